@@ -1,0 +1,55 @@
+import type { Server } from 'node:http';
+import express from 'express';
+import type { App } from '../../app.ts';
+
+export interface HealthReport {
+  status: 'ok';
+  mode: App['config']['mode'];
+  uptimeSeconds: number;
+  accounts: { id: string; exchange: string; market: string; status: string; statusReason: string | null }[];
+}
+
+export function createHttpApp(app: App): express.Express {
+  const http = express();
+  http.disable('x-powered-by');
+  http.get('/healthz', async (_req, res, next) => {
+    try {
+      const accounts = await app.services.accounts.list();
+      const report: HealthReport = {
+        status: 'ok',
+        mode: app.config.mode,
+        uptimeSeconds: Math.round(process.uptime()),
+        accounts: accounts.map((a) => ({
+          id: a.id,
+          exchange: a.exchange,
+          market: a.market,
+          status: a.status,
+          statusReason: a.statusReason,
+        })),
+      };
+      res.json(report);
+    } catch (err) {
+      next(err);
+    }
+  });
+  return http;
+}
+
+export class PortInUseError extends Error {
+  constructor(host: string, port: number) {
+    super(`PORT: ${host}:${port} is already in use by another program; stop it or set PORT to a free port`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Listens on ADMIN_HOST:PORT (port 0 picks a free one, for tests). */
+export function startHttpServer(app: App): Promise<Server> {
+  const { host, port } = app.config.http;
+  return new Promise((resolve, reject) => {
+    const server = createHttpApp(app).listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err),
+    );
+  });
+}

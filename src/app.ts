@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import type { Config } from './config/index.ts';
+import { COMMANDS } from './commands/catalog/index.ts';
+import { CommandDispatcher } from './commands/dispatcher.ts';
+import type { CommandDef } from './commands/types.ts';
+import { openDatabase } from './infra/db/client.ts';
+import type { Logger } from './infra/logger.ts';
+import { AccountService } from './services/accounts.ts';
+import { AuditLog } from './services/audit.ts';
+import { IdentityService } from './services/identity.ts';
+import type { Services } from './services/index.ts';
+import { seedPaperAccounts } from './services/seed.ts';
+import { loadMasterKeys } from './services/vault/master-key.ts';
+import { finishInterruptedRotation } from './services/vault/rotation.ts';
+import { Vault } from './services/vault/vault.ts';
+
+/** The console's own identity: the person at the machine is the local owner. */
+export const CONSOLE_CALLER = { platform: 'console', externalId: 'local', displayName: 'local console' } as const;
+
+export interface App {
+  config: Config;
+  services: Services;
+  dispatcher: CommandDispatcher;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  commands?: readonly CommandDef[];
+  confirmationTtlMs?: number;
+}
+
+/** Builds every service over one database. The caller must hold the data-directory lock. */
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger } = options;
+  mkdirSync(config.dataDir, { recursive: true });
+  const keys = loadMasterKeys(config.dataDir, config.masterKey);
+  const { db, migrations } = await openDatabase(config.databaseFile);
+  if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
+  if (migrations.modified.length > 0) {
+    logger.warn(
+      { modified: migrations.modified },
+      'applied migrations were edited afterwards; the database keeps the old version',
+    );
+  }
+  const vault = new Vault(keys);
+  const rotation = await finishInterruptedRotation(db, vault, keys, config.dataDir);
+  if (rotation) logger.warn(rotation, 'finished a master-key rotation that had been interrupted');
+
+  const services: Services = {
+    config,
+    logger,
+    db,
+    vault,
+    accounts: new AccountService(db, vault),
+    identity: new IdentityService(db, config.defaultLanguage),
+    audit: new AuditLog(db),
+  };
+  await bootstrapOwners(services);
+  if (config.mode === 'paper') {
+    const seeded = await seedPaperAccounts(db, services.accounts);
+    if (seeded.length > 0) logger.info({ accounts: seeded }, 'paper mode: demo accounts created');
+  }
+  const dispatcher = new CommandDispatcher(options.commands ?? COMMANDS, services, {
+    ...(options.confirmationTtlMs ? { confirmationTtlMs: options.confirmationTtlMs } : {}),
+  });
+  return {
+    config,
+    services,
+    dispatcher,
+    async close() {
+      await db.$disconnect();
+    },
+  };
+}
+
+async function bootstrapOwners({ identity, config }: Services): Promise<void> {
+  await identity.ensureOwner(CONSOLE_CALLER.platform, CONSOLE_CALLER.externalId, 'local owner');
+  for (const id of config.telegram.ownerIds) await identity.ensureOwner('telegram', id, `telegram ${id}`);
+  for (const id of config.discord.ownerIds) await identity.ensureOwner('discord', id, `discord ${id}`);
+}

@@ -1,0 +1,34 @@
+import { maskedHint } from '../../domain/mask.ts';
+import type { AccountView } from '../../services/accounts.ts';
+import { defineCommand } from '../types.ts';
+import type { Translate } from '../../i18n/index.ts';
+
+function describeAccount(t: Translate, a: AccountView): string {
+  const status = a.statusReason ? `${a.status} (${a.statusReason})` : a.status;
+  return t('accounts.line', {
+    id: a.id,
+    name: a.name,
+    exchange: a.exchange,
+    env: a.env,
+    market: a.market,
+    kind: a.kind,
+    copyRole: t(`accounts.copy_role.${a.copyRole}`),
+    status,
+    key: maskedHint(a.apiKeyHint, a.hasCredentials),
+  });
+}
+
+export const accountsCommand = defineCommand({
+  name: 'accounts',
+  role: 'viewer',
+  mutates: false,
+  args: {},
+  async run({ caller, t, services }) {
+    const all = await services.accounts.list();
+    const visible =
+      caller.accounts === 'all' ? all : all.filter((a) => caller.accounts !== 'all' && caller.accounts.has(a.id));
+    if (visible.length === 0) return { text: t('accounts.none') };
+    const header = t('accounts.title', { count: visible.length, mode: services.config.mode });
+    return { text: [header, ...visible.map((a) => describeAccount(t, a))].join('\n') };
+  },
+});

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { ArgumentError, AuthorizationError, HedgeError } from '../domain/errors.ts';
+import { roleAllows } from '../domain/roles.ts';
+import { translator, type Translate } from '../i18n/index.ts';
+import type { AuditOutcome } from '../services/audit.ts';
+import type { Caller, CallerRef } from '../services/identity.ts';
+import type { Services } from '../services/index.ts';
+import { usageOf } from './args.ts';
+import { ConfirmationStore } from './confirmations.ts';
+import { bindArgs, splitCommandLine, validateArgs } from './parse.ts';
+import type { CommandContext, CommandDef, Reply } from './types.ts';
+
+interface Pending {
+  command: CommandDef;
+  args: Record<string, unknown>;
+}
+
+export interface DispatchOptions {
+  /** The console accepts `accounts` as well as `/accounts`. */
+  slashOptional?: boolean;
+}
+
+const CONFIRM = 'cf:y:';
+const CANCEL = 'cf:n:';
+
+/**
+ * The one way into the command layer for every adapter: parse, authorize, validate, confirm,
+ * run, audit. Adapters only turn platform input into a CallerRef plus a line or values, and
+ * render the Reply.
+ */
+export class CommandDispatcher {
+  private readonly byName = new Map<string, CommandDef>();
+  private readonly confirmations: ConfirmationStore<Pending>;
+
+  constructor(
+    readonly commands: readonly CommandDef[],
+    private readonly services: Services,
+    options: { confirmationTtlMs?: number } = {},
+  ) {
+    for (const def of commands) {
+      for (const name of [def.name, ...(def.aliases ?? [])]) {
+        if (this.byName.has(name)) throw new Error(`command name declared twice: ${name}`);
+        this.byName.set(name, def);
+      }
+    }
+    this.confirmations = new ConfirmationStore<Pending>(options.confirmationTtlMs);
+  }
+
+  find(name: string): CommandDef | undefined {
+    return this.byName.get(name.toLowerCase());
+  }
+
+  /** Runs a typed command line such as `/balance sub_a`. Lines that are no command get undefined. */
+  async handleLine(ref: CallerRef, line: string, options: DispatchOptions = {}): Promise<Reply | undefined> {
+    const parsed = splitCommandLine(line, { slashOptional: options.slashOptional ?? false });
+    if (!parsed) return undefined;
+    const caller = await this.services.identity.resolve(ref);
+    const t = translator(caller.language);
+    const def = this.find(parsed.name);
+    if (!def) return { text: t('errors.unknown_command', { command: parsed.name }), ephemeral: true };
+    return this.dispatch(caller, def, () => bindArgs(def, parsed.rest));
+  }
+
+  /** Runs a command whose arguments arrive already split (Discord options, web forms). */
+  async handleValues(ref: CallerRef, name: string, values: Record<string, unknown>): Promise<Reply> {
+    const caller = await this.services.identity.resolve(ref);
+    const def = this.find(name);
+    if (!def)
+      return { text: translator(caller.language)('errors.unknown_command', { command: name }), ephemeral: true };
+    return this.dispatch(caller, def, () => validateArgs(def, values));
+  }
+
+  /** A button press (or `yes` on the console): `cf:y:<id>` confirms, `cf:n:<id>` cancels. */
+  async handleAction(ref: CallerRef, data: string): Promise<Reply | undefined> {
+    const accept = data.startsWith(CONFIRM);
+    if (!accept && !data.startsWith(CANCEL)) return undefined;
+    const caller = await this.services.identity.resolve(ref);
+    const t = translator(caller.language);
+    const taken = this.confirmations.take(data.slice(CONFIRM.length), ownerKey(caller));
+    if (taken.status !== 'ok') return { text: t(`confirm.${taken.status}`), ephemeral: true };
+    const { command, args } = taken.pending.payload;
+    if (!accept) {
+      await this.audit(caller, command, args, 'cancelled');
+      return { text: t('confirm.cancelled') };
+    }
+    // Roles and grants may have changed while the buttons were showing.
+    return this.dispatch(caller, command, () => args, { confirmed: true });
+  }
+
+  private async dispatch(
+    caller: Caller,
+    def: CommandDef,
+    readArgs: () => Record<string, unknown>,
+    { confirmed = false } = {},
+  ): Promise<Reply> {
+    const t = translator(caller.language);
+    const ctx: CommandContext = { caller, t, services: this.services, commands: this.commands };
+    if (!roleAllows(caller.role, def.role)) {
+      await this.audit(caller, def, {}, 'refused', `needs ${def.role}`);
+      return refusal(t, caller, def);
+    }
+    let args: Record<string, unknown>;
+    try {
+      args = readArgs();
+    } catch (err) {
+      if (!(err instanceof ArgumentError)) throw err;
+      if (def.mutates) await this.audit(caller, def, {}, 'invalid', err.key);
+      const usage = usageOf(def);
+      return { text: `${t(err.key, err.params)}\n${t('errors.usage', { usage })}`, ephemeral: true };
+    }
+    const accountId = accountOf(def, args);
+    if (accountId && caller.accounts !== 'all' && !caller.accounts.has(accountId)) {
+      await this.audit(caller, def, args, 'refused', 'no grant for account');
+      return { text: t('errors.account_not_granted', { account: accountId }), ephemeral: true };
+    }
+    if (!confirmed && needsConfirmation(def, args)) {
+      const pending = this.confirmations.create(ownerKey(caller), { command: def, args });
+      const summary = def.describe ? await def.describe(ctx, args) : `/${def.name}`;
+      return {
+        text: t('confirm.prompt', { summary }),
+        confirmation: { id: pending.id, expiresAt: pending.expiresAt },
+        buttons: [
+          [
+            { label: t('confirm.confirm_button'), data: CONFIRM + pending.id, style: 'danger' },
+            { label: t('confirm.cancel_button'), data: CANCEL + pending.id, style: 'secondary' },
+          ],
+        ],
+      };
+    }
+    return this.run(ctx, def, args);
+  }
+
+  private async run(ctx: CommandContext, def: CommandDef, args: Record<string, unknown>): Promise<Reply> {
+    const { caller, t } = ctx;
+    try {
+      const reply = await def.run(ctx, args);
+      if (def.mutates) await this.audit(caller, def, args, 'ok');
+      return reply;
+    } catch (err) {
+      if (err instanceof HedgeError) {
+        const outcome = err instanceof AuthorizationError ? 'refused' : 'failed';
+        if (def.mutates || outcome === 'refused') await this.audit(caller, def, args, outcome, err.key);
+        return { text: t(err.key, err.params), ephemeral: true };
+      }
+      const ref = randomBytes(4).toString('hex');
+      this.services.logger.error({ err, ref, command: def.name }, 'command failed unexpectedly');
+      if (def.mutates) await this.audit(caller, def, args, 'failed', `internal error ${ref}`);
+      return { text: t('errors.internal', { ref }), ephemeral: true };
+    }
+  }
+
+  private async audit(
+    caller: Caller,
+    def: CommandDef,
+    args: Record<string, unknown>,
+    outcome: AuditOutcome,
+    detail?: string,
+  ): Promise<void> {
+    await this.services.audit.record({
+      userId: caller.userId,
+      platform: caller.platform,
+      externalId: caller.externalId,
+      command: def.name,
+      accountId: accountOf(def, args),
+      outcome,
+      detail,
+    });
+  }
+}
+
+function refusal(t: Translate, caller: Caller, def: CommandDef): Reply {
+  const key = caller.role === undefined ? 'errors.not_linked' : 'errors.role_required';
+  return { text: t(key, { command: `/${def.name}`, role: t(`roles.${def.role}`) }), ephemeral: true };
+}
+
+function accountOf(def: CommandDef, args: Record<string, unknown>): string | undefined {
+  const id = def.accountOf ? def.accountOf(args) : args['account'];
+  return typeof id === 'string' && id !== 'all' ? id : undefined;
+}
+
+function needsConfirmation(def: CommandDef, args: Record<string, unknown>): boolean {
+  return typeof def.confirm === 'function' ? def.confirm(args) : def.confirm === true;
+}
+
+function ownerKey(caller: Caller): string {
+  return `${caller.platform}:${caller.externalId}`;
+}

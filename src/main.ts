@@ -1,0 +1,40 @@
+import { ConfigError } from './domain/errors.ts';
+import { loadConfig, loadDotEnv } from './config/index.ts';
+import { createLogger } from './infra/logger.ts';
+import { LockHeldError } from './infra/lock.ts';
+import { PortInUseError } from './adapters/http/server.ts';
+import { startHedgestack } from './runtime.ts';
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const running = await startHedgestack(config, { logger });
+  logger.info({ mode: config.mode, http: running.httpUrl, dataDir: config.dataDir }, running.summary);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    running
+      .stop()
+      .then(() => {
+        logger.info('stopped cleanly');
+        logger.flush();
+        process.exitCode = 0;
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'error while shutting down');
+        process.exitCode = 1;
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  const known = err instanceof ConfigError || err instanceof LockHeldError || err instanceof PortInUseError;
+  console.error(`hedgestack: ${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(known ? 2 : 1);
+});

@@ -1,0 +1,63 @@
+import type { Db } from '../infra/db/client.ts';
+import type { Account } from '../generated/prisma/client.ts';
+import { newAccountSchema, type AccountStatus, type NewAccountInput } from '../domain/account.ts';
+import { NotFoundError, VaultError } from '../domain/errors.ts';
+import type { Credentials, Vault } from './vault/vault.ts';
+
+/** An account as every caller sees it: the sealed credentials never leave this service. */
+export type AccountView = Omit<Account, 'credentials'> & { hasCredentials: boolean };
+
+function toView({ credentials, ...rest }: Account): AccountView {
+  return { ...rest, hasCredentials: credentials !== null };
+}
+
+export class AccountService {
+  constructor(
+    private readonly db: Db,
+    private readonly vault: Vault,
+  ) {}
+
+  async list(): Promise<AccountView[]> {
+    const rows = await this.db.account.findMany({ orderBy: [{ kind: 'asc' }, { id: 'asc' }] });
+    return rows.map(toView);
+  }
+
+  async find(id: string): Promise<AccountView | undefined> {
+    const row = await this.db.account.findUnique({ where: { id } });
+    return row ? toView(row) : undefined;
+  }
+
+  async get(id: string): Promise<AccountView> {
+    const account = await this.find(id);
+    if (!account) throw new NotFoundError('errors.account_not_found', { account: id });
+    return account;
+  }
+
+  async create(input: NewAccountInput, credentials?: Credentials): Promise<AccountView> {
+    const account = newAccountSchema.parse(input);
+    const sealed = credentials ? this.vault.seal(account.id, credentials) : {};
+    return toView(await this.db.account.create({ data: { ...account, ...sealed } }));
+  }
+
+  async setCredentials(id: string, credentials: Credentials): Promise<void> {
+    await this.get(id);
+    await this.db.account.update({ where: { id }, data: this.vault.seal(id, credentials) });
+  }
+
+  async setStatus(id: string, status: AccountStatus, reason?: string): Promise<AccountView> {
+    await this.get(id);
+    const row = await this.db.account.update({
+      where: { id },
+      data: { status, statusReason: status === 'ACTIVE' ? null : (reason ?? null) },
+    });
+    return toView(row);
+  }
+
+  /** Decrypts an account's credentials; call only when building its exchange client. */
+  async credentialsFor(id: string): Promise<Credentials> {
+    const row = await this.db.account.findUnique({ where: { id }, select: { credentials: true } });
+    if (!row) throw new NotFoundError('errors.account_not_found', { account: id });
+    if (!row.credentials) throw new VaultError('vault.no_credentials', { account: id });
+    return this.vault.open(id, row.credentials);
+  }
+}

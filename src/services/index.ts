@@ -1,0 +1,18 @@
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { Db } from '../infra/db/client.ts';
+import type { AccountService } from './accounts.ts';
+import type { AuditLog } from './audit.ts';
+import type { IdentityService } from './identity.ts';
+import type { Vault } from './vault/vault.ts';
+
+/** The domain services every command and adapter reaches through; built once in src/app.ts. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  vault: Vault;
+  accounts: AccountService;
+  identity: IdentityService;
+  audit: AuditLog;
+}

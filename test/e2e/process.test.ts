@@ -1,0 +1,100 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/harness.ts';
+
+import { envSchema } from '../../src/config/index.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+/** node itself (not the tsx wrapper), so the child's PID is the one that holds the lock. */
+const NODE = [process.execPath, '--import', 'tsx'];
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The parent's environment without any hedgestack variable, so a developer's .env cannot leak in. */
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const ours = new Set(Object.keys(envSchema.shape));
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !ours.has(k))), ...env };
+}
+
+function run(script: string, env: Record<string, string>, input?: string): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE[0] ?? 'node', [...NODE.slice(1), script], { cwd: ROOT, env: childEnv(env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+function startServer(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcessWithoutNullStreams; startLine: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE[0] ?? 'node', [...NODE.slice(1), 'src/main.ts'], { cwd: ROOT, env: childEnv(env) });
+    let buffered = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      for (const line of buffered.split('\n')) {
+        if (line.includes('hedgestack running'))
+          resolve({ child, startLine: JSON.parse(line) as Record<string, unknown> });
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (buffered += d.toString()));
+    child.on('close', (code) => reject(new Error(`server exited early (${String(code)}): ${buffered}`)));
+  });
+}
+
+describe('hedgestack as a process', () => {
+  const dataDir = tempDir();
+  const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
+  let server: ChildProcessWithoutNullStreams | undefined;
+
+  afterAll(() => {
+    server?.kill('SIGKILL');
+  });
+
+  it('starts in paper mode, serves /healthz, refuses a second instance, attaches the console, stops cleanly', async () => {
+    const started = await startServer(env);
+    server = started.child;
+    expect(started.startLine['msg']).toMatch(/paper mode: 6 accounts \(.*main.*sub_a.*\)/);
+    expect(started.startLine['msg']).toMatch(/telegram off; discord off/);
+
+    const health = (await (await fetch(`${String(started.startLine['http'])}/healthz`)).json()) as {
+      status: string;
+      accounts: { id: string }[];
+    };
+    expect(health.status).toBe('ok');
+    expect(health.accounts.map((a) => a.id).sort()).toEqual(['f1', 'f2', 'lead', 'main', 'sub_a', 'sub_b']);
+
+    const second = await run('src/main.ts', env);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`PID ${String(server.pid)}`);
+
+    const console1 = await run('src/adapters/console/main.ts', env, '/accounts\n/whoami\n/lang zh\n/help\n');
+    expect(console1.code).toBe(0);
+    expect(console1.stdout).toContain('• main — Main (USDT-M futures): binance usdm paper');
+    expect(console1.stdout).toContain('Your id: local');
+    expect(console1.stdout).toContain('语言已设置为中文。');
+    expect(console1.stdout).toContain('你可以使用的命令（你的角色：所有者）');
+
+    const exited = new Promise<number | null>((resolve) => server?.once('close', resolve));
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    server = undefined;
+    expect(existsSync(path.join(dataDir, 'hedgestack.lock'))).toBe(false);
+
+    // With nothing running, the console opens the data directory itself; the language stayed.
+    const console2 = await run('src/adapters/console/main.ts', env, '/whoami\n');
+    expect(console2.code).toBe(0);
+    expect(console2.stdout).toContain('你的 ID：local');
+  }, 60_000);
+});
