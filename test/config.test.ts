@@ -64,4 +64,9 @@ describe('configuration', () => {
     );
     expect(loadConfig(env, '/x').mode).toBe('paper');
   });
+
+  it('the README configuration table lists every variable', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../README.md'), 'utf8');
+    for (const name of Object.keys(envSchema.shape)) expect(readme, name).toContain(`| \`${name}\` |`);
+  });
 });

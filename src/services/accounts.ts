@@ -18,7 +18,7 @@ export class AccountService {
   ) {}
 
   async list(): Promise<AccountView[]> {
-    const rows = await this.db.account.findMany({ orderBy: [{ kind: 'asc' }, { id: 'asc' }] });
+    const rows = await this.db.account.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     return rows.map(toView);
   }
 
