@@ -1,8 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/harness.ts';
+import { startTestApp, tempDir } from '../support/harness.ts';
 
 import { envSchema } from '../../src/config/index.ts';
 
@@ -97,4 +98,50 @@ describe('hedgestack as a process', () => {
     expect(console2.code).toBe(0);
     expect(console2.stdout).toContain('你的 ID：local');
   }, 60_000);
+});
+
+describe('npm run vault:rotate', () => {
+  it('re-encrypts every key under a new file master key, and the desk still opens them', async () => {
+    const dataDir = tempDir();
+    const before = await startTestApp({ DATA_DIR: dataDir });
+    const plain = await before.app.services.accounts.credentialsFor('f2');
+    await before.app.close();
+    const oldKey = readFileSync(path.join(dataDir, 'master.key'), 'utf8');
+
+    const rotated = await run('src/scripts/vault-rotate.ts', { DATA_DIR: dataDir });
+    expect(rotated.stderr).toBe('');
+    expect(rotated.stdout).toMatch(/re-encrypted 6 account\(s\) under new master key [0-9a-f]{8}/);
+    expect(rotated.code).toBe(0);
+    expect(readFileSync(path.join(dataDir, 'master.key'), 'utf8')).not.toBe(oldKey);
+
+    const after = await startTestApp({ DATA_DIR: dataDir });
+    expect(await after.app.services.accounts.credentialsFor('f2')).toEqual(plain);
+    await after.app.close();
+  }, 30_000);
+
+  it('with MASTER_KEY from the environment, takes the new key from NEW_MASTER_KEY and never prints it', async () => {
+    const dataDir = tempDir();
+    const oldKey = randomBytes(32).toString('base64');
+    const newKey = randomBytes(32).toString('base64');
+    const before = await startTestApp({ DATA_DIR: dataDir, MASTER_KEY: oldKey });
+    const plain = await before.app.services.accounts.credentialsFor('main');
+    await before.app.close();
+
+    const refused = await run('src/scripts/vault-rotate.ts', { DATA_DIR: dataDir, MASTER_KEY: oldKey });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('NEW_MASTER_KEY: set it to the new key');
+
+    const rotated = await run('src/scripts/vault-rotate.ts', {
+      DATA_DIR: dataDir,
+      MASTER_KEY: oldKey,
+      NEW_MASTER_KEY: newKey,
+    });
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toContain('Now set MASTER_KEY to the value of NEW_MASTER_KEY');
+    expect(rotated.stdout + rotated.stderr).not.toContain(newKey);
+
+    const after = await startTestApp({ DATA_DIR: dataDir, MASTER_KEY: newKey });
+    expect(await after.app.services.accounts.credentialsFor('main')).toEqual(plain);
+    await after.app.close();
+  }, 30_000);
 });
