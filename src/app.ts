@@ -6,10 +6,15 @@ import type { CommandDef } from './commands/types.ts';
 import { openDatabase } from './infra/db/client.ts';
 import type { Logger } from './infra/logger.ts';
 import { AccountService } from './services/accounts.ts';
+import { ExchangeClients } from './exchange/clients.ts';
 import { AuditLog } from './services/audit.ts';
+import { EventBus } from './services/events.ts';
 import { IdentityService } from './services/identity.ts';
 import type { Services } from './services/index.ts';
+import { PaperExchange } from './services/paper-exchange.ts';
 import { seedPaperAccounts } from './services/seed.ts';
+import { StreamSupervisor } from './services/streams/supervisor.ts';
+import type { WatcherTiming } from './services/streams/account-watcher.ts';
 import { loadMasterKeys } from './services/vault/master-key.ts';
 import { finishInterruptedRotation } from './services/vault/rotation.ts';
 import { Vault } from './services/vault/vault.ts';
@@ -21,6 +26,8 @@ export interface App {
   config: Config;
   services: Services;
   dispatcher: CommandDispatcher;
+  /** Starts what runs in the background: account streams, the paper market. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,6 +35,7 @@ export interface AppOptions {
   logger: Logger;
   commands?: readonly CommandDef[];
   confirmationTtlMs?: number;
+  streamTiming?: Partial<WatcherTiming>;
 }
 
 /** Builds every service over one database. The caller must hold the data-directory lock. */
@@ -47,20 +55,37 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const rotation = await finishInterruptedRotation(db, vault, keys, config.dataDir);
   if (rotation) logger.warn(rotation, 'finished a master-key rotation that had been interrupted');
 
+  const accounts = new AccountService(db, vault);
+  if (config.mode === 'paper') {
+    const seeded = await seedPaperAccounts(db, accounts);
+    if (seeded.length > 0) logger.info({ accounts: seeded }, 'paper mode: demo accounts created');
+  }
+  const paper = config.mode === 'paper' ? await PaperExchange.start(config.dataDir, accounts, logger) : undefined;
+  const bus = new EventBus(logger);
+  const exchanges = new ExchangeClients({ accounts, logger, paper: paper?.urls });
+  const streams = new StreamSupervisor({
+    clients: exchanges,
+    bus,
+    logger,
+    listAccounts: () => accounts.list(),
+    ...(options.streamTiming ? { timing: options.streamTiming } : {}),
+  });
+  exchanges.onAuthFailure((accountId) => void streams.unwatch(accountId));
+
   const services: Services = {
     config,
     logger,
     db,
     vault,
-    accounts: new AccountService(db, vault),
+    accounts,
     identity: new IdentityService(db, config.defaultLanguage),
     audit: new AuditLog(db),
+    bus,
+    exchanges,
+    streams,
+    paper,
   };
   await bootstrapOwners(services);
-  if (config.mode === 'paper') {
-    const seeded = await seedPaperAccounts(db, services.accounts);
-    if (seeded.length > 0) logger.info({ accounts: seeded }, 'paper mode: demo accounts created');
-  }
   const dispatcher = new CommandDispatcher(options.commands ?? COMMANDS, services, {
     ...(options.confirmationTtlMs ? { confirmationTtlMs: options.confirmationTtlMs } : {}),
   });
@@ -68,7 +93,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     config,
     services,
     dispatcher,
+    async start() {
+      paper?.startMarket();
+      await streams.start();
+    },
     async close() {
+      await streams.stop();
+      await exchanges.close();
+      await paper?.stop();
       await db.$disconnect();
     },
   };

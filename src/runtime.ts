@@ -41,6 +41,7 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
     http = await startHttpServer(app);
     socket = await startConsoleSocket(app);
     lock.advertiseSocket(consoleSocketPath(config.dataDir));
+    await app.start();
   } catch (err) {
     await stop();
     throw err;
@@ -51,6 +52,7 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
   const summary =
     `hedgestack running in ${config.mode} mode: ${accounts.length} accounts (${accounts.map((a) => a.id).join(', ') || 'none'}); ` +
     `http ${httpUrl} (GET /healthz); console: npm run console; ` +
+    (app.services.paper ? `paper exchange ${app.services.paper.urls.httpUrl}; ` : '') +
     `telegram ${config.telegram.token ? 'configured' : 'off'}; discord ${config.discord.token ? 'configured' : 'off'}`;
   return { app, http, httpUrl, consoleSocket: consoleSocketPath(config.dataDir), summary, stop };
 }

@@ -94,7 +94,13 @@ export class CommandDispatcher {
     { confirmed = false } = {},
   ): Promise<Reply> {
     const t = translator(caller.language);
-    const ctx: CommandContext = { caller, t, services: this.services, commands: this.commands };
+    const ctx: CommandContext = {
+      caller,
+      t,
+      services: this.services,
+      commands: this.commands,
+      describeError: (err) => this.describeError(t, def, err),
+    };
     if (!roleAllows(caller.role, def.role)) {
       await this.audit(caller, def, {}, 'refused', `needs ${def.role}`);
       return refusal(t, caller, def);
@@ -131,22 +137,26 @@ export class CommandDispatcher {
   }
 
   private async run(ctx: CommandContext, def: CommandDef, args: Record<string, unknown>): Promise<Reply> {
-    const { caller, t } = ctx;
+    const { caller } = ctx;
     try {
       const reply = await def.run(ctx, args);
       if (def.mutates) await this.audit(caller, def, args, 'ok');
       return reply;
     } catch (err) {
-      if (err instanceof HedgeError) {
-        const outcome = err instanceof AuthorizationError ? 'refused' : 'failed';
-        if (def.mutates || outcome === 'refused') await this.audit(caller, def, args, outcome, err.key);
-        return { text: t(err.key, err.params), ephemeral: true };
+      const outcome = err instanceof AuthorizationError ? 'refused' : 'failed';
+      const text = ctx.describeError(err);
+      if (def.mutates || outcome === 'refused') {
+        await this.audit(caller, def, args, outcome, err instanceof HedgeError ? err.key : 'internal error');
       }
-      const ref = randomBytes(4).toString('hex');
-      this.services.logger.error({ err, ref, command: def.name }, 'command failed unexpectedly');
-      if (def.mutates) await this.audit(caller, def, args, 'failed', `internal error ${ref}`);
-      return { text: t('errors.internal', { ref }), ephemeral: true };
+      return { text, ephemeral: true };
     }
+  }
+
+  private describeError(t: Translate, def: CommandDef, err: unknown): string {
+    if (err instanceof HedgeError) return t(err.key, err.params);
+    const ref = randomBytes(4).toString('hex');
+    this.services.logger.error({ err, ref, command: def.name }, 'command failed unexpectedly');
+    return t('errors.internal', { ref });
   }
 
   private async audit(

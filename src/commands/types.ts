@@ -44,6 +44,8 @@ export interface CommandContext {
   services: Services;
   /** Every command the dispatcher knows, for /help. */
   commands: readonly CommandDef[];
+  /** A failure in the caller's words: a HedgeError's message, or a logged reference for a bug. */
+  describeError: (err: unknown) => string;
 }
 
 export interface CommandDef<A extends ArgDefs = ArgDefs> {

@@ -1,9 +1,13 @@
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Db } from '../infra/db/client.ts';
+import type { ExchangeClients } from '../exchange/clients.ts';
 import type { AccountService } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
+import type { EventBus } from './events.ts';
 import type { IdentityService } from './identity.ts';
+import type { PaperExchange } from './paper-exchange.ts';
+import type { StreamSupervisor } from './streams/supervisor.ts';
 import type { Vault } from './vault/vault.ts';
 
 /** The domain services every command and adapter reaches through; built once in src/app.ts. */
@@ -15,4 +19,9 @@ export interface Services {
   accounts: AccountService;
   identity: IdentityService;
   audit: AuditLog;
+  bus: EventBus;
+  exchanges: ExchangeClients;
+  streams: StreamSupervisor;
+  /** The in-process paper exchange; present in paper mode only. */
+  paper: PaperExchange | undefined;
 }

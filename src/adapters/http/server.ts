@@ -6,7 +6,15 @@ export interface HealthReport {
   status: 'ok';
   mode: App['config']['mode'];
   uptimeSeconds: number;
-  accounts: { id: string; exchange: string; market: string; status: string; statusReason: string | null }[];
+  accounts: {
+    id: string;
+    exchange: string;
+    market: string;
+    env: string;
+    status: string;
+    statusReason: string | null;
+    stream: { health: string; reason: string | null; since: string; lastEventAt: string | null; reconnects: number } | null;
+  }[];
 }
 
 export function createHttpApp(app: App): express.Express {
@@ -19,13 +27,26 @@ export function createHttpApp(app: App): express.Express {
         status: 'ok',
         mode: app.config.mode,
         uptimeSeconds: Math.round(process.uptime()),
-        accounts: accounts.map((a) => ({
-          id: a.id,
-          exchange: a.exchange,
-          market: a.market,
-          status: a.status,
-          statusReason: a.statusReason,
-        })),
+        accounts: accounts.map((a) => {
+          const stream = app.services.streams.status(a.id);
+          return {
+            id: a.id,
+            exchange: a.exchange,
+            market: a.market,
+            env: a.env,
+            status: a.status,
+            statusReason: a.statusReason,
+            stream: stream
+              ? {
+                  health: stream.health,
+                  reason: stream.reason ?? null,
+                  since: new Date(stream.since).toISOString(),
+                  lastEventAt: stream.lastEventAt ? new Date(stream.lastEventAt).toISOString() : null,
+                  reconnects: stream.reconnects,
+                }
+              : null,
+          };
+        }),
       };
       res.json(report);
     } catch (err) {

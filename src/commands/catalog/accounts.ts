@@ -2,8 +2,9 @@ import { maskedHint } from '../../domain/mask.ts';
 import type { AccountView } from '../../services/accounts.ts';
 import { defineCommand } from '../types.ts';
 import type { Translate } from '../../i18n/index.ts';
+import type { StreamStatus } from '../../services/streams/supervisor.ts';
 
-function describeAccount(t: Translate, a: AccountView): string {
+function describeAccount(t: Translate, a: AccountView, stream: StreamStatus | undefined): string {
   const status = a.statusReason ? `${a.status} (${a.statusReason})` : a.status;
   return t('accounts.line', {
     id: a.id,
@@ -15,6 +16,7 @@ function describeAccount(t: Translate, a: AccountView): string {
     copyRole: t(`accounts.copy_role.${a.copyRole}`),
     status,
     key: maskedHint(a.apiKeyHint, a.hasCredentials),
+    stream: stream ? t(`accounts.stream.${stream.health}`) : t('accounts.stream.off'),
   });
 }
 
@@ -29,6 +31,7 @@ export const accountsCommand = defineCommand({
       caller.accounts === 'all' ? all : all.filter((a) => caller.accounts !== 'all' && caller.accounts.has(a.id));
     if (visible.length === 0) return { text: t('accounts.none') };
     const header = t('accounts.title', { count: visible.length, mode: services.config.mode });
-    return { text: [header, ...visible.map((a) => describeAccount(t, a))].join('\n') };
+    const lines = visible.map((a) => describeAccount(t, a, services.streams.status(a.id)));
+    return { text: [header, ...lines].join('\n') };
   },
 });

@@ -1,8 +1,21 @@
 import type { CommandDef } from '../types.ts';
 import { accountsCommand } from './accounts.ts';
+import { balanceCommand } from './balance.ts';
+import { cancelCommand } from './cancel.ts';
 import { helpCommand } from './help.ts';
 import { langCommand } from './lang.ts';
+import { ordersCommand } from './orders.ts';
+import { positionsCommand } from './positions.ts';
 import { whoamiCommand } from './whoami.ts';
 
 /** Every command hedgestack answers, in the order /help lists them. Declare new ones here once. */
-export const COMMANDS: readonly CommandDef[] = [helpCommand, whoamiCommand, langCommand, accountsCommand];
+export const COMMANDS: readonly CommandDef[] = [
+  helpCommand,
+  whoamiCommand,
+  langCommand,
+  accountsCommand,
+  balanceCommand,
+  positionsCommand,
+  ordersCommand,
+  cancelCommand,
+];

@@ -1,0 +1,49 @@
+import type { Decimal } from 'decimal.js';
+import { formatAmount, valueInUsdt } from '../../domain/valuation.ts';
+import type { BalanceLine } from '../../exchange/types.ts';
+import type { Translate } from '../../i18n/index.ts';
+import type { AccountView } from '../../services/accounts.ts';
+import { defineCommand } from '../types.ts';
+import { accountOrAllArg, accountsInScope, perAccount } from './scope.ts';
+
+interface AccountBalance {
+  lines: BalanceLine[];
+  prices: ReadonlyMap<string, Decimal>;
+}
+
+function renderBalance(t: Translate, account: AccountView, { lines, prices }: AccountBalance): string {
+  const held = lines.filter((l) => !l.total.isZero());
+  const head = t('balance.account', { account: account.id, exchange: account.exchange, market: account.market, env: account.env });
+  if (held.length === 0) return `${head}\n  ${t('balance.empty')}`;
+  const rows = held.map((l) =>
+    t('balance.line', { asset: l.asset, free: formatAmount(l.free), locked: formatAmount(l.locked) }),
+  );
+  const { totalUsdt, unpriced } = valueInUsdt(held, prices);
+  const total = t('balance.total', { total: formatAmount(totalUsdt, 2) });
+  const note = unpriced.length > 0 ? ` ${t('balance.unpriced', { assets: unpriced.join(', ') })}` : '';
+  return [head, ...rows.map((r) => `  ${r}`), `  ${total}${note}`].join('\n');
+}
+
+export const balanceCommand = defineCommand({
+  name: 'balance',
+  aliases: ['bal'],
+  role: 'viewer',
+  mutates: false,
+  args: { account: accountOrAllArg },
+  async run(ctx, { account }) {
+    const accounts = await accountsInScope(ctx, account);
+    if (accounts.length === 0) return { text: ctx.t('accounts.none') };
+    const blocks = await perAccount(
+      ctx,
+      accounts,
+      async (a) => {
+        const exchange = await ctx.services.exchanges.for(a.id);
+        const lines = await exchange.fetchBalance();
+        const prices = await exchange.fetchUsdtPrices(lines.filter((l) => !l.total.isZero()).map((l) => l.asset));
+        return { lines, prices };
+      },
+      (a, value) => renderBalance(ctx.t, a, value),
+    );
+    return { text: blocks.join('\n\n') };
+  },
+});

@@ -1,0 +1,62 @@
+import type { RateLimitOptions } from './binance/rate-limit.ts';
+import type { AccountSpec } from './engine/accounts.ts';
+import type { FuturesBalanceView, PositionView } from './engine/engine.ts';
+import type { RandomWalkOptions } from './engine/price-driver.ts';
+import type { Balance } from './engine/types.ts';
+import type { Fault } from './faults.ts';
+
+export type { AccountSpec, Balance, Fault, FuturesBalanceView, PositionView, RandomWalkOptions, RateLimitOptions };
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1; the control surface answers loopback callers only, whatever the host. */
+  host?: string;
+  /** JSON persistence of accounts, orders, trades, positions, prices; absent = in memory. */
+  stateFile?: string;
+  /** The exchange clock (timestamps, recvWindow, listenKey expiry, rate-limit windows). */
+  now?: () => number;
+  /** Binance request-weight and order-count limits; lower them to provoke 429/418 in tests. */
+  rateLimits?: RateLimitOptions;
+}
+
+export interface EmulatorBalances {
+  spot: Record<string, Balance>;
+  futures: Record<string, FuturesBalanceView>;
+}
+
+export interface Emulator {
+  /** e.g. http://127.0.0.1:40123 — Binance at /api/v3, /fapi/v1..v3, /sapi/v1; Bitget at /api/v2. */
+  readonly httpUrl: string;
+  /** e.g. ws://127.0.0.1:40123 — /ws-api/v3, /private/ws?listenKey=, /v2/ws/private. */
+  readonly wsUrl: string;
+  /** Idempotent by id: an existing account keeps its state (credentials are refreshed) unless `reset`. */
+  createAccount(spec: AccountSpec): void;
+  hasAccount(id: string): boolean;
+  accounts(): { id: string; exchange: 'binance' | 'bitget' }[];
+  /** Moves the price; resting limit orders and conditional orders it crosses execute. */
+  setPrice(symbol: string, price: string): void;
+  price(symbol: string): string;
+  prices(): Record<string, string>;
+  startRandomWalk(opts?: RandomWalkOptions): void;
+  stopRandomWalk(): void;
+  playPath(symbol: string, prices: string[], intervalMs: number): Promise<void>;
+  balances(accountId: string): EmulatorBalances;
+  positions(accountId: string): PositionView[];
+  fault(accountId: string, fault: Fault): void;
+  clearFaults(accountId?: string): void;
+  /** The server closes the account's WebSocket connections. */
+  dropStreams(accountId: string): void;
+  /** Sockets stay open (and answer pings) but deliver no events while silent. */
+  silenceStreams(accountId: string, silent: boolean): void;
+  /** Open private sockets currently bound to the account (subscribed, logged in or on its listenKey). */
+  connectedStreams(accountId: string): number;
+  /** Ends the account's listenKeys now, with a `listenKeyExpired` event on their sockets. */
+  expireListenKeys(accountId: string): void;
+  /** Requests served so far per "METHOD /path" (control calls included). */
+  requests(): Record<string, number>;
+  resetRequests(): void;
+  /** Writes the state file now (it is also written, batched, after every change). */
+  flush(): void;
+  stop(): Promise<void>;
+}

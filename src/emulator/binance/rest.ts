@@ -1,0 +1,112 @@
+import { Rejection } from '../engine/errors.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Account } from '../engine/types.ts';
+import type { FaultRegistry, HeldRequests } from '../faults.ts';
+import { sendJson, sleep, type HttpCall } from '../http.ts';
+import { BinanceError, errors, fromRejection, type BinanceMarket } from './errors.ts';
+import { BinanceParams } from './params.ts';
+import type { BinanceRateLimiter } from './rate-limit.ts';
+import { accountForKey, verifySignature } from './signing.ts';
+
+/** NONE: public; USER_STREAM: API key only (listenKey); SIGNED: key + HMAC + timestamp. */
+export type Security = 'NONE' | 'USER_STREAM' | 'SIGNED';
+
+export interface BinanceRequest {
+  params: BinanceParams;
+  call: HttpCall;
+}
+
+export interface AuthedRequest extends BinanceRequest {
+  account: Account;
+}
+
+interface RouteBase {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  market: BinanceMarket;
+  /** Request weight as Binance documents it. */
+  weight: number | ((params: BinanceParams) => number);
+  /** Counts toward the order rate limit and can be hit by the unknown-status fault. */
+  orderPlacement?: boolean;
+}
+
+export type BinanceRoute =
+  | (RouteBase & { security: 'NONE'; handle: (req: BinanceRequest) => unknown })
+  | (RouteBase & { security: 'USER_STREAM' | 'SIGNED'; handle: (req: AuthedRequest) => unknown });
+
+export interface BinanceDeps {
+  engine: Engine;
+  faults: FaultRegistry;
+  held: HeldRequests;
+  limiter: BinanceRateLimiter;
+  now: () => number;
+}
+
+export class BinanceRouter {
+  private readonly routes = new Map<string, BinanceRoute>();
+
+  constructor(private readonly deps: BinanceDeps) {}
+
+  add(...routes: BinanceRoute[]): this {
+    for (const route of routes) this.routes.set(`${route.method} ${route.path}`, route);
+    return this;
+  }
+
+  handles(path: string): boolean {
+    return /^\/(api\/v3|fapi\/v[123]|sapi\/v1)\//.test(path);
+  }
+
+  /** Binance's order of checks: weight, API key, (faults), signature and clock, order count, then the call. */
+  async dispatch(call: HttpCall): Promise<void> {
+    const endpoint = `${call.method} ${call.path}`;
+    const route = this.routes.get(endpoint);
+    const headers: Record<string, string> = {};
+    const market: BinanceMarket = call.path.startsWith('/fapi') ? 'futures' : 'spot';
+    try {
+      if (!route) throw errors.notFound();
+      const params = BinanceParams.from(call.rawQuery, call.rawBody);
+      const weight = typeof route.weight === 'number' ? route.weight : route.weight(params);
+      const used = this.deps.limiter.charge(route.market, call.ip, weight);
+      headers['x-mbx-used-weight'] = String(used);
+      headers['x-mbx-used-weight-1m'] = String(used);
+      if (route.security === 'NONE') {
+        sendJson(call.res, 200, route.handle({ params, call }), headers);
+        return;
+      }
+      const apiKey = call.req.headers['x-mbx-apikey'];
+      const account = accountForKey(Array.isArray(apiKey) ? apiKey[0] : apiKey, (key) =>
+        this.deps.engine.ctx.accountByApiKey(key),
+      );
+      const plan = this.deps.faults.plan(account.id, endpoint, route.orderPlacement ?? false);
+      if (plan.latencyMs > 0) await sleep(plan.latencyMs);
+      if (plan.hold) {
+        this.deps.held.hold(call.res);
+        return;
+      }
+      if (plan.fail) {
+        sendJson(call.res, plan.fail.httpStatus, { code: plan.fail.code, msg: plan.fail.msg }, headers);
+        return;
+      }
+      if (route.security === 'SIGNED') {
+        verifySignature(account.secret, call.rawQuery, call.rawBody, params.all, this.deps.now());
+      }
+      if (route.orderPlacement) this.deps.limiter.chargeOrder(route.market, account.id);
+      const result = route.handle({ params, call, account });
+      if (plan.unknownStatus) throw errors.unknownStatus();
+      sendJson(call.res, 200, result, headers);
+    } catch (err) {
+      const error = toBinanceError(err, route?.market ?? market);
+      sendJson(call.res, error.httpStatus, error.body, headers);
+    }
+  }
+}
+
+export function toBinanceError(err: unknown, market: BinanceMarket): BinanceError {
+  if (err instanceof BinanceError) return err;
+  if (err instanceof Rejection) return fromRejection(err, market);
+  return new BinanceError(
+    500,
+    -1000,
+    `An unknown error occured while processing the request. ${err instanceof Error ? err.message : ''}`.trim(),
+  );
+}

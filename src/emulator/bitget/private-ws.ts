@@ -1,0 +1,150 @@
+import type { WebSocket } from 'ws';
+import type { Engine } from '../engine/engine.ts';
+import type { EngineEvent } from '../engine/events.ts';
+import type { StreamRegistry } from '../streams.ts';
+import { isRecord, parseJson, type WsEndpoint } from '../ws-endpoint.ts';
+import { bitgetAssetJson, bitgetOrderPush } from './format.ts';
+import { bitgetSign } from './rest.ts';
+
+interface Channel {
+  instType: string;
+  channel: string;
+  instId?: string;
+  coin?: string;
+}
+
+interface Session {
+  accountId?: string;
+  channels: Channel[];
+}
+
+const MAX_CLOCK_SKEW_S = 30;
+
+/**
+ * Bitget's private WebSocket (/v2/ws/private): `login` signed over ts+GET+/user/verify, text
+ * ping/pong, and the spot `orders` and `account` channels pushed as `{action, arg, data, ts}`.
+ */
+export class BitgetPrivateWs implements WsEndpoint {
+  private readonly sessions = new Map<WebSocket, Session>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly streams: StreamRegistry,
+    private readonly now: () => number,
+  ) {
+    engine.ctx.events.subscribe((event) => this.onEngineEvent(event));
+  }
+
+  matches(path: string): boolean {
+    return path === '/v2/ws/private';
+  }
+
+  onConnection(socket: WebSocket): void {
+    this.sessions.set(socket, { channels: [] });
+    socket.on('message', (data) => this.onMessage(socket, parseJson(data)));
+    socket.on('close', () => this.sessions.delete(socket));
+  }
+
+  private send(socket: WebSocket, payload: unknown): void {
+    if (socket.readyState === socket.OPEN) socket.send(typeof payload === 'string' ? payload : JSON.stringify(payload));
+  }
+
+  private error(socket: WebSocket, code: number, msg: string, op?: string): void {
+    this.send(socket, { event: 'error', code, msg, ...(op === undefined ? {} : { op }) });
+  }
+
+  private onMessage(socket: WebSocket, message: unknown): void {
+    const session = this.sessions.get(socket);
+    if (!session) return;
+    if (message === 'ping') {
+      this.send(socket, 'pong');
+      return;
+    }
+    if (!isRecord(message) || !Array.isArray(message['args'])) {
+      this.error(socket, 30016, 'Param error');
+      return;
+    }
+    const args = message['args'].filter(isRecord);
+    if (message['op'] === 'login') this.login(socket, session, args[0] ?? {});
+    else if (message['op'] === 'subscribe') this.subscribe(socket, session, args);
+    else if (message['op'] === 'unsubscribe') {
+      session.channels = session.channels.filter(
+        (c) => !args.some((a) => a['channel'] === c.channel && a['instType'] === c.instType),
+      );
+      for (const arg of args) this.send(socket, { event: 'unsubscribe', arg });
+    } else this.error(socket, 30003, 'Invalid op');
+  }
+
+  private login(socket: WebSocket, session: Session, arg: Record<string, unknown>): void {
+    const account = typeof arg['apiKey'] === 'string' ? this.engine.ctx.accountByApiKey(arg['apiKey']) : undefined;
+    if (account?.venue !== 'bitget') return this.error(socket, 30011, 'Invalid ACCESS_KEY', 'login');
+    if (account.passphrase !== undefined && arg['passphrase'] !== account.passphrase) {
+      return this.error(socket, 30012, 'Invalid ACCESS_PASSPHRASE', 'login');
+    }
+    const timestamp = typeof arg['timestamp'] === 'string' ? arg['timestamp'] : String(arg['timestamp']);
+    if (!/^\d+$/.test(timestamp)) return this.error(socket, 30013, 'Invalid ACCESS_TIMESTAMP', 'login');
+    if (Math.abs(this.now() / 1000 - Number(timestamp)) > MAX_CLOCK_SKEW_S)
+      return this.error(socket, 30014, 'Request timestamp expired', 'login');
+    if (arg['sign'] !== bitgetSign(account.secret, `${timestamp}GET/user/verify`))
+      return this.error(socket, 30015, 'Invalid sign', 'login');
+    session.accountId = account.id;
+    this.streams.attach(account.id, socket);
+    this.send(socket, { event: 'login', code: 0, msg: '' });
+  }
+
+  private subscribe(socket: WebSocket, session: Session, args: Record<string, unknown>[]): void {
+    if (session.accountId === undefined) return this.error(socket, 30004, 'User not logged in', 'subscribe');
+    for (const arg of args) {
+      const channel: Channel = {
+        instType: String(arg['instType']),
+        channel: String(arg['channel']),
+        ...(typeof arg['instId'] === 'string' ? { instId: arg['instId'] } : {}),
+        ...(typeof arg['coin'] === 'string' ? { coin: arg['coin'] } : {}),
+      };
+      if (channel.instType !== 'SPOT' || (channel.channel !== 'orders' && channel.channel !== 'account')) {
+        this.error(socket, 30001, `instType:${channel.instType},channel:${channel.channel} doesn't exist`, 'subscribe');
+        continue;
+      }
+      session.channels.push(channel);
+      this.send(socket, { event: 'subscribe', arg });
+      // Bitget answers an account subscription with a snapshot of every balance.
+      if (channel.channel === 'account') this.pushAccount(socket, session.accountId, channel, undefined);
+    }
+  }
+
+  private pushAccount(socket: WebSocket, accountId: string, channel: Channel, assets: string[] | undefined): void {
+    const account = this.engine.ctx.findAccount(accountId);
+    if (!account) return;
+    const now = this.now();
+    const coins = (assets ?? Object.keys(account.spot.balances)).filter(
+      (c) => channel.coin === undefined || channel.coin === 'default' || c === channel.coin,
+    );
+    this.streams.send(accountId, socket, {
+      action: 'snapshot',
+      arg: { instType: 'SPOT', channel: 'account', coin: channel.coin ?? 'default' },
+      data: coins.map((c) => bitgetAssetJson(account, c, now)),
+      ts: now,
+    });
+  }
+
+  private onEngineEvent(event: EngineEvent): void {
+    if (event.kind !== 'spotOrder' && event.kind !== 'spotBalance') return;
+    for (const [socket, session] of this.sessions) {
+      if (session.accountId !== event.accountId) continue;
+      for (const channel of session.channels) {
+        if (event.kind === 'spotBalance' && channel.channel === 'account') {
+          this.pushAccount(socket, event.accountId, channel, event.assets);
+        } else if (event.kind === 'spotOrder' && channel.channel === 'orders') {
+          if (channel.instId !== undefined && channel.instId !== 'default' && channel.instId !== event.order.symbol)
+            continue;
+          this.streams.send(event.accountId, socket, {
+            action: 'snapshot',
+            arg: { instType: 'SPOT', channel: 'orders', instId: channel.instId ?? 'default' },
+            data: [bitgetOrderPush(event.order, event.execution, event.trade)],
+            ts: this.now(),
+          });
+        }
+      }
+    }
+  }
+}

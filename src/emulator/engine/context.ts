@@ -1,0 +1,75 @@
+import { dec, type Dec } from './decimal.ts';
+import { EngineEvents } from './events.ts';
+import { INITIAL_PRICES } from './markets.ts';
+import type { Account, EngineState } from './types.ts';
+
+export function emptyState(): EngineState {
+  return {
+    version: 1,
+    prices: { ...INITIAL_PRICES },
+    // Ids start high so they look like exchange ids and never collide with small test literals.
+    counters: { order: 1_000_000, trade: 5_000_000, algo: 3_000 },
+    accounts: {},
+    listenKeys: {},
+  };
+}
+
+/** What every engine module shares: the state, the clock, the id counters and the event bus. */
+export class EngineContext {
+  readonly events = new EngineEvents();
+  private readonly byApiKey = new Map<string, string>();
+
+  constructor(
+    public state: EngineState,
+    readonly now: () => number,
+  ) {
+    this.reindex();
+  }
+
+  replaceState(state: EngineState): void {
+    this.state = state;
+    this.reindex();
+  }
+
+  reindex(): void {
+    this.byApiKey.clear();
+    for (const account of Object.values(this.state.accounts)) this.byApiKey.set(account.apiKey, account.id);
+  }
+
+  account(id: string): Account {
+    const account = this.state.accounts[id];
+    if (!account) throw new Error(`emulator: no account "${id}"`);
+    return account;
+  }
+
+  findAccount(id: string): Account | undefined {
+    return this.state.accounts[id];
+  }
+
+  accountByApiKey(apiKey: string): Account | undefined {
+    const id = this.byApiKey.get(apiKey);
+    return id === undefined ? undefined : this.state.accounts[id];
+  }
+
+  price(symbol: string): Dec {
+    const price = this.state.prices[symbol];
+    if (price === undefined) throw new Error(`emulator: no price for ${symbol}`);
+    return dec(price);
+  }
+
+  nextOrderId(): number {
+    return ++this.state.counters.order;
+  }
+
+  nextTradeId(): number {
+    return ++this.state.counters.trade;
+  }
+
+  nextAlgoId(): number {
+    return ++this.state.counters.algo;
+  }
+
+  changed(): void {
+    this.events.emit({ kind: 'changed' });
+  }
+}

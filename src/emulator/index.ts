@@ -1,0 +1,101 @@
+import type { Emulator, EmulatorBalances, EmulatorOptions } from './api.ts';
+import { createBinance } from './binance/index.ts';
+import { BitgetPrivateWs } from './bitget/private-ws.ts';
+import { BitgetRouter } from './bitget/rest.ts';
+import { bitgetRoutes } from './bitget/routes.ts';
+import { handleControl } from './control.ts';
+import type { AccountSpec } from './engine/accounts.ts';
+import { emptyState } from './engine/context.ts';
+import { Engine, type PositionView } from './engine/engine.ts';
+import { PriceDriver, type RandomWalkOptions } from './engine/price-driver.ts';
+import { FaultRegistry, HeldRequests, type Fault } from './faults.ts';
+import type { HttpCall } from './http.ts';
+import { StateFile } from './persistence.ts';
+import { EmulatorServer } from './server.ts';
+import { StreamRegistry } from './streams.ts';
+
+export type * from './api.ts';
+export { DEMO_ACCOUNTS } from './demo-accounts.ts';
+
+/**
+ * Starts the exchange emulator: Binance spot + USDT-M and Bitget spot v2 wire protocols over one
+ * loopback port, driven by one matching engine, so unmodified ccxt works against it.
+ */
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const now = opts.now ?? Date.now;
+  const engine = new Engine(emptyState(), now);
+  const stateFile = opts.stateFile === undefined ? undefined : new StateFile(opts.stateFile, () => engine.state);
+  const loaded = stateFile?.load();
+  if (loaded) engine.load(loaded);
+  if (stateFile) engine.ctx.events.subscribe((event) => event.kind === 'changed' && stateFile.markDirty());
+
+  const faults = new FaultRegistry();
+  const held = new HeldRequests();
+  const streams = new StreamRegistry();
+  const prices = new PriceDriver(engine);
+  const binance = createBinance({
+    engine,
+    faults,
+    held,
+    streams,
+    now,
+    ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+  });
+  const bitget = new BitgetRouter({ engine, faults, held, now }).add(...bitgetRoutes(engine, now));
+  const bitgetWs = new BitgetPrivateWs(engine, streams, now);
+
+  // The control surface drives the finished Emulator object, which needs the port first.
+  const self: { emulator?: Emulator } = {};
+  const control = {
+    handles: (path: string) => path.startsWith('/_control/'),
+    dispatch: (call: HttpCall) => (self.emulator ? handleControl(self.emulator, call) : Promise.resolve()),
+  };
+  const server = new EmulatorServer(
+    [control, binance.router, bitget],
+    [binance.spotWsApi, binance.userStream, bitgetWs],
+    streams,
+  );
+  const host = opts.host ?? '127.0.0.1';
+  const { port } = await server.listen(opts.port ?? 0, host);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let stopped = false;
+
+  const emulator: Emulator = {
+    httpUrl: `http://${urlHost}:${String(port)}`,
+    wsUrl: `ws://${urlHost}:${String(port)}`,
+    createAccount: (spec: AccountSpec) => void engine.createAccount(spec),
+    hasAccount: (id: string) => engine.hasAccount(id),
+    accounts: () => Object.values(engine.state.accounts).map((a) => ({ id: a.id, exchange: a.venue })),
+    setPrice: (symbol: string, price: string) => engine.setPrice(symbol, price),
+    price: (symbol: string) => engine.price(symbol),
+    prices: () => ({ ...engine.state.prices }),
+    startRandomWalk: (walk?: RandomWalkOptions) => prices.startRandomWalk(walk),
+    stopRandomWalk: () => prices.stopRandomWalk(),
+    playPath: (symbol: string, path: string[], intervalMs: number) => prices.playPath(symbol, path, intervalMs),
+    balances: (accountId: string): EmulatorBalances => ({
+      spot: engine.spotBalances(accountId),
+      futures: engine.futuresBalances(accountId),
+    }),
+    positions: (accountId: string): PositionView[] => engine.positions(accountId),
+    fault: (accountId: string, fault: Fault) => faults.add(accountId, fault),
+    clearFaults: (accountId?: string) => faults.clear(accountId),
+    dropStreams: (accountId: string) => streams.drop(accountId),
+    silenceStreams: (accountId: string, silent: boolean) => streams.setSilent(accountId, silent),
+    connectedStreams: (accountId: string) => streams.socketsOf(accountId).length,
+    expireListenKeys: (accountId: string) => binance.listenKeys.expire(accountId),
+    requests: () => Object.fromEntries(server.requestCounts),
+    resetRequests: () => server.requestCounts.clear(),
+    flush: () => stateFile?.flush(),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      prices.stop();
+      binance.userStream.stop();
+      held.releaseAll();
+      await server.close();
+      stateFile?.flush();
+    },
+  };
+  self.emulator = emulator;
+  return emulator;
+}

@@ -1,0 +1,82 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { readCall, sendJson, type HttpCall } from './http.ts';
+import type { StreamRegistry } from './streams.ts';
+import type { WsEndpoint } from './ws-endpoint.ts';
+
+export interface HttpHandler {
+  handles(path: string): boolean;
+  dispatch(call: HttpCall): Promise<void>;
+}
+
+/**
+ * One port for everything: Binance REST, Bitget REST and the control surface over HTTP, and the
+ * WebSocket endpoints by path. Each handler decides by URL prefix, as the real hosts would by host.
+ */
+export class EmulatorServer {
+  readonly http: Server;
+  /** Requests served per "METHOD /path", for tests that count calls (e.g. loadMarkets is one). */
+  readonly requestCounts = new Map<string, number>();
+  private readonly wss = new WebSocketServer({ noServer: true });
+
+  constructor(
+    private readonly handlers: HttpHandler[],
+    private readonly wsEndpoints: WsEndpoint[],
+    private readonly streams: StreamRegistry,
+  ) {
+    this.http = createServer((req, res) => void this.onRequest(req, res));
+    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const call = await readCall(req, res);
+      const endpoint = `${call.method} ${call.path}`;
+      this.requestCounts.set(endpoint, (this.requestCounts.get(endpoint) ?? 0) + 1);
+      const handler = this.handlers.find((h) => h.handles(call.path));
+      if (!handler) {
+        sendJson(res, 404, { code: -1000, msg: `no route for ${call.method} ${call.path}` });
+        return;
+      }
+      await handler.dispatch(call);
+    } catch (err) {
+      sendJson(res, 500, { code: -1000, msg: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'ws://emulator');
+    const endpoint = this.wsEndpoints.find((e) => e.matches(url.pathname));
+    if (!endpoint || (endpoint.accepts && !endpoint.accepts(req, url))) {
+      socket.end(
+        `HTTP/1.1 ${endpoint ? '400 Bad Request' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.streams.track(ws);
+      endpoint.onConnection(ws, req, url);
+    });
+  }
+
+  listen(port: number, host: string): Promise<{ port: number }> {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => {
+        this.http.off('error', reject);
+        const address = this.http.address();
+        resolve({ port: typeof address === 'object' && address ? address.port : port });
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.streams.closeAll();
+    this.wss.close();
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import type { WebSocket } from 'ws';
+
+/**
+ * Every private socket, by the account it serves, so the control surface can drop an account's
+ * streams or make them go silent (open, answering pings, but delivering no events).
+ */
+export class StreamRegistry {
+  private readonly byAccount = new Map<string, Set<WebSocket>>();
+  private readonly silent = new Set<string>();
+  private readonly all = new Set<WebSocket>();
+
+  /** Every socket the server accepted, private or not, so stop() can close them. */
+  track(socket: WebSocket): void {
+    this.all.add(socket);
+    socket.on('close', () => {
+      this.all.delete(socket);
+      for (const sockets of this.byAccount.values()) sockets.delete(socket);
+    });
+  }
+
+  attach(accountId: string, socket: WebSocket): void {
+    let sockets = this.byAccount.get(accountId);
+    if (!sockets) {
+      sockets = new Set();
+      this.byAccount.set(accountId, sockets);
+    }
+    sockets.add(socket);
+  }
+
+  detach(accountId: string, socket: WebSocket): void {
+    this.byAccount.get(accountId)?.delete(socket);
+  }
+
+  socketsOf(accountId: string): WebSocket[] {
+    return [...(this.byAccount.get(accountId) ?? [])];
+  }
+
+  /** Sends unless the account's streams are silenced; events are dropped, never queued. */
+  send(accountId: string, socket: WebSocket, payload: unknown): void {
+    if (this.silent.has(accountId) || socket.readyState !== socket.OPEN) return;
+    socket.send(typeof payload === 'string' ? payload : JSON.stringify(payload));
+  }
+
+  drop(accountId: string): void {
+    for (const socket of this.socketsOf(accountId)) socket.terminate();
+    this.byAccount.delete(accountId);
+  }
+
+  setSilent(accountId: string, silent: boolean): void {
+    if (silent) this.silent.add(accountId);
+    else this.silent.delete(accountId);
+  }
+
+  closeAll(): void {
+    for (const socket of this.all) socket.terminate();
+    this.all.clear();
+    this.byAccount.clear();
+  }
+}

@@ -1,0 +1,51 @@
+import http from 'node:http';
+import { ConfigError } from '../domain/errors.ts';
+import type { Credentials } from '../services/vault/vault.ts';
+import type { ExchangeEnv, ExchangeId, MarketKind } from './types.ts';
+import type { PaperUrls } from './venue.ts';
+import { venueOf } from './venues.ts';
+
+/** Which ccxt client: an exchange, its market, its environment (and where paper lives). */
+export interface ClientSpec {
+  exchange: ExchangeId;
+  market: MarketKind;
+  env: ExchangeEnv;
+}
+
+export interface ClientOptions {
+  paper?: PaperUrls | undefined;
+  /** REST timeout; ccxt's default is 10 s. */
+  timeoutMs?: number | undefined;
+}
+
+/** The budget bucket of a client: exchanges count weight per API host, i.e. per market and env. */
+export function hostKeyOf({ exchange, market, env }: ClientSpec): string {
+  return `${exchange}-${market}-${env}`;
+}
+
+/** The ccxt constructor config for one (exchange, market, env). */
+export function ccxtConfig(spec: ClientSpec, credentials: Credentials | undefined, options: ClientOptions = {}) {
+  const venue = venueOf(spec.exchange);
+  const { options: ccxtOptions, has } = venue.clientConfig(spec.market);
+  const config: Record<string, unknown> = {
+    // ccxt's limiter spaces calls per instance by a fixed cost (a futures order waits 200 ms
+    // behind the previous one) and knows nothing of other accounts on the same IP. RateBudget
+    // counts what the exchange counts, across accounts, so it is the one limiter.
+    enableRateLimit: false,
+    options: ccxtOptions,
+    ...(has ? { has } : {}),
+    ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+  };
+  if (credentials) {
+    config['apiKey'] = credentials.apiKey;
+    config['secret'] = credentials.secret;
+    if (credentials.passphrase) config['password'] = credentials.passphrase;
+  }
+  if (spec.env === 'paper') {
+    if (!options.paper) throw new ConfigError('paper accounts need the paper exchange, which is not running');
+    config['urls'] = venue.paperUrls(options.paper);
+    // ccxt.pro refuses plain ws:// URLs unless the client has an http agent.
+    config['httpAgent'] = new http.Agent();
+  }
+  return config;
+}

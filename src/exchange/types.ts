@@ -1,0 +1,126 @@
+import type { Decimal } from 'decimal.js';
+
+export type ExchangeId = 'binance' | 'bitget';
+export type MarketKind = 'spot' | 'usdm';
+export type ExchangeEnv = 'prod' | 'testnet' | 'demo' | 'paper';
+
+export type PositionSide = 'LONG' | 'SHORT';
+
+export interface BalanceLine {
+  asset: string;
+  free: Decimal;
+  locked: Decimal;
+  total: Decimal;
+}
+
+export interface ExchangeOrder {
+  id: string;
+  clientOrderId: string | undefined;
+  /** ccxt unified: 'BTC/USDT' spot, 'BTC/USDT:USDT' usdm. */
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: string;
+  status: 'open' | 'closed' | 'canceled' | 'expired' | 'rejected';
+  price: Decimal | undefined;
+  average: Decimal | undefined;
+  amount: Decimal;
+  filled: Decimal;
+  remaining: Decimal;
+  cost: Decimal;
+  positionSide: PositionSide | undefined;
+  reduceOnly: boolean;
+  timestamp: number;
+  /** Trigger price of a conditional (stop / take-profit) order. */
+  triggerPrice?: Decimal | undefined;
+}
+
+export interface ExchangeTrade {
+  id: string;
+  orderId: string;
+  clientOrderId: string | undefined;
+  symbol: string;
+  side: 'buy' | 'sell';
+  price: Decimal;
+  amount: Decimal;
+  cost: Decimal;
+  fee: { cost: Decimal; currency: string } | undefined;
+  positionSide: PositionSide | undefined;
+  timestamp: number;
+}
+
+export interface ExchangePosition {
+  symbol: string;
+  side: PositionSide;
+  contracts: Decimal;
+  entryPrice: Decimal;
+  markPrice: Decimal | undefined;
+  unrealizedPnl: Decimal | undefined;
+  leverage: number | undefined;
+}
+
+export interface PlaceOrderRequest {
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  /** Base units. */
+  amount?: Decimal;
+  /** Quote units; spot market buys only. */
+  cost?: Decimal;
+  price?: Decimal;
+  clientOrderId: string;
+  positionSide?: PositionSide;
+  reduceOnly?: boolean;
+}
+
+export interface ConditionalOrderRequest {
+  symbol: string;
+  side: 'buy' | 'sell';
+  kind: 'stop' | 'take_profit';
+  triggerPrice: Decimal;
+  amount?: Decimal;
+  closePosition?: boolean;
+  positionSide?: PositionSide;
+  clientOrderId: string;
+}
+
+export interface OrderRef {
+  id?: string;
+  clientOrderId?: string;
+}
+
+/**
+ * One exchange account as the rest of hedgestack sees it. Every REST call is serialized per
+ * account (reads may overlap), budgeted per exchange host and account, and fails only with the
+ * typed errors of `./errors.ts`.
+ */
+export interface AccountExchange {
+  readonly accountId: string;
+  readonly exchange: ExchangeId;
+  readonly market: MarketKind;
+  /** 'btcusdt', 'BTC/USDT', 'BTCUSDT' → unified; throws UnknownSymbolError naming the account. */
+  resolveSymbol(input: string): string;
+  fetchBalance(): Promise<BalanceLine[]>;
+  placeOrder(req: PlaceOrderRequest): Promise<ExchangeOrder>;
+  /** usdm: Binance algo orders (POST /fapi/v1/algoOrder); spot: ExchangeNotSupportedError. */
+  placeConditionalOrder(req: ConditionalOrderRequest): Promise<ExchangeOrder>;
+  cancelConditionalOrder(symbol: string, ref: OrderRef): Promise<void>;
+  /** Open conditional (algo) orders; [] on spot. */
+  fetchOpenConditionalOrders(symbol?: string): Promise<ExchangeOrder[]>;
+  /** undefined when the exchange says the order does not exist. */
+  fetchOrder(symbol: string, ref: OrderRef): Promise<ExchangeOrder | undefined>;
+  cancelOrder(symbol: string, ref: OrderRef): Promise<ExchangeOrder>;
+  fetchOpenOrders(symbol?: string): Promise<ExchangeOrder[]>;
+  /** Trades after `sinceTradeId` (exclusive) or from `since` (ms), oldest first. */
+  fetchTrades(symbol: string, from?: { sinceTradeId?: string; since?: number }): Promise<ExchangeTrade[]>;
+  /** Open positions; [] for spot. */
+  /** Last prices in USDT of the given assets, where this account's market lists `ASSET/USDT`. */
+  fetchUsdtPrices(assets: string[]): Promise<Map<string, Decimal>>;
+  fetchPositions(): Promise<ExchangePosition[]>;
+  /** ccxt.pro: each call resolves with the next batch of updates. */
+  watchOrders(): Promise<ExchangeOrder[]>;
+  watchTrades(): Promise<ExchangeTrade[]>;
+  watchBalance(): Promise<BalanceLine[]>;
+  closeStreams(): Promise<void>;
+  /** Closes streams and the HTTP connection pool; the instance is not used again. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { startEmulator, type Emulator } from '../emulator/index.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { AccountService, AccountView } from './accounts.ts';
+
+/** Starting balances of the demo desk, by account id; other paper accounts get the default. */
+const DEMO_BALANCES: Record<string, { spot?: Record<string, string>; futures?: Record<string, string> }> = {
+  main: { futures: { USDT: '50000' } },
+  sub_a: { futures: { USDT: '10000' } },
+  sub_b: { spot: { USDT: '5000', BTC: '0.1' } },
+  lead: { spot: { USDT: '10000', BTC: '0.2' } },
+  f1: { spot: { USDT: '2000', BTC: '0.05' } },
+  f2: { spot: { USDT: '1500', BTC: '0.03' } },
+};
+const DEFAULT_BALANCES = { spot: { USDT: '10000' }, futures: { USDT: '10000' } };
+
+export const PAPER_STATE_FILE = 'paper-exchange.json';
+
+/**
+ * Paper mode: the Binance/Bitget-compatible emulator runs in-process on a free loopback port,
+ * and every `paper` account is an account on it, with the same keys the vault holds — so paper
+ * trading goes through exactly the ccxt code path live trading does. Its state (balances,
+ * orders, positions, prices) lives in the data directory and survives restarts.
+ */
+export class PaperExchange {
+  private constructor(
+    readonly emulator: Emulator,
+    private readonly accounts: AccountService,
+  ) {}
+
+  static async start(dataDir: string, accounts: AccountService, logger: Logger): Promise<PaperExchange> {
+    const emulator = await startEmulator({ port: 0, stateFile: path.join(dataDir, PAPER_STATE_FILE) });
+    const paper = new PaperExchange(emulator, accounts);
+    for (const account of await accounts.list()) await paper.register(account);
+    logger.info({ http: emulator.httpUrl }, 'paper exchange running');
+    return paper;
+  }
+
+  get urls(): { httpUrl: string; wsUrl: string } {
+    return { httpUrl: this.emulator.httpUrl, wsUrl: this.emulator.wsUrl };
+  }
+
+  /** Opens a paper account on the emulator with the account's own (decrypted) keys. */
+  async register(account: AccountView): Promise<void> {
+    if (account.env !== 'paper' || !account.hasCredentials) return;
+    const credentials = await this.accounts.credentialsFor(account.id);
+    const balances = DEMO_BALANCES[account.id] ?? DEFAULT_BALANCES;
+    this.emulator.createAccount({
+      id: account.id,
+      exchange: account.exchange,
+      apiKey: credentials.apiKey,
+      secret: credentials.secret,
+      ...(credentials.passphrase ? { passphrase: credentials.passphrase } : {}),
+      ...balances,
+      // Our futures flows (VPs per LONG/SHORT side) are built for hedge mode.
+      hedgeMode: true,
+    });
+  }
+
+  /** Prices move on their own, as a market would. */
+  startMarket(): void {
+    this.emulator.startRandomWalk({ intervalMs: 1_000 });
+  }
+
+  async stop(): Promise<void> {
+    this.emulator.stopRandomWalk();
+    await this.emulator.stop();
+  }
+}

@@ -1,0 +1,27 @@
+import { it } from 'vitest';
+import { Decimal } from 'decimal.js';
+import { startTestApp } from '/work/main/test/support/harness.ts';
+it('dbg', async () => {
+  const desk = await startTestApp({}, { streamTiming: { watchdogMs: 300, pollMs: 200, silenceGraceMs: 100, backoffInitialMs: 50, backoffMaxMs: 400 } });
+  const { streams, bus, accounts, exchanges } = desk.app.services;
+  const acc = process.env.ACC ?? 'f2';
+  bus.on('stream', (e) => console.log('stream', e.health, e.reason));
+  bus.on('fill', (e) => console.log('fill', e.source, e.trade.id, e.trade.orderId));
+  bus.on('order', (e) => console.log('order', e.source, e.order.id, e.order.status));
+  await streams.watch(await accounts.get(acc));
+  await new Promise((r) => setTimeout(r, 500));
+  const ex = await exchanges.for(acc);
+  const o = await ex.placeOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', cost: new Decimal('50'), clientOrderId: 'dbg1' });
+  console.log('placed', o.id, o.status);
+  await new Promise((r) => setTimeout(r, 1500));
+  desk.app.services.paper!.emulator.dropStreams(acc);
+  const o2 = await ex.placeOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', cost: new Decimal('50'), clientOrderId: 'dbg2' });
+  console.log('placed2', o2.id, o2.status);
+  await new Promise((r) => setTimeout(r, 2000));
+  const o3 = await ex.placeOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', cost: new Decimal('50'), clientOrderId: 'dbg3' });
+  console.log('placed3', o3.id, o3.status);
+  await new Promise((r) => setTimeout(r, 2000));
+  console.log(streams.status(acc));
+  console.log(desk.logs.join('').slice(0, 5000));
+  await desk.close();
+}, 20000);
