@@ -13,7 +13,10 @@ async function main(): Promise<void> {
   // server closed). Those are stream failures the supervisor already handles; they must not
   // kill the process and with it every other account.
   process.on('unhandledRejection', (reason) => {
-    logger.warn({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled promise rejection (ignored)');
+    logger.warn(
+      { err: reason instanceof Error ? reason.message : String(reason) },
+      'unhandled promise rejection (ignored)',
+    );
   });
   const running = await startHedgestack(config, { logger });
   logger.info({ mode: config.mode, http: running.httpUrl, dataDir: config.dataDir }, running.summary);

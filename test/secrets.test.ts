@@ -28,7 +28,12 @@ describe('a stored secret never leaks', () => {
   beforeAll(async () => {
     running = await startHedgestack(config, { logger });
     const { accounts } = running.app.services;
-    await accounts.create({ id: 'canary', name: 'Canary', exchange: 'bitget', market: 'spot', env: 'demo' }, CANARY);
+    const canary = await accounts.create(
+      { id: 'canary', name: 'Canary', exchange: 'bitget', market: 'spot', env: 'paper' },
+      CANARY,
+    );
+    // The canary trades on the paper exchange, so every command below really signs with it.
+    await running.app.services.paper?.register(canary);
 
     // Code paths that hold credentials log objects that contain them; redaction must catch it.
     const creds = await accounts.credentialsFor('canary');
@@ -65,6 +70,7 @@ describe('a stored secret never leaks', () => {
     expect(await running.app.services.accounts.credentialsFor('canary')).toEqual(CANARY);
     expect(replies.join('\n')).toContain('canary');
     expect(replies.join('\n')).toContain('••••'); // /accounts shows the key masked
+    expect(replies.join('\n')).toContain('canary (bitget spot paper)'); // /balance signed with them
   });
 
   it('not in the logs (which did record the attempts, redacted)', () => {

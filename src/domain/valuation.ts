@@ -10,7 +10,10 @@ export interface Valued {
 }
 
 /** Sums holdings in USDT at the given prices (asset → price in USDT). */
-export function valueInUsdt(holdings: { asset: string; total: Decimal }[], prices: ReadonlyMap<string, Decimal>): Valued {
+export function valueInUsdt(
+  holdings: { asset: string; total: Decimal }[],
+  prices: ReadonlyMap<string, Decimal>,
+): Valued {
   let totalUsdt = new Decimal(0);
   const unpriced: string[] = [];
   for (const { asset, total } of holdings) {

@@ -205,7 +205,7 @@ export class CcxtAccountExchange implements AccountExchange {
       const symbol = this.market === 'spot' ? `${asset}/USDT` : `${asset}/USDT:USDT`;
       if (markets[symbol]) symbolOf.set(symbol, asset);
     }
-    if (symbolOf.size === 0) return Promise.resolve(new Map());
+    if (symbolOf.size === 0) return Promise.resolve(new Map<string, Decimal>());
     return this.call('fetchPrices', 'read', async () => {
       const symbols = [...symbolOf.keys()];
       const tickers = this.client.has['fetchLastPrices']

@@ -253,7 +253,13 @@ export const binance: Venue = {
     const nested = typeof inner === 'object' && inner !== null ? inner : info;
     return {
       positionSide: toPositionSide(infoString(info, 'positionSide') ?? infoString(nested, 'ps')),
-      clientOrderId: infoString(info, 'clientOrderId') ?? (infoString(nested, 'c') || undefined),
+      // A cancel answers with its own clientOrderId and the order's as origClientOrderId (REST)
+      // or `C` (stream); the order's is the one that names our account and VP.
+      clientOrderId:
+        infoString(info, 'origClientOrderId') ??
+        (infoString(nested, 'C') || undefined) ??
+        infoString(info, 'clientOrderId') ??
+        (infoString(nested, 'c') || undefined),
       rawType: (infoString(info, 'orderType') ?? infoString(info, 'type') ?? infoString(nested, 'o'))?.toLowerCase(),
     };
   },

@@ -54,7 +54,7 @@ export function toOrder(order: Order, extras: OrderExtras): ExchangeOrder {
   const average = decimalOf(order.average);
   return {
     id: order.id ?? '',
-    clientOrderId: order.clientOrderId || extras.clientOrderId,
+    clientOrderId: extras.clientOrderId ?? (order.clientOrderId || undefined),
     symbol: order.symbol ?? '',
     side: side(order.side),
     // A conditional order keeps its real type ('stop_market'); ccxt would call it 'market'.

@@ -161,4 +161,18 @@ describe('Binance USDT-M in hedge mode through ccxt', () => {
     expect(trade?.takerOrMaker).toBe('maker');
     expect(trade?.fee?.cost).toBe(0.119);
   });
+
+  it('in one-way mode reduces with reduceOnly and refuses a reduceOnly larger than the position (-2022)', async () => {
+    const acct = h.binanceAccount({}, { USDT: '10000' });
+    const ex = acct.usdm();
+    h.em.setPrice('ETHUSDT', '3000');
+    await ex.createOrder('ETH/USDT:USDT', 'market', 'buy', 0.2);
+    await expect(
+      ex.createOrder('ETH/USDT:USDT', 'market', 'sell', 0.3, undefined, { reduceOnly: true }),
+    ).rejects.toThrow(/-2022/);
+    await ex.createOrder('ETH/USDT:USDT', 'market', 'sell', 0.1, undefined, { reduceOnly: true });
+    expect(h.em.positions(acct.id)).toMatchObject([{ positionSide: 'BOTH', positionAmt: '0.1', entryPrice: '3000' }]);
+    const [position] = await ex.fetchPositions(['ETH/USDT:USDT']);
+    expect(position).toMatchObject({ side: 'long', hedged: false, contracts: 0.1 });
+  });
 });

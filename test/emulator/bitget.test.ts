@@ -1,7 +1,7 @@
 import ccxt, { type Order } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bitgetSpot } from './ccxt-clients.ts';
-import { EmulatorHarness, idOf, outcome } from './harness.ts';
+import { EmulatorHarness, eventually, idOf, outcome, settle } from './harness.ts';
 
 let h: EmulatorHarness;
 
@@ -116,6 +116,26 @@ describe('Bitget private WebSocket through ccxt', () => {
     await collecting;
     expect(seen.get(placed.id)).toMatchObject({ status: 'closed', filled: 0.002, cost: 100, clientOrderId: 'bg-ws-1' });
     expect((await nextBalance)['USDT']?.free).toBe(400);
+  });
+
+  it('pushes trades to watchMyTrades on the fill channel', async () => {
+    const acct = h.bitgetAccount({ ETH: '2' });
+    const ex = acct.client();
+    h.em.setPrice('ETHUSDT', '3000');
+    const trades = ex.watchMyTrades('ETH/USDT');
+    await eventually(() => expect(h.em.connectedStreams(acct.id)).toBe(1));
+    // Login is counted above; the fill subscription follows it on the same socket.
+    await settle(100);
+    const placed = await ex.createOrder('ETH/USDT', 'market', 'sell', 0.5);
+    const [trade] = await trades;
+    expect(trade).toMatchObject({
+      order: placed.id,
+      side: 'sell',
+      amount: 0.5,
+      price: 3000,
+      cost: 1500,
+      fee: { cost: 1.5, currency: 'USDT' },
+    });
   });
 
   it('refuses a login with the wrong secret', async () => {

@@ -13,7 +13,13 @@ export interface HealthReport {
     env: string;
     status: string;
     statusReason: string | null;
-    stream: { health: string; reason: string | null; since: string; lastEventAt: string | null; reconnects: number } | null;
+    stream: {
+      health: string;
+      reason: string | null;
+      since: string;
+      lastEventAt: string | null;
+      reconnects: number;
+    } | null;
   }[];
 }
 

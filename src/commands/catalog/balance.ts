@@ -13,7 +13,12 @@ interface AccountBalance {
 
 function renderBalance(t: Translate, account: AccountView, { lines, prices }: AccountBalance): string {
   const held = lines.filter((l) => !l.total.isZero());
-  const head = t('balance.account', { account: account.id, exchange: account.exchange, market: account.market, env: account.env });
+  const head = t('balance.account', {
+    account: account.id,
+    exchange: account.exchange,
+    market: account.market,
+    env: account.env,
+  });
   if (held.length === 0) return `${head}\n  ${t('balance.empty')}`;
   const rows = held.map((l) =>
     t('balance.line', { asset: l.asset, free: formatAmount(l.free), locked: formatAmount(l.locked) }),

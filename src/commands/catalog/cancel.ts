@@ -16,7 +16,12 @@ export const cancelCommand = defineCommand({
   args: {
     account: accountArg,
     order: {
-      schema: z.string().trim().min(1).max(64).regex(/^[\w-]+$/, 'an order id or client order id'),
+      schema: z
+        .string()
+        .trim()
+        .min(1)
+        .max(64)
+        .regex(/^[\w-]+$/, 'an order id or client order id'),
       descriptionKey: 'args.order',
     },
     symbol: symbolArg,

@@ -1,21 +1,21 @@
 import type { EngineContext } from '../engine/context.ts';
 import { dec, fixed, str } from '../engine/decimal.ts';
 import type { ExecutionType } from '../engine/events.ts';
-import { futuresSummary, MAINT_MARGIN_RATE, MARGIN_ASSET, type PositionMetrics } from '../engine/futures-margin.ts';
+import { MARGIN_ASSET } from '../engine/futures-margin.ts';
 import { findMarket } from '../engine/markets.ts';
-import type { Account, AlgoOrder, FuturesOrder, FuturesTrade, Position } from '../engine/types.ts';
+import type { Account, FuturesOrder, FuturesTrade, Position } from '../engine/types.ts';
 
-function qtyText(symbol: string, value: string): string {
+export function qtyText(symbol: string, value: string): string {
   const market = findMarket('binanceFutures', symbol);
   return market ? fixed(value, market.quantityPrecision) : str(value);
 }
 
-function priceText(symbol: string, value: string): string {
+export function priceText(symbol: string, value: string): string {
   const market = findMarket('binanceFutures', symbol);
   return market ? fixed(value, market.pricePrecision) : str(value);
 }
 
-const money = (value: string): string => fixed(value, 8);
+export const money = (value: string): string => fixed(value, 8);
 
 /** /fapi/v1/order (GET, POST with RESULT, DELETE) and openOrders. */
 export function futuresOrderJson(order: FuturesOrder): Record<string, unknown> {
@@ -64,41 +64,6 @@ export function futuresTradeJson(t: FuturesTrade): Record<string, unknown> {
     positionSide: t.positionSide,
     symbol: t.symbol,
     time: t.time,
-  };
-}
-
-export function algoOrderJson(a: AlgoOrder): Record<string, unknown> {
-  return {
-    algoId: a.algoId,
-    clientAlgoId: a.clientAlgoId,
-    algoType: 'CONDITIONAL',
-    orderType: a.orderType,
-    symbol: a.symbol,
-    side: a.side,
-    positionSide: a.positionSide,
-    timeInForce: a.timeInForce,
-    quantity: qtyText(a.symbol, a.quantity),
-    algoStatus: a.status,
-    actualOrderId: a.orderId === undefined ? '' : String(a.orderId),
-    actualPrice: str(a.avgPrice),
-    triggerPrice: priceText(a.symbol, a.triggerPrice),
-    price: priceText(a.symbol, '0'),
-    icebergQuantity: null,
-    tpTriggerPrice: '0.00',
-    tpPrice: '0.00',
-    slTriggerPrice: '0.00',
-    slPrice: '0.00',
-    tpOrderType: '',
-    selfTradePreventionMode: 'EXPIRE_MAKER',
-    workingType: a.workingType,
-    priceMatch: 'NONE',
-    closePosition: a.closePosition,
-    priceProtect: a.priceProtect,
-    reduceOnly: a.reduceOnly,
-    createTime: a.createdAt,
-    updateTime: a.updatedAt,
-    triggerTime: a.triggeredAt,
-    goodTillDate: 0,
   };
 }
 
@@ -189,210 +154,4 @@ export function accountUpdate(
       }),
     },
   };
-}
-
-export function algoUpdate(a: AlgoOrder, now: number): Record<string, unknown> {
-  const done = a.orderId !== undefined;
-  return {
-    e: 'ALGO_UPDATE',
-    T: a.updatedAt,
-    E: now,
-    o: {
-      caid: a.clientAlgoId,
-      aid: a.algoId,
-      at: 'CONDITIONAL',
-      o: a.orderType,
-      s: a.symbol,
-      S: a.side,
-      ps: a.positionSide,
-      f: a.timeInForce,
-      q: qtyText(a.symbol, a.quantity),
-      X: a.status,
-      ai: done ? String(a.orderId) : '',
-      ap: str(a.avgPrice),
-      aq: qtyText(a.symbol, a.executedQty),
-      act: done ? 'MARKET' : '0',
-      tp: priceText(a.symbol, a.triggerPrice),
-      p: priceText(a.symbol, '0'),
-      V: 'EXPIRE_MAKER',
-      wt: a.workingType,
-      pm: 'NONE',
-      cp: a.closePosition,
-      pP: a.priceProtect,
-      R: a.reduceOnly,
-      tt: a.triggeredAt,
-      gtd: 0,
-      rm: a.status === 'REJECTED' ? 'Reduce Only reject' : '',
-    },
-  };
-}
-
-function positionRiskRow(m: PositionMetrics, version: 2 | 3): Record<string, unknown> {
-  const p = m.position;
-  const base = {
-    symbol: p.symbol,
-    positionSide: p.positionSide,
-    positionAmt: qtyText(p.symbol, p.amount),
-    entryPrice: str(p.entryPrice),
-    breakEvenPrice: str(p.entryPrice),
-    markPrice: money(str(m.markPrice)),
-    unRealizedProfit: money(str(m.unrealized)),
-    liquidationPrice: '0',
-    isolatedMargin: '0',
-    notional: money(str(m.notional)),
-    isolatedWallet: '0',
-    updateTime: p.updatedAt,
-  };
-  if (version === 2) {
-    return {
-      ...base,
-      leverage: String(m.leverage),
-      maxNotionalValue: '80000000',
-      marginType: 'cross',
-      isAutoAddMargin: 'false',
-      isolated: false,
-      adlQuantile: 0,
-    };
-  }
-  return {
-    ...base,
-    marginAsset: MARGIN_ASSET,
-    initialMargin: money(str(m.initialMargin)),
-    maintMargin: money(str(m.maintMargin)),
-    positionInitialMargin: money(str(m.initialMargin)),
-    openOrderInitialMargin: money(str(m.openOrderInitialMargin)),
-    adl: 0,
-    bidNotional: '0',
-    askNotional: '0',
-  };
-}
-
-/** v3 lists positions that are open; v2 lists every position row the account has. */
-export function positionRiskJson(ctx: EngineContext, account: Account, version: 2 | 3, symbol?: string): unknown[] {
-  return futuresSummary(ctx, account)
-    .positions.filter(
-      (m) =>
-        (symbol === undefined || m.position.symbol === symbol) && (version === 2 || !dec(m.position.amount).isZero()),
-    )
-    .map((m) => positionRiskRow(m, version));
-}
-
-export function futuresAccountJson(ctx: EngineContext, account: Account, version: 2 | 3): Record<string, unknown> {
-  const s = futuresSummary(ctx, account);
-  const initialMargin = s.positionInitialMargin.add(s.openOrderInitialMargin);
-  const assets = Object.entries(account.futures.wallet).map(([asset, wallet]) => {
-    const isMargin = asset === MARGIN_ASSET;
-    const pick = (value: string): string => money(isMargin ? value : '0');
-    return {
-      asset,
-      walletBalance: money(wallet),
-      unrealizedProfit: pick(str(s.unrealized)),
-      marginBalance: money(isMargin ? str(s.marginBalance) : wallet),
-      maintMargin: pick(str(s.maintMargin)),
-      initialMargin: pick(str(initialMargin)),
-      positionInitialMargin: pick(str(s.positionInitialMargin)),
-      openOrderInitialMargin: pick(str(s.openOrderInitialMargin)),
-      crossWalletBalance: money(wallet),
-      crossUnPnl: pick(str(s.unrealized)),
-      availableBalance: money(isMargin ? str(s.available) : wallet),
-      maxWithdrawAmount: money(isMargin ? str(s.available) : wallet),
-      marginAvailable: true,
-      updateTime: account.futures.walletUpdatedAt,
-    };
-  });
-  const positions = s.positions.map((m) => ({
-    symbol: m.position.symbol,
-    positionSide: m.position.positionSide,
-    positionAmt: qtyText(m.position.symbol, m.position.amount),
-    unrealizedProfit: money(str(m.unrealized)),
-    isolatedMargin: '0',
-    notional: money(str(m.notional)),
-    isolatedWallet: '0',
-    initialMargin: money(str(m.initialMargin)),
-    maintMargin: money(str(m.maintMargin)),
-    updateTime: m.position.updatedAt,
-    ...(version === 2
-      ? {
-          leverage: String(m.leverage),
-          entryPrice: str(m.position.entryPrice),
-          isolated: false,
-          maxNotional: '80000000',
-        }
-      : {}),
-  }));
-  const totals = {
-    totalInitialMargin: money(str(initialMargin)),
-    totalMaintMargin: money(str(s.maintMargin)),
-    totalWalletBalance: money(str(s.wallet)),
-    totalUnrealizedProfit: money(str(s.unrealized)),
-    totalMarginBalance: money(str(s.marginBalance)),
-    totalPositionInitialMargin: money(str(s.positionInitialMargin)),
-    totalOpenOrderInitialMargin: money(str(s.openOrderInitialMargin)),
-    totalCrossWalletBalance: money(str(s.wallet)),
-    totalCrossUnPnl: money(str(s.unrealized)),
-    availableBalance: money(str(s.available)),
-    maxWithdrawAmount: money(str(s.available)),
-    assets,
-    positions,
-  };
-  if (version === 3) return totals;
-  return {
-    feeTier: 0,
-    feeBurn: false,
-    canTrade: account.canTrade,
-    canDeposit: true,
-    canWithdraw: true,
-    updateTime: 0,
-    multiAssetsMargin: false,
-    tradeGroupId: -1,
-    ...totals,
-  };
-}
-
-export function futuresBalanceJson(ctx: EngineContext, account: Account): unknown[] {
-  const s = futuresSummary(ctx, account);
-  return Object.entries(account.futures.wallet).map(([asset, wallet]) => ({
-    accountAlias: 'SgsR',
-    asset,
-    balance: money(wallet),
-    crossWalletBalance: money(wallet),
-    crossUnPnl: money(asset === MARGIN_ASSET ? str(s.unrealized) : '0'),
-    availableBalance: money(asset === MARGIN_ASSET ? str(s.available) : wallet),
-    maxWithdrawAmount: money(asset === MARGIN_ASSET ? str(s.available) : wallet),
-    marginAvailable: true,
-    updateTime: account.futures.walletUpdatedAt,
-  }));
-}
-
-export function leverageBracketJson(symbols: string[]): unknown[] {
-  return symbols.map((symbol) => ({
-    symbol,
-    notionalCoef: 1.0,
-    brackets: [
-      {
-        bracket: 1,
-        initialLeverage: 125,
-        notionalCap: 50000,
-        notionalFloor: 0,
-        maintMarginRatio: Number(MAINT_MARGIN_RATE),
-        cum: 0.0,
-      },
-      {
-        bracket: 2,
-        initialLeverage: 100,
-        notionalCap: 600000,
-        notionalFloor: 50000,
-        maintMarginRatio: 0.005,
-        cum: 50.0,
-      },
-      {
-        bracket: 3,
-        initialLeverage: 75,
-        notionalCap: 3000000,
-        notionalFloor: 600000,
-        maintMarginRatio: 0.0065,
-        cum: 950.0,
-      },
-    ],
-  }));
 }

@@ -1,37 +1,22 @@
 import type { Engine } from '../engine/engine.ts';
 import { MARKETS } from '../engine/markets.ts';
-import type { AlgoType, FuturesOrder, OrderType, PositionSide, TimeInForce } from '../engine/types.ts';
+import type { FuturesOrder, OrderType, TimeInForce } from '../engine/types.ts';
+import { algoRoutes } from './algo-routes.ts';
 import { BinanceError, errors } from './errors.ts';
 import { futuresExchangeInfo } from './exchange-info.ts';
 import {
-  algoOrderJson,
   futuresAccountJson,
   futuresBalanceJson,
-  futuresOrderJson,
-  futuresTradeJson,
   leverageBracketJson,
   positionRiskJson,
-} from './futures-format.ts';
+} from './futures-account-format.ts';
+import { futuresOrderJson, futuresTradeJson } from './futures-format.ts';
+import { futuresClientId, futuresSymbol, positionSide } from './futures-params.ts';
 import type { ListenKeyStore } from './listen-keys.ts';
-import type { BinanceParams } from './params.ts';
+import { orderRef, type BinanceParams } from './params.ts';
 import type { BinanceRoute } from './rest.ts';
-import { orderRef, randomClientId } from './spot-routes.ts';
 
 const CONDITIONAL_TYPES = ['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'];
-
-function futuresSymbol(params: BinanceParams): string {
-  const symbol = params.required('symbol');
-  if (!MARKETS.binanceFutures.some((m) => m.symbol === symbol)) throw errors.badSymbol();
-  return symbol;
-}
-
-function positionSide(params: BinanceParams): PositionSide | undefined {
-  const value = params.string('positionSide');
-  if (value === undefined) return undefined;
-  if (value !== 'BOTH' && value !== 'LONG' && value !== 'SHORT')
-    throw new BinanceError(400, -4006, 'Invalid position side.');
-  return value;
-}
 
 function timeInForce(params: BinanceParams, type: string): TimeInForce | undefined {
   const tif = params.string('timeInForce');
@@ -39,15 +24,6 @@ function timeInForce(params: BinanceParams, type: string): TimeInForce | undefin
   if (tif === undefined) throw errors.mandatory('timeInForce');
   if (tif !== 'GTC' && tif !== 'IOC' && tif !== 'FOK' && tif !== 'GTX') throw errors.badTimeInForce();
   return tif;
-}
-
-/** Futures client ids are checked by their own rule and refused with -4015. */
-function futuresClientId(params: BinanceParams, name: string): string {
-  try {
-    return params.clientId(name, randomClientId);
-  } catch {
-    throw new BinanceError(400, -4015, 'Client order id is not valid.');
-  }
 }
 
 /** ACK shows the order as accepted, before any fill; RESULT shows it after matching. */
@@ -85,45 +61,6 @@ function placeOrder(engine: Engine, accountId: string, params: BinanceParams): R
     clientOrderId: futuresClientId(params, 'newClientOrderId'),
   });
   return placedOrderJson(order, params.string('newOrderRespType') ?? 'ACK');
-}
-
-function placeAlgoOrder(engine: Engine, accountId: string, params: BinanceParams): Record<string, unknown> {
-  const algoType = params.required('algoType');
-  if (algoType !== 'CONDITIONAL') throw errors.illegalChars('algoType', 'CONDITIONAL');
-  const symbol = futuresSymbol(params);
-  const side = params.side();
-  const rawType = params.required('type');
-  if (rawType !== 'STOP_MARKET' && rawType !== 'TAKE_PROFIT_MARKET') throw errors.badOrderType();
-  const type: AlgoType = rawType;
-  const closePosition = params.bool('closePosition') ?? false;
-  if (closePosition && params.has('quantity')) throw errors.notRequired('quantity');
-  if (closePosition && params.has('reduceOnly')) throw errors.notRequired('reduceOnly');
-  const quantity = closePosition ? undefined : params.requiredDecimal('quantity');
-  const ps = positionSide(params);
-  const tif = params.string('timeInForce');
-  const algo = engine.algo.place(accountId, {
-    symbol,
-    side,
-    type,
-    ...(quantity === undefined ? {} : { quantity }),
-    ...(ps === undefined ? {} : { positionSide: ps }),
-    ...(tif === 'GTC' || tif === 'IOC' || tif === 'FOK' || tif === 'GTX' ? { timeInForce: tif } : {}),
-    closePosition,
-    reduceOnly: params.bool('reduceOnly') ?? false,
-    reduceOnlySent: params.has('reduceOnly'),
-    triggerPrice: params.requiredDecimal('triggerPrice'),
-    workingType: params.string('workingType') ?? 'CONTRACT_PRICE',
-    priceProtect: params.bool('priceProtect') ?? false,
-    clientAlgoId: futuresClientId(params, 'clientAlgoId'),
-  });
-  return algoOrderJson(algo);
-}
-
-function algoRef(params: BinanceParams): { algoId?: number; clientAlgoId?: string } {
-  const algoId = params.int('algoId');
-  const clientAlgoId = params.string('clientAlgoId');
-  if (algoId === undefined && clientAlgoId === undefined) throw errors.mandatory('algoId');
-  return algoId === undefined ? { clientAlgoId } : { algoId };
 }
 
 function publicRoutes(engine: Engine, now: () => number): BinanceRoute[] {
@@ -241,52 +178,6 @@ function orderRoutes(engine: Engine): BinanceRoute[] {
             limit: params.int('limit'),
           })
           .map(futuresTradeJson),
-    },
-  ];
-}
-
-function algoRoutes(engine: Engine): BinanceRoute[] {
-  return [
-    {
-      method: 'POST',
-      path: '/fapi/v1/algoOrder',
-      market: 'futures',
-      security: 'SIGNED',
-      weight: 1,
-      orderPlacement: true,
-      handle: ({ account, params }) => placeAlgoOrder(engine, account.id, params),
-    },
-    {
-      method: 'DELETE',
-      path: '/fapi/v1/algoOrder',
-      market: 'futures',
-      security: 'SIGNED',
-      weight: 1,
-      handle: ({ account, params }) => {
-        const algo = engine.algo.cancel(account.id, algoRef(params));
-        return { algoId: algo.algoId, clientAlgoId: algo.clientAlgoId, code: '200', msg: 'success' };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/fapi/v1/algoOrder',
-      market: 'futures',
-      security: 'SIGNED',
-      weight: 1,
-      handle: ({ account, params }) => {
-        const algo = engine.algo.find(account.id, algoRef(params));
-        if (!algo) throw errors.orderDoesNotExist();
-        return algoOrderJson(algo);
-      },
-    },
-    {
-      method: 'GET',
-      path: '/fapi/v1/openAlgoOrders',
-      market: 'futures',
-      security: 'SIGNED',
-      weight: (p) => (p.has('symbol') ? 1 : 40),
-      handle: ({ account, params }) =>
-        engine.algo.openOrders(account.id, params.has('symbol') ? futuresSymbol(params) : undefined).map(algoOrderJson),
     },
   ];
 }

@@ -4,7 +4,8 @@ import type { Engine } from '../engine/engine.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import type { StreamRegistry } from '../streams.ts';
 import type { WsEndpoint } from '../ws-endpoint.ts';
-import { accountUpdate, algoUpdate, orderTradeUpdate } from './futures-format.ts';
+import { algoUpdate } from './algo-format.ts';
+import { accountUpdate, orderTradeUpdate } from './futures-format.ts';
 import type { ListenKeyStore } from './listen-keys.ts';
 
 /** ccxt builds `…/private/ws?listenKey=KEY` from `urls.api.ws.future`; the old `/ws/KEY` form works too. */

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { parseDecimal, type Dec } from '../engine/decimal.ts';
+import type { OrderRef } from '../engine/spot.ts';
 import type { Side } from '../engine/types.ts';
 import { errors } from './errors.ts';
 
@@ -72,4 +74,17 @@ export class BinanceParams {
     if (!CLIENT_ID_PATTERN.test(value)) throw errors.illegalChars(name, '^[\\.A-Z\\:/a-z0-9_-]{1,36}$');
     return value;
   }
+}
+
+/** Binance's own client ids when the client sent none: 22 random characters. */
+export function randomClientId(): string {
+  return randomBytes(16).toString('base64url').slice(0, 22);
+}
+
+/** orderId wins over origClientOrderId, as on Binance; one of them is required. */
+export function orderRef(params: BinanceParams, clientKey = 'origClientOrderId'): OrderRef {
+  const orderId = params.int('orderId');
+  const clientOrderId = params.string(clientKey);
+  if (orderId === undefined && clientOrderId === undefined) throw errors.mandatory('orderId');
+  return orderId === undefined ? { clientOrderId } : { orderId };
 }

@@ -1,13 +1,7 @@
 import { dec, fixed, str } from '../engine/decimal.ts';
+import { numericUserId } from '../engine/accounts.ts';
 import type { ExecutionType } from '../engine/events.ts';
 import type { Account, SpotOrder, SpotTrade } from '../engine/types.ts';
-
-/** A stable numeric user id derived from the account id (FNV-1a). */
-export function uidOf(accountId: string): number {
-  let hash = 0x811c9dc5;
-  for (const char of accountId) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
-  return 100_000_000 + (hash % 900_000_000);
-}
 
 /** Binance spot prints every amount with 8 decimals. */
 const f8 = (value: string): string => fixed(value, 8);
@@ -136,7 +130,7 @@ export function spotAccountJson(account: Account, now: number): Record<string, u
       locked: f8(b.locked),
     })),
     permissions: ['SPOT'],
-    uid: uidOf(account.id),
+    uid: numericUserId(account.id),
   };
 }
 

@@ -1,17 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine/engine.ts';
 import { allSymbols } from '../engine/markets.ts';
-import type { OrderRef } from '../engine/spot.ts';
 import type { OrderType, TimeInForce } from '../engine/types.ts';
 import { errors } from './errors.ts';
 import { spotExchangeInfo } from './exchange-info.ts';
-import type { BinanceParams } from './params.ts';
+import { orderRef, randomClientId, type BinanceParams } from './params.ts';
 import type { BinanceRoute } from './rest.ts';
 import { spotAccountJson, spotCancelJson, spotNewOrderJson, spotOrderJson, spotTradeJson } from './spot-format.ts';
-
-export function randomClientId(): string {
-  return randomBytes(16).toString('base64url').slice(0, 22);
-}
 
 function orderType(params: BinanceParams): OrderType {
   const type = params.required('type');
@@ -30,14 +24,6 @@ function timeInForce(params: BinanceParams, type: OrderType): TimeInForce | unde
   return tif;
 }
 
-/** orderId wins over origClientOrderId, as on Binance; one of them is required. */
-export function orderRef(params: BinanceParams, clientKey = 'origClientOrderId'): OrderRef {
-  const orderId = params.int('orderId');
-  const clientOrderId = params.string(clientKey);
-  if (orderId === undefined && clientOrderId === undefined) throw errors.mandatory('orderId');
-  return orderId === undefined ? { clientOrderId } : { orderId };
-}
-
 function knownSymbol(params: BinanceParams): string {
   const symbol = params.required('symbol');
   if (!allSymbols().includes(symbol)) throw errors.badSymbol();
@@ -48,6 +34,14 @@ function knownSymbol(params: BinanceParams): string {
 export function spotRoutes(engine: Engine, now: () => number): BinanceRoute[] {
   return [
     { method: 'GET', path: '/api/v3/ping', market: 'spot', security: 'NONE', weight: 1, handle: () => ({}) },
+    {
+      method: 'GET',
+      path: '/sapi/v1/system/status',
+      market: 'spot',
+      security: 'NONE',
+      weight: 1,
+      handle: () => ({ status: 0, msg: 'normal' }),
+    },
     {
       method: 'GET',
       path: '/api/v3/time',

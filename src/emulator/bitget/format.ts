@@ -181,3 +181,23 @@ export function bitgetOrderPush(
     enterPointSource: 'API',
   };
 }
+
+/** The `fill` channel push (ccxt watchMyTrades): one trade, its fee as a list. */
+export function bitgetFillPush(t: SpotTrade, order: SpotOrder): Record<string, unknown> {
+  return {
+    orderId: bitgetId(t.orderId),
+    tradeId: bitgetId(t.id),
+    symbol: t.symbol,
+    orderType: order.type === 'MARKET' ? 'market' : 'limit',
+    side: t.side === 'BUY' ? 'buy' : 'sell',
+    priceAvg: str(t.price),
+    size: str(t.qty),
+    amount: str(t.quoteQty),
+    tradeScope: t.isMaker ? 'maker' : 'taker',
+    feeDetail: [
+      { feeCoin: t.commissionAsset, deduction: 'no', totalDeductionFee: '0', totalFee: `-${str(t.commission)}` },
+    ],
+    cTime: String(t.time),
+    uTime: String(t.time),
+  };
+}

@@ -3,7 +3,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import type { StreamRegistry } from '../streams.ts';
 import { isRecord, parseJson, type WsEndpoint } from '../ws-endpoint.ts';
-import { bitgetAssetJson, bitgetOrderPush } from './format.ts';
+import { bitgetAssetJson, bitgetFillPush, bitgetOrderPush } from './format.ts';
 import { bitgetSign } from './rest.ts';
 
 interface Channel {
@@ -19,10 +19,11 @@ interface Session {
 }
 
 const MAX_CLOCK_SKEW_S = 30;
+const SPOT_CHANNELS = ['orders', 'fill', 'account'];
 
 /**
  * Bitget's private WebSocket (/v2/ws/private): `login` signed over ts+GET+/user/verify, text
- * ping/pong, and the spot `orders` and `account` channels pushed as `{action, arg, data, ts}`.
+ * ping/pong, and the spot `orders`, `fill` and `account` channels pushed as `{action, arg, data, ts}`.
  */
 export class BitgetPrivateWs implements WsEndpoint {
   private readonly sessions = new Map<WebSocket, Session>();
@@ -101,7 +102,7 @@ export class BitgetPrivateWs implements WsEndpoint {
         ...(typeof arg['instId'] === 'string' ? { instId: arg['instId'] } : {}),
         ...(typeof arg['coin'] === 'string' ? { coin: arg['coin'] } : {}),
       };
-      if (channel.instType !== 'SPOT' || (channel.channel !== 'orders' && channel.channel !== 'account')) {
+      if (channel.instType !== 'SPOT' || !SPOT_CHANNELS.includes(channel.channel)) {
         this.error(socket, 30001, `instType:${channel.instType},channel:${channel.channel} doesn't exist`, 'subscribe');
         continue;
       }
@@ -132,18 +133,26 @@ export class BitgetPrivateWs implements WsEndpoint {
     for (const [socket, session] of this.sessions) {
       if (session.accountId !== event.accountId) continue;
       for (const channel of session.channels) {
-        if (event.kind === 'spotBalance' && channel.channel === 'account') {
-          this.pushAccount(socket, event.accountId, channel, event.assets);
-        } else if (event.kind === 'spotOrder' && channel.channel === 'orders') {
-          if (channel.instId !== undefined && channel.instId !== 'default' && channel.instId !== event.order.symbol)
-            continue;
-          this.streams.send(event.accountId, socket, {
-            action: 'snapshot',
-            arg: { instType: 'SPOT', channel: 'orders', instId: channel.instId ?? 'default' },
-            data: [bitgetOrderPush(event.order, event.execution, event.trade)],
-            ts: this.now(),
-          });
+        if (event.kind === 'spotBalance') {
+          if (channel.channel === 'account') this.pushAccount(socket, event.accountId, channel, event.assets);
+          continue;
         }
+        if (channel.instId !== undefined && channel.instId !== 'default' && channel.instId !== event.order.symbol)
+          continue;
+        // `orders` carries every order event; `fill` (ccxt watchMyTrades) only the trades.
+        const data =
+          channel.channel === 'orders'
+            ? bitgetOrderPush(event.order, event.execution, event.trade)
+            : channel.channel === 'fill' && event.trade
+              ? bitgetFillPush(event.trade, event.order)
+              : undefined;
+        if (!data) continue;
+        this.streams.send(event.accountId, socket, {
+          action: 'snapshot',
+          arg: { instType: 'SPOT', channel: channel.channel, instId: channel.instId ?? 'default' },
+          data: [data],
+          ts: this.now(),
+        });
       }
     }
   }

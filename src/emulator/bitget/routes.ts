@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { numericUserId } from '../engine/accounts.ts';
 import { parseDecimal, type Dec } from '../engine/decimal.ts';
 import type { Engine } from '../engine/engine.ts';
 import { findMarket } from '../engine/markets.ts';
 import type { OrderRef } from '../engine/spot.ts';
 import type { Account, TimeInForce } from '../engine/types.ts';
-import { uidOf } from '../binance/spot-format.ts';
 import { bitgetErrors } from './errors.ts';
 import { bitgetAssetJson, bitgetFillJson, bitgetOrderJson, bitgetSymbols, engineId } from './format.ts';
 import type { BitgetRoute } from './rest.ts';
@@ -66,7 +66,7 @@ function placeOrder(engine: Engine, account: Account, params: Record<string, unk
 }
 
 function userIdOf(account: Account): string {
-  return String(uidOf(account.id));
+  return String(numericUserId(account.id));
 }
 
 function orderRoutes(engine: Engine, now: () => number): BitgetRoute[] {

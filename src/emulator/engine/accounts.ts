@@ -119,3 +119,10 @@ export function addWallet(account: Account, asset: string, delta: Dec, now: numb
   account.futures.wallet[asset] = str(walletOf(account, asset).add(delta));
   account.futures.walletUpdatedAt = now;
 }
+
+/** A stable numeric user id derived from the account id (FNV-1a). */
+export function numericUserId(accountId: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of accountId) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return 100_000_000 + (hash % 900_000_000);
+}

@@ -1,6 +1,6 @@
 import { addWallet } from './accounts.ts';
 import type { EngineContext } from './context.ts';
-import { dec, str, ZERO, type Dec } from './decimal.ts';
+import { Dec, dec, str, ZERO } from './decimal.ts';
 import { Rejection } from './errors.ts';
 import type { ExecutionType } from './events.ts';
 import { checkNotional, checkPrice, checkQuantity, feeOf } from './filters.ts';
@@ -184,9 +184,7 @@ export class FuturesEngine {
   private fill(account: Account, order: FuturesOrder, price: Dec, isMaker: boolean): FuturesTrade | undefined {
     let qty = dec(order.origQty).sub(order.executedQty);
     if (!isOpening(account, order)) {
-      qty = qty.lte(this.closable(account, order.symbol, order.side, order.positionSide))
-        ? qty
-        : this.closable(account, order.symbol, order.side, order.positionSide);
+      qty = Dec.min(qty, this.closable(account, order.symbol, order.side, order.positionSide));
       if (qty.isZero()) {
         this.finish(account, order, 'EXPIRED');
         return undefined;

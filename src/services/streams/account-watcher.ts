@@ -66,7 +66,14 @@ export class AccountStreamWatcher {
     private readonly now: () => number = Date.now,
   ) {
     for (const s of initialSymbols) this.symbols.add(s);
-    this.status = { accountId: exchange.accountId, health: 'stopped', reason: undefined, since: now(), lastEventAt: undefined, reconnects: 0 };
+    this.status = {
+      accountId: exchange.accountId,
+      health: 'stopped',
+      reason: undefined,
+      since: now(),
+      lastEventAt: undefined,
+      reconnects: 0,
+    };
   }
 
   get state(): WatcherStatus {
@@ -82,11 +89,23 @@ export class AccountStreamWatcher {
     if (this.running) return;
     this.running = true;
     this.setHealth('starting', undefined);
-    void this.runLoop('orders', () => this.exchange.watchOrders(), (orders) => this.onOrders(orders, 'stream'));
-    void this.runLoop('trades', () => this.exchange.watchTrades(), (trades) => this.onTrades(trades, 'stream'));
-    void this.runLoop('balance', () => this.exchange.watchBalance(), (balances) => {
-      this.bus.emit({ type: 'balance', accountId: this.exchange.accountId, balances, source: 'stream' });
-    });
+    void this.runLoop(
+      'orders',
+      () => this.exchange.watchOrders(),
+      (orders) => this.onOrders(orders, 'stream'),
+    );
+    void this.runLoop(
+      'trades',
+      () => this.exchange.watchTrades(),
+      (trades) => this.onTrades(trades, 'stream'),
+    );
+    void this.runLoop(
+      'balance',
+      () => this.exchange.watchBalance(),
+      (balances) => {
+        this.bus.emit({ type: 'balance', accountId: this.exchange.accountId, balances, source: 'stream' });
+      },
+    );
     void this.discoverSymbols()
       .then(() => this.catchUp())
       .then(
@@ -122,14 +141,14 @@ export class AccountStreamWatcher {
           }
         }
         const value = await pending;
-        if (!this.running) return;
+        if (this.stopped()) return;
         failed = false;
         this.status.lastEventAt = this.now();
         this.silent = false;
         if (this.status.health !== 'live') await this.recovered();
         deliver(value);
       } catch (err) {
-        if (!this.running) return;
+        if (this.stopped()) return;
         failed = true;
         const reason = `${name} stream: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`;
         this.logger.warn({ account: this.exchange.accountId, reason }, 'stream interrupted; polling until it is back');
@@ -167,7 +186,16 @@ export class AccountStreamWatcher {
     await this.catchUp().catch((err: unknown) => {
       this.logger.warn({ account: this.exchange.accountId, err: String(err) }, 'REST catch-up failed');
     });
-    if (this.running && !this.silent) this.setHealth('live', undefined);
+    if (!this.stopped() && !this.isSilent()) this.setHealth('live', undefined);
+  }
+
+  // Read through methods: these flags change while a loop awaits, which TypeScript cannot see.
+  private stopped(): boolean {
+    return !this.running;
+  }
+
+  private isSilent(): boolean {
+    return this.silent;
   }
 
   private schedule(ms: number): void {

@@ -33,7 +33,10 @@ export interface StreamStatus {
  */
 export class StreamSupervisor {
   private readonly watchers = new Map<string, AccountStreamWatcher>();
-  private readonly failures = new Map<string, { reason: string; since: number; attempts: number; timer: NodeJS.Timeout }>();
+  private readonly failures = new Map<
+    string,
+    { reason: string; since: number; attempts: number; timer: NodeJS.Timeout }
+  >();
   private readonly timing: WatcherTiming;
   private stopped = false;
 
@@ -76,10 +79,24 @@ export class StreamSupervisor {
   status(accountId: string): StreamStatus | undefined {
     const failure = this.failures.get(accountId);
     if (failure) {
-      return { health: 'failed', reason: failure.reason, since: failure.since, lastEventAt: undefined, reconnects: failure.attempts };
+      return {
+        health: 'failed',
+        reason: failure.reason,
+        since: failure.since,
+        lastEventAt: undefined,
+        reconnects: failure.attempts,
+      };
     }
     const state: WatcherStatus | undefined = this.watchers.get(accountId)?.state;
-    return state && { health: state.health, reason: state.reason, since: state.since, lastEventAt: state.lastEventAt, reconnects: state.reconnects };
+    return (
+      state && {
+        health: state.health,
+        reason: state.reason,
+        since: state.since,
+        lastEventAt: state.lastEventAt,
+        reconnects: state.reconnects,
+      }
+    );
   }
 
   track(accountId: string, symbol: string): void {
@@ -92,7 +109,11 @@ export class StreamSupervisor {
     await Promise.all([...this.watchers.keys()].map((id) => this.unwatch(id)));
   }
 
-  private retryLater(account: AccountView, err: unknown, previous: { since: number; attempts: number } | undefined): void {
+  private retryLater(
+    account: AccountView,
+    err: unknown,
+    previous: { since: number; attempts: number } | undefined,
+  ): void {
     const attempts = (previous?.attempts ?? 0) + 1;
     const delay = Math.min(this.timing.backoffInitialMs * 2 ** attempts, this.timing.backoffMaxMs);
     const reason = err instanceof Error ? err.message : String(err);

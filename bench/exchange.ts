@@ -1,0 +1,122 @@
+/**
+ * npm run bench — exchange-layer figures, each against a baseline measured in the same run:
+ * 1. order round trip: a market order through our layer and real ccxt to the emulator, versus a
+ *    bare HTTP round trip to the same server (the floor any order pays);
+ * 2. memory per account client at 200 accounts sharing one market table, versus one client
+ *    that loads its own markets.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Decimal } from 'decimal.js';
+import { pino } from 'pino';
+import { createApp } from '../src/app.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { ExchangeClients } from '../src/exchange/clients.ts';
+
+// Binance allows 100 orders per 10 s per account and our budget enforces it (an order beyond it
+// waits): spread the orders over the demo spot accounts so the figure is latency, not the limit.
+const ORDER_ACCOUNTS = ['sub_b', 'f1', 'lead'];
+const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 240);
+const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 200);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+function summary(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+function heapUsed(): number {
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+async function main(): Promise<void> {
+  if (!gc) throw new Error('run with node --expose-gc (npm run bench does)');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hedgestack-bench-'));
+  const logger = pino({ level: 'silent' });
+  const app = await createApp(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger });
+  const paper = app.services.paper;
+  if (!paper) throw new Error('paper exchange not running');
+  paper.emulator.setPrice('BTCUSDT', '60000');
+  try {
+    // 1. Order round trip.
+    const exchanges = await Promise.all(ORDER_ACCOUNTS.map((id) => app.services.exchanges.for(id)));
+    const ex = exchanges[0];
+    if (!ex) throw new Error('no account');
+    const ping = `${paper.urls.httpUrl}/api/v3/ping`;
+    const bare: number[] = [];
+    const orders: number[] = [];
+    for (let i = 0; i < 50; i++) await fetch(ping).then((r) => r.text()); // warm-up
+    for (let i = 0; i < 10; i++) {
+      await ex.placeOrder({
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        type: 'market',
+        cost: new Decimal('10'),
+        clientOrderId: `benchwarm${i}`,
+      });
+    }
+    for (let i = 0; i < ORDERS; i++) {
+      const t0 = performance.now();
+      await fetch(ping).then((r) => r.text());
+      bare.push(performance.now() - t0);
+      const t1 = performance.now();
+      await (exchanges[i % exchanges.length] ?? ex).placeOrder({
+        symbol: 'BTC/USDT',
+        side: i % 2 === 0 ? 'buy' : 'sell',
+        type: 'market',
+        ...(i % 2 === 0 ? { cost: new Decimal('10') } : { amount: new Decimal('0.0001') }),
+        clientOrderId: `bench${i}`,
+      });
+      orders.push(performance.now() - t1);
+    }
+    const o = summary(orders);
+    const b = summary(bare);
+    console.log(
+      `order round trip (${ORDERS} market orders over ${exchanges.length} binance spot accounts, ccxt -> emulator):`,
+    );
+    console.log(`  order  p50 ${o.p50.toFixed(2)} ms  p99 ${o.p99.toFixed(2)} ms`);
+    console.log(`  bare HTTP p50 ${b.p50.toFixed(2)} ms  p99 ${b.p99.toFixed(2)} ms   (baseline, same server)`);
+    console.log(`  ratio order/bare: p50 ${(o.p50 / b.p50).toFixed(1)}x  p99 ${(o.p99 / b.p99).toFixed(1)}x`);
+
+    // 2. Memory per account client.
+    const { accounts } = app.services;
+    for (let i = 0; i < ACCOUNTS; i++) {
+      const account = await accounts.create(
+        { id: `bench_${i}`, name: `bench ${i}`, exchange: 'binance', market: 'spot', env: 'paper' },
+        { apiKey: `benchkey${i.toString().padStart(12, '0')}`, secret: `benchsecret${i.toString().padStart(12, '0')}` },
+      );
+      await paper.register(account);
+    }
+    const clients = new ExchangeClients({ accounts, logger, paper: paper.urls });
+    await clients.for('bench_0'); // the shared market table itself is not per-client cost
+    const before = heapUsed();
+    for (let i = 1; i < ACCOUNTS; i++) await clients.for(`bench_${i}`);
+    const shared = (heapUsed() - before) / (ACCOUNTS - 1);
+
+    const solo = new ExchangeClients({ accounts, logger, paper: paper.urls });
+    const beforeSolo = heapUsed();
+    await solo.for('bench_0');
+    const alone = heapUsed() - beforeSolo;
+    console.log(`memory per account client (${ACCOUNTS} binance spot accounts, markets shared):`);
+    console.log(`  shared markets: ${(shared / 1024).toFixed(0)} KiB per client`);
+    console.log(`  first client with its own market table: ${(alone / 1024).toFixed(0)} KiB   (baseline)`);
+    console.log(`  ratio shared/alone: ${(shared / alone).toFixed(2)}`);
+    await clients.close();
+    await solo.close();
+  } finally {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
