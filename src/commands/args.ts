@@ -12,6 +12,7 @@ export interface ArgShape {
   min?: number;
   max?: number;
   rest: boolean;
+  placeholder: string | undefined;
   descriptionKey: string;
 }
 
@@ -45,6 +46,7 @@ export function argShapes(def: CommandDef): ArgShape[] {
       ...(prop.minimum !== undefined ? { min: prop.minimum } : {}),
       ...(prop.maximum !== undefined ? { max: prop.maximum } : {}),
       rest: a.rest === true,
+      placeholder: a.placeholder,
       descriptionKey: a.descriptionKey,
     };
   });
@@ -63,7 +65,7 @@ function typeOf(prop: JsonSchemaProperty): ArgType {
 /** `/lang <en|zh>`, `/balance [account]`. */
 export function usageOf(def: CommandDef): string {
   const parts = argShapes(def).map((a) => {
-    const inner = a.choices ? a.choices.join('|') : a.rest ? `${a.name}…` : a.name;
+    const inner = a.choices ? a.choices.join('|') : (a.placeholder ?? (a.rest ? `${a.name}…` : a.name));
     return a.required ? `<${inner}>` : `[${inner}]`;
   });
   return [`/${def.name}`, ...parts].join(' ');

@@ -14,6 +14,8 @@ export interface ArgDef<S extends z.ZodType = z.ZodType> {
   descriptionKey: string;
   /** Takes the rest of the line, spaces included (a note, a reason). Only for the last argument. */
   rest?: boolean;
+  /** How usage shows the argument when its name alone would mislead (`account|all`). */
+  placeholder?: string;
   complete?: ArgCompletion;
 }
 

@@ -71,10 +71,11 @@ describe('hedgestack as a process', () => {
 
     const health = (await (await fetch(`${String(started.startLine['http'])}/healthz`)).json()) as {
       status: string;
-      accounts: { id: string }[];
+      accounts: { id: string; stream: { health: string } | null }[];
     };
     expect(health.status).toBe('ok');
     expect(health.accounts.map((a) => a.id).sort()).toEqual(['f1', 'f2', 'lead', 'main', 'sub_a', 'sub_b']);
+    for (const a of health.accounts) expect(['starting', 'live']).toContain(a.stream?.health);
 
     const second = await run('src/main.ts', env);
     expect(second.code).toBe(2);

@@ -15,6 +15,7 @@ export const accountArg = {
 export const accountOrAllArg = {
   schema: accountIdSchema.optional(),
   descriptionKey: 'args.account_or_all',
+  placeholder: 'account|all',
   complete: 'account',
 } satisfies ArgDef;
 

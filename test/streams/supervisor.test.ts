@@ -1,0 +1,58 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StreamSupervisor } from '../../src/services/streams/supervisor.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { waitFor } from '../support/wait.ts';
+
+const FAST = {
+  watchdogMs: 300,
+  pollMs: 200,
+  silenceGraceMs: 100,
+  backoffInitialMs: 50,
+  backoffMaxMs: 200,
+  reconnectSettleMs: 200,
+};
+
+let desk: TestApp;
+beforeEach(async () => {
+  desk = await startTestApp({}, { streamTiming: FAST });
+});
+afterEach(async () => desk.close());
+
+describe('stream supervisor', () => {
+  it('retries an account whose watcher cannot start, without touching the others', async () => {
+    const { exchanges, bus, logger, accounts } = desk.app.services;
+    let refusals = 2;
+    const supervisor = new StreamSupervisor({
+      clients: {
+        for: (id) => (id === 'f1' && refusals-- > 0 ? Promise.reject(new Error('exchange down')) : exchanges.for(id)),
+      },
+      bus,
+      logger,
+      listAccounts: () => accounts.list(),
+      timing: FAST,
+    });
+    await supervisor.start();
+    expect(supervisor.status('f1')).toMatchObject({ health: 'failed', reason: 'exchange down' });
+    await waitFor(() => supervisor.status('lead')?.health === 'live');
+    await waitFor(() => supervisor.status('f1')?.health === 'live');
+    expect(refusals).toBeLessThan(0);
+    await supervisor.stop();
+  });
+
+  it('does not watch a disabled account, and stops watching one whose key is rejected', async () => {
+    const { streams, accounts, exchanges, paper } = desk.app.services;
+    await accounts.setStatus('sub_b', 'DISABLED', 'paused by the owner');
+    await desk.app.start();
+    await waitFor(() => streams.status('lead')?.health === 'live');
+    expect(streams.status('sub_b')).toBeUndefined();
+
+    paper?.emulator.fault('f1', {
+      endpoint: 'GET /api/v3/account',
+      failNext: { count: 1, httpStatus: 401, code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' },
+    });
+    await (await exchanges.for('f1')).fetchBalance().catch(() => undefined);
+    await waitFor(() => streams.status('f1') === undefined);
+    expect((await accounts.get('f1')).status).toBe('DISABLED');
+    expect(streams.status('lead')?.health).toBe('live');
+  });
+});
