@@ -4,7 +4,7 @@ import type { BalanceLine } from '../../exchange/types.ts';
 import type { Translate } from '../../i18n/index.ts';
 import type { AccountView } from '../../services/accounts.ts';
 import { defineCommand } from '../types.ts';
-import { accountOrAllArg, accountsInScope, perAccount } from './scope.ts';
+import { accountOrAllArg, replyPerAccount } from './scope.ts';
 
 interface AccountBalance {
   lines: BalanceLine[];
@@ -35,20 +35,15 @@ export const balanceCommand = defineCommand({
   role: 'viewer',
   mutates: false,
   args: { account: accountOrAllArg },
-  async run(ctx, { account }) {
-    const accounts = await accountsInScope(ctx, account);
-    if (accounts.length === 0) return { text: ctx.t('accounts.none') };
-    const blocks = await perAccount(
+  run: (ctx, { account }) =>
+    replyPerAccount(
       ctx,
-      accounts,
-      async (a) => {
-        const exchange = await ctx.services.exchanges.for(a.id);
+      account,
+      async (exchange) => {
         const lines = await exchange.fetchBalance();
         const prices = await exchange.fetchUsdtPrices(lines.filter((l) => !l.total.isZero()).map((l) => l.asset));
         return { lines, prices };
       },
       (a, value) => renderBalance(ctx.t, a, value),
-    );
-    return { text: blocks.join('\n\n') };
-  },
+    ),
 });

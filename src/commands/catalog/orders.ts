@@ -2,7 +2,7 @@ import { formatAmount } from '../../domain/valuation.ts';
 import type { ExchangeOrder } from '../../exchange/types.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { defineCommand } from '../types.ts';
-import { accountOrAllArg, accountsInScope, perAccount, symbolArg } from './scope.ts';
+import { accountOrAllArg, replyPerAccount, symbolArg } from './scope.ts';
 
 export function describeOrder(t: Translate, o: ExchangeOrder): string {
   return t('orders.line', {
@@ -23,21 +23,14 @@ export const ordersCommand = defineCommand({
   role: 'trader',
   mutates: false,
   args: { account: accountOrAllArg, symbol: symbolArg },
-  async run(ctx, { account, symbol }) {
-    const accounts = await accountsInScope(ctx, account);
-    if (accounts.length === 0) return { text: ctx.t('accounts.none') };
-    const blocks = await perAccount(
+  run: (ctx, { account, symbol }) =>
+    replyPerAccount(
       ctx,
-      accounts,
-      async (a) => {
-        const exchange = await ctx.services.exchanges.for(a.id);
-        return exchange.fetchOpenOrders(symbol ? exchange.resolveSymbol(symbol) : undefined);
-      },
+      account,
+      (exchange) => exchange.fetchOpenOrders(symbol ? exchange.resolveSymbol(symbol) : undefined),
       (a, orders) => {
         const head = ctx.t('orders.account', { account: a.id, count: orders.length });
         return [head, ...orders.map((o) => `  ${describeOrder(ctx.t, o)}`)].join('\n');
       },
-    );
-    return { text: blocks.join('\n\n') };
-  },
+    ),
 });

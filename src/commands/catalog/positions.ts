@@ -3,7 +3,7 @@ import type { ExchangePosition } from '../../exchange/types.ts';
 import type { Translate } from '../../i18n/index.ts';
 import type { AccountView } from '../../services/accounts.ts';
 import { defineCommand } from '../types.ts';
-import { accountOrAllArg, accountsInScope, perAccount } from './scope.ts';
+import { accountOrAllArg, replyPerAccount } from './scope.ts';
 
 function renderPositions(t: Translate, account: AccountView, positions: ExchangePosition[]): string {
   const head = t('positions.account', { account: account.id, exchange: account.exchange, market: account.market });
@@ -28,17 +28,14 @@ export const positionsCommand = defineCommand({
   role: 'viewer',
   mutates: false,
   args: { account: accountOrAllArg },
-  async run(ctx, { account }) {
-    const accounts = await accountsInScope(ctx, account);
-    if (accounts.length === 0) return { text: ctx.t('accounts.none') };
-    const blocks = await perAccount(
+  run: (ctx, { account }) =>
+    replyPerAccount(
       ctx,
-      accounts,
-      async (a) => {
-        const exchange = await ctx.services.exchanges.for(a.id);
-        if (a.market === 'usdm') return { kind: 'futures' as const, positions: await exchange.fetchPositions() };
-        return { kind: 'spot' as const, holdings: await exchange.fetchBalance() };
-      },
+      account,
+      async (exchange, a) =>
+        a.market === 'usdm'
+          ? { kind: 'futures' as const, positions: await exchange.fetchPositions() }
+          : { kind: 'spot' as const, holdings: await exchange.fetchBalance() },
       (a, value) => {
         if (value.kind === 'futures') return renderPositions(ctx.t, a, value.positions);
         const held = value.holdings.filter((l) => !l.total.isZero());
@@ -46,7 +43,5 @@ export const positionsCommand = defineCommand({
         const rows = held.map((l) => `  ${l.asset} ${formatAmount(l.total)}`);
         return [head, ...(rows.length > 0 ? rows : [`  ${ctx.t('balance.empty')}`])].join('\n');
       },
-    );
-    return { text: blocks.join('\n\n') };
-  },
+    ),
 });

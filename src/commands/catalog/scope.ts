@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { accountIdSchema } from '../../domain/account.ts';
 import { AuthorizationError } from '../../domain/errors.ts';
 import type { AccountView } from '../../services/accounts.ts';
-import type { ArgDef, CommandContext } from '../types.ts';
+import type { AccountExchange } from '../../exchange/types.ts';
+import type { ArgDef, CommandContext, Reply } from '../types.ts';
 
 /** `<account>`: an account id the caller may act on (the dispatcher checks the grant). */
 export const accountArg = {
@@ -43,20 +44,26 @@ export async function accountsInScope(ctx: CommandContext, account: string | und
   return caller.accounts === 'all' ? all : all.filter((a) => caller.accounts !== 'all' && caller.accounts.has(a.id));
 }
 
-/** Runs `read` for every account in parallel; one account's failure becomes its own line. */
-export async function perAccount<T>(
+/**
+ * The reply of a read-only command over `[account|all]`: reads every account in scope from its
+ * exchange in parallel; one account's failure becomes its own line and hides no other.
+ */
+export async function replyPerAccount<T>(
   ctx: CommandContext,
-  accounts: AccountView[],
-  read: (account: AccountView) => Promise<T>,
+  account: string | undefined,
+  read: (exchange: AccountExchange, account: AccountView) => Promise<T>,
   render: (account: AccountView, value: T) => string,
-): Promise<string[]> {
-  return Promise.all(
-    accounts.map(async (account) => {
+): Promise<Reply> {
+  const accounts = await accountsInScope(ctx, account);
+  if (accounts.length === 0) return { text: ctx.t('accounts.none') };
+  const blocks = await Promise.all(
+    accounts.map(async (a) => {
       try {
-        return render(account, await read(account));
+        return render(a, await read(await ctx.services.exchanges.for(a.id), a));
       } catch (err) {
-        return `${account.id}: ${ctx.describeError(err)}`;
+        return `${a.id}: ${ctx.describeError(err)}`;
       }
     }),
   );
+  return { text: blocks.join('\n\n') };
 }

@@ -1,4 +1,5 @@
 import { addWallet } from './accounts.ts';
+import { RestingOrders } from './resting-orders.ts';
 import type { EngineContext } from './context.ts';
 import { Dec, dec, str, ZERO } from './decimal.ts';
 import { Rejection } from './errors.ts';
@@ -52,7 +53,7 @@ function crosses(side: Side, limit: Dec, market: Dec): boolean {
  * USDT wallet. Matching is the same as spot: infinite depth at the current price.
  */
 export class FuturesEngine {
-  private readonly open = new Map<string, Map<number, string>>();
+  private readonly open = new RestingOrders();
 
   constructor(private readonly ctx: EngineContext) {
     this.reindex();
@@ -61,7 +62,7 @@ export class FuturesEngine {
   reindex(): void {
     this.open.clear();
     for (const account of Object.values(this.ctx.state.accounts)) {
-      for (const order of Object.values(account.futures.orders)) if (isOpen(order)) this.track(account.id, order);
+      for (const order of Object.values(account.futures.orders)) if (isOpen(order)) this.open.add(account.id, order);
     }
   }
 
@@ -144,7 +145,7 @@ export class FuturesEngine {
     } else if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') {
       this.finish(account, order, 'EXPIRED');
     } else {
-      this.track(account.id, order);
+      this.open.add(account.id, order);
     }
     this.ctx.changed();
     return { order, trades };
@@ -231,7 +232,7 @@ export class FuturesEngine {
     if (order.status === 'FILLED' || !isOpening(account, order)) {
       // A closing order cut down to the open position is done even though it was larger.
       order.status = 'FILLED';
-      this.untrack(order);
+      this.open.remove(order);
     }
     this.emitOrder(account, order, 'TRADE', trade);
     this.ctx.events.emit({
@@ -247,7 +248,7 @@ export class FuturesEngine {
   private finish(account: Account, order: FuturesOrder, status: 'EXPIRED' | 'CANCELED'): void {
     order.status = status;
     order.updatedAt = this.ctx.now();
-    this.untrack(order);
+    this.open.remove(order);
     this.emitOrder(account, order, status);
   }
 
@@ -304,13 +305,11 @@ export class FuturesEngine {
   }
 
   onPrice(symbol: string, price: Dec): void {
-    const resting = this.open.get(symbol);
-    if (!resting) return;
-    for (const [orderId, accountId] of [...resting]) {
+    for (const [orderId, accountId] of this.open.at(symbol)) {
       const account = this.ctx.findAccount(accountId);
       const order = account?.futures.orders[String(orderId)];
       if (!account || !order || !isOpen(order)) {
-        resting.delete(orderId);
+        this.open.remove({ id: orderId, symbol });
         continue;
       }
       const limit = dec(order.price);
@@ -318,19 +317,6 @@ export class FuturesEngine {
       this.fill(account, order, limit, true);
       this.ctx.changed();
     }
-  }
-
-  private track(accountId: string, order: FuturesOrder): void {
-    let bySymbol = this.open.get(order.symbol);
-    if (!bySymbol) {
-      bySymbol = new Map();
-      this.open.set(order.symbol, bySymbol);
-    }
-    bySymbol.set(order.id, accountId);
-  }
-
-  private untrack(order: FuturesOrder): void {
-    this.open.get(order.symbol)?.delete(order.id);
   }
 
   private emitOrder(account: Account, order: FuturesOrder, execution: ExecutionType, trade?: FuturesTrade): void {

@@ -1,4 +1,5 @@
 import { addFree, freeOf, lock, unlock } from './accounts.ts';
+import { RestingOrders } from './resting-orders.ts';
 import type { EngineContext } from './context.ts';
 import { dec, floorToStep, str, ZERO, type Dec } from './decimal.ts';
 import { Rejection } from './errors.ts';
@@ -53,7 +54,7 @@ function crosses(side: Side, limit: Dec, market: Dec): boolean {
  */
 export class SpotEngine {
   /** Open orders by symbol → order id → account id, rebuilt from state on load. */
-  private readonly open = new Map<string, Map<number, string>>();
+  private readonly open = new RestingOrders();
 
   constructor(private readonly ctx: EngineContext) {
     this.reindex();
@@ -63,7 +64,7 @@ export class SpotEngine {
     this.open.clear();
     for (const account of Object.values(this.ctx.state.accounts)) {
       for (const order of Object.values(account.spot.orders)) {
-        if (order.status === 'NEW' || order.status === 'PARTIALLY_FILLED') this.track(account.id, order);
+        if (order.status === 'NEW' || order.status === 'PARTIALLY_FILLED') this.open.add(account.id, order);
       }
     }
   }
@@ -97,7 +98,7 @@ export class SpotEngine {
       order.status = 'EXPIRED';
       this.emitOrder(account, order, 'EXPIRED');
     } else {
-      this.track(account.id, order);
+      this.open.add(account.id, order);
     }
     this.emitBalance(account, market);
     this.ctx.changed();
@@ -214,7 +215,7 @@ export class SpotEngine {
     order.updatedAt = now;
     // A buy that filled below its limit price leaves some of the locked quote behind.
     this.release(account, order);
-    this.untrack(order);
+    this.open.remove(order);
     this.emitOrder(account, order, 'TRADE', trade);
     return trade;
   }
@@ -234,7 +235,7 @@ export class SpotEngine {
     this.release(account, order);
     order.status = 'CANCELED';
     order.updatedAt = this.ctx.now();
-    this.untrack(order);
+    this.open.remove(order);
     this.emitOrder(account, order, 'CANCELED');
     this.emitBalance(account, this.market(account, order.symbol));
     this.ctx.changed();
@@ -269,13 +270,11 @@ export class SpotEngine {
 
   /** The price moved: fill every resting order it crossed, at the order's own price (maker). */
   onPrice(symbol: string, price: Dec): void {
-    const resting = this.open.get(symbol);
-    if (!resting) return;
-    for (const [orderId, accountId] of [...resting]) {
+    for (const [orderId, accountId] of this.open.at(symbol)) {
       const account = this.ctx.findAccount(accountId);
       const order = account?.spot.orders[String(orderId)];
       if (!account || !order) {
-        resting.delete(orderId);
+        this.open.remove({ id: orderId, symbol });
         continue;
       }
       const limit = dec(order.price);
@@ -285,19 +284,6 @@ export class SpotEngine {
       this.emitBalance(account, market);
       this.ctx.changed();
     }
-  }
-
-  private track(accountId: string, order: SpotOrder): void {
-    let bySymbol = this.open.get(order.symbol);
-    if (!bySymbol) {
-      bySymbol = new Map();
-      this.open.set(order.symbol, bySymbol);
-    }
-    bySymbol.set(order.id, accountId);
-  }
-
-  private untrack(order: SpotOrder): void {
-    this.open.get(order.symbol)?.delete(order.id);
   }
 
   private emitOrder(account: Account, order: SpotOrder, execution: ExecutionType, trade?: SpotTrade): void {
