@@ -71,6 +71,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     ...(options.streamTiming ? { timing: options.streamTiming } : {}),
   });
   exchanges.onAuthFailure((accountId) => void streams.unwatch(accountId));
+  exchanges.onSymbolTraded((accountId, symbol) => streams.track(accountId, symbol));
 
   const services: Services = {
     config,

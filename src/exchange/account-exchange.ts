@@ -37,6 +37,8 @@ export interface AccountExchangeDeps {
   queue: RequestQueue;
   /** Called once when the exchange rejects the key; the account is then disabled. */
   onAuthFailure(error: ExchangeAuthError): void;
+  /** Called with the symbol of every order sent, so stream catch-up covers that market. */
+  onSymbolTraded?(symbol: string): void;
 }
 
 /**
@@ -95,6 +97,7 @@ export class CcxtAccountExchange implements AccountExchange {
         }
         if (!req.amount && !req.cost) throw notSupported(this.context('placeOrder'), 'order_needs_size');
         const symbol = this.resolveSymbol(req.symbol);
+        this.deps.onSymbolTraded?.(symbol);
         const call = this.venue.placeOrderCall(req, this.market);
         const created = await this.client.createOrder(
           symbol,
@@ -120,6 +123,7 @@ export class CcxtAccountExchange implements AccountExchange {
           throw notSupported(this.context('placeConditionalOrder'), 'order_needs_size');
         }
         const symbol = this.resolveSymbol(req.symbol);
+        this.deps.onSymbolTraded?.(symbol);
         const call = this.venue.conditionalOrderCall(req, this.market);
         const created = await this.client.createOrder(
           symbol,
@@ -287,6 +291,7 @@ export class CcxtAccountExchange implements AccountExchange {
     try {
       return await watch();
     } catch (err) {
+      this.venue.resetStreamAuth?.(this.client, this.market);
       throw this.failure(err, operation, undefined);
     }
   }

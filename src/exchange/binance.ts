@@ -265,4 +265,12 @@ export const binance: Venue = {
   },
 
   ordersEchoState: true,
+
+  resetStreamAuth(client, market) {
+    if (market !== 'usdm') return; // spot re-subscribes with a signature on every connect
+    // ccxt.pro reuses its listenKey for 20 minutes after creating it, even when Binance expired
+    // it (listenKeyExpired) — the reconnect would then hang on a dead key. Forget it.
+    const options = client.options as Record<string, Record<string, unknown> | undefined>;
+    options['future'] = { ...options['future'], lastAuthenticatedTime: 0 };
+  },
 };

@@ -25,6 +25,7 @@ export interface ExchangeClientsOptions {
 }
 
 export type AuthFailureListener = (accountId: string, error: ExchangeAuthError) => void;
+export type SymbolTradedListener = (accountId: string, symbol: string) => void;
 
 /**
  * The registry of exchange clients: one per account, built on first use from the account's
@@ -38,6 +39,7 @@ export class ExchangeClients {
   readonly markets: MarketCache;
   private readonly instances = new Map<string, Promise<CcxtAccountExchange>>();
   private readonly authListeners = new Set<AuthFailureListener>();
+  private readonly symbolListeners = new Set<SymbolTradedListener>();
   private readonly clock: Clock;
 
   constructor(private readonly options: ExchangeClientsOptions) {
@@ -75,6 +77,12 @@ export class ExchangeClients {
     return () => this.authListeners.delete(listener);
   }
 
+  /** Also tell `listener` the symbol of every order an account sends. */
+  onSymbolTraded(listener: SymbolTradedListener): () => void {
+    this.symbolListeners.add(listener);
+    return () => this.symbolListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.instances.keys()].map((id) => this.invalidate(id)));
     await this.markets.close();
@@ -108,6 +116,9 @@ export class ExchangeClients {
       client,
       queue: this.queue,
       onAuthFailure: (error) => void this.disableAccount(accountId, error),
+      onSymbolTraded: (symbol) => {
+        for (const listener of this.symbolListeners) listener(accountId, symbol);
+      },
     });
   }
 

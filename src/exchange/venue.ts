@@ -40,6 +40,11 @@ export interface Venue {
   orderExtras(info: unknown): OrderExtras;
   /** Bitget answers create/cancel with ids only; the order is then read back. */
   readonly ordersEchoState: boolean;
+  /**
+   * Called when a user-data stream fails, before ccxt reconnects: a venue whose stream hangs on
+   * a server-side key (Binance futures' listenKey) makes ccxt fetch a fresh one.
+   */
+  resetStreamAuth?(client: Exchange, market: MarketKind): void;
 }
 
 export interface PaperUrls {

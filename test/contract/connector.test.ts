@@ -140,6 +140,49 @@ describe('binance usdm hedge mode and conditional orders', () => {
     });
     expect(await ex.fetchPositions()).toEqual([]);
   });
+
+  it('an expired listenKey is replaced and fills keep arriving once', async () => {
+    const { streams, bus, accounts } = desk.app.services;
+    const ex = await desk.app.services.exchanges.for('sub_a');
+    const fills: string[] = [];
+    const off = bus.on('fill', (e: Extract<DeskEvent, { type: 'fill' }>) => {
+      if (e.accountId === 'sub_a') fills.push(e.trade.id);
+    });
+    await streams.watch(await accounts.get('sub_a'));
+    await waitFor(() => streams.status('sub_a')?.health === 'live');
+    emulator.expireListenKeys('sub_a');
+    const symbol = 'BTC/USDT:USDT';
+    const order = await ex.placeOrder({
+      symbol,
+      side: 'buy',
+      type: 'market',
+      amount: new Decimal('0.01'),
+      positionSide: 'LONG',
+      clientOrderId: clientId('lk'),
+    });
+    await waitFor(async () =>
+      (await ex.fetchTrades(symbol)).some((t) => t.orderId === order.id && fills.includes(t.id)),
+    );
+    await waitFor(() => streams.status('sub_a')?.health === 'live');
+    // The new listenKey really streams: the next fill arrives over the socket, not over REST.
+    const streamed: string[] = [];
+    const offStream = bus.on('fill', (e: Extract<DeskEvent, { type: 'fill' }>) => {
+      if (e.accountId === 'sub_a' && e.source === 'stream') streamed.push(e.trade.orderId);
+    });
+    const next = await ex.placeOrder({
+      symbol,
+      side: 'sell',
+      type: 'market',
+      amount: new Decimal('0.01'),
+      positionSide: 'LONG',
+      clientOrderId: clientId('lk2'),
+    });
+    await waitFor(() => streamed.includes(next.id));
+    expect(new Set(fills).size).toBe(fills.length);
+    off();
+    offStream();
+    await streams.unwatch('sub_a');
+  });
 });
 
 describe.each(VENUES)('$name connector contract', (venue) => {

@@ -245,6 +245,9 @@ export class AccountStreamWatcher {
   private catchUp(): Promise<number> {
     // One catch-up at a time: the watchdog and a reconnect may ask together.
     const run = async (): Promise<number> => {
+      // A futures position opened elsewhere (the exchange's site, another tool) has fills too.
+      if (this.exchange.market === 'usdm')
+        for (const p of await this.exchange.fetchPositions()) this.symbols.add(p.symbol);
       const open = await this.exchange.fetchOpenOrders();
       for (const o of open) this.symbols.add(o.symbol);
       this.onOrders(open, 'rest');
