@@ -5,6 +5,7 @@ import {
   AccountDisabledError,
   classifyExchangeError,
   ExchangeAuthError,
+  ExchangeClockError,
   ExchangeRequestError,
   notSupported,
   OrderNotFoundError,
@@ -53,6 +54,7 @@ export class CcxtAccountExchange implements AccountExchange {
   private readonly venue: Venue;
   private readonly client: Exchange;
   private stopped: ExchangeRequestError | undefined;
+  private resyncing: Promise<unknown> | undefined;
 
   constructor(private readonly deps: AccountExchangeDeps) {
     this.accountId = deps.accountId;
@@ -298,6 +300,7 @@ export class CcxtAccountExchange implements AccountExchange {
 
   private failure(err: unknown, operation: ExchangeOperation, clientOrderId: string | undefined): ExchangeRequestError {
     const error = classifyExchangeError(err, { ...this.context(operation), clientOrderId });
+    if (error instanceof ExchangeClockError) this.resyncClock();
     if (error instanceof ExchangeAuthError && !this.stopped) {
       // Further calls would only repeat the rejection (and Binance bans IPs that insist).
       this.stopped = new AccountDisabledError('exchange.account_disabled', this.context(operation), {
@@ -306,6 +309,18 @@ export class CcxtAccountExchange implements AccountExchange {
       this.deps.onAuthFailure(error);
     }
     return error;
+  }
+
+  /**
+   * The exchange refused our timestamp: measure the offset to its clock once, so the next
+   * request is signed with corrected time (the trader still sees this one's error).
+   */
+  private resyncClock(): void {
+    if (this.resyncing) return;
+    this.resyncing = this.client
+      .loadTimeDifference()
+      .catch(() => undefined)
+      .finally(() => (this.resyncing = undefined));
   }
 
   private context(operation: ExchangeOperation) {

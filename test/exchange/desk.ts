@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { ExchangeClients, type ExchangeClientsOptions } from '../../src/exchange/clients.ts';
 import type { ExchangeId, MarketKind } from '../../src/exchange/types.ts';
 import type { PaperUrls } from '../../src/exchange/venue.ts';
@@ -11,7 +9,7 @@ import { openDatabase } from '../../src/infra/db/client.ts';
 import { AccountService } from '../../src/services/accounts.ts';
 import { Vault } from '../../src/services/vault/vault.ts';
 import { masterKeyId } from '../../src/services/vault/envelope.ts';
-import { LOGGER_OPTIONS } from '../../src/infra/logger.ts';
+import { capturingLogger } from '../support/harness.ts';
 
 /**
  * The exchange layer as the desk uses it: real accounts (SQLite + vault) and the client
@@ -42,18 +40,6 @@ export function credentialsFor(id: string, exchange: ExchangeId): TestCredential
     secret: `secret${id}Z9y8X7w6V5u4`,
     ...(exchange === 'bitget' ? { passphrase: `pass${id}Q1` } : {}),
   };
-}
-
-// Not test/support/harness.ts: that builds the whole app, and these tests need only accounts.
-function capturingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  return { logger: pino({ ...LOGGER_OPTIONS, level: 'trace' }, stream), lines };
 }
 
 export async function startDesk(paper: PaperUrls, options: Partial<ExchangeClientsOptions> = {}): Promise<Desk> {
