@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Config } from './config/index.ts';
 import { COMMANDS } from './commands/catalog/index.ts';
 import { CommandDispatcher } from './commands/dispatcher.ts';
-import type { CommandDef } from './commands/types.ts';
+import type { CommandEntry } from './commands/types.ts';
 import { openDatabase } from './infra/db/client.ts';
 import type { Logger } from './infra/logger.ts';
 import { AccountService } from './services/accounts.ts';
@@ -11,6 +11,11 @@ import { AuditLog } from './services/audit.ts';
 import { EventBus } from './services/events.ts';
 import { IdentityService } from './services/identity.ts';
 import type { Services } from './services/index.ts';
+import { AccountCodes } from './services/orders/account-codes.ts';
+import { FillIngestion } from './services/orders/fill-ingestion.ts';
+import { OrderService } from './services/orders/order-service.ts';
+import { RiskService } from './services/orders/risk-service.ts';
+import { VirtualPositions } from './services/orders/virtual-positions.ts';
 import { PaperExchange } from './services/paper-exchange.ts';
 import { seedPaperAccounts } from './services/seed.ts';
 import { StreamSupervisor } from './services/streams/supervisor.ts';
@@ -33,7 +38,7 @@ export interface App {
 
 export interface AppOptions {
   logger: Logger;
-  commands?: readonly CommandDef[];
+  commands?: readonly CommandEntry[];
   confirmationTtlMs?: number;
   streamTiming?: Partial<WatcherTiming>;
 }
@@ -72,6 +77,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   });
   exchanges.onAuthFailure((accountId) => void streams.unwatch(accountId));
   exchanges.onSymbolTraded((accountId, symbol) => streams.track(accountId, symbol));
+  const codes = new AccountCodes(db);
+  const vps = new VirtualPositions(db);
+  const fills = new FillIngestion(db, codes, exchanges, bus, logger);
+  fills.listen();
+  const risk = new RiskService(db, bus);
+  const orders = new OrderService({ db, accounts, exchanges, codes, vps, fills, risk, bus, logger });
 
   const services: Services = {
     config,
@@ -84,6 +95,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     bus,
     exchanges,
     streams,
+    codes,
+    vps,
+    fills,
+    risk,
+    orders,
     paper,
   };
   await bootstrapOwners(services);
@@ -97,6 +113,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     async start() {
       paper?.startMarket();
       await streams.start();
+      // Orders a crash or a timeout left without an answer: look each up by its client id.
+      const recovered = await orders.recover();
+      if (recovered.length > 0)
+        logger.info({ orders: recovered.map((o) => o.clientOrderId) }, 'unresolved orders looked up');
     },
     async close() {
       await streams.stop();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { argShapes } from '../src/commands/args.ts';
 import { COMMANDS } from '../src/commands/catalog/index.ts';
-import { descriptionKeyOf } from '../src/commands/types.ts';
+import { descriptionKeyOf, leafCommands } from '../src/commands/types.ts';
 import { LANGUAGES, hasMessage, loadCatalog, normalizeLanguage, placeholders, t } from '../src/i18n/index.ts';
 
 describe('locales', () => {
@@ -14,7 +14,7 @@ describe('locales', () => {
   });
 
   it('every command and argument description exists', () => {
-    for (const def of COMMANDS) {
+    for (const def of leafCommands(COMMANDS)) {
       expect(hasMessage(descriptionKeyOf(def)), descriptionKeyOf(def)).toBe(true);
       for (const arg of argShapes(def)) expect(hasMessage(arg.descriptionKey), arg.descriptionKey).toBe(true);
       expect(hasMessage(`roles.${def.role}`)).toBe(true);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CALLER } from '../src/app.ts';
 import { argShapes } from '../src/commands/args.ts';
 import { COMMANDS } from '../src/commands/catalog/index.ts';
+import { leafCommands } from '../src/commands/types.ts';
 import { startHedgestack, type Running } from '../src/runtime.ts';
 import { capturingLogger, grantUser, telegramUser, testConfig } from './support/harness.ts';
 
@@ -47,7 +48,7 @@ describe('a stored secret never leaks', () => {
     await grantUser(running.app, trader, 'trader', ['canary']);
     const callers = [CONSOLE_CALLER, trader, telegramUser('888', 'zh-CN')];
     for (const caller of callers) {
-      for (const def of COMMANDS) {
+      for (const def of leafCommands(COMMANDS)) {
         const firstChoices = argShapes(def).map((a) => a.choices?.[0] ?? 'canary');
         for (const line of [
           `/${def.name}`,

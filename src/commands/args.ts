@@ -13,12 +13,15 @@ export interface ArgShape {
   max?: number;
   rest: boolean;
   placeholder: string | undefined;
+  example: string | undefined;
+  flexible: boolean;
   descriptionKey: string;
 }
 
 interface JsonSchemaProperty {
   type?: string | string[];
   enum?: unknown[];
+  const?: unknown;
   minimum?: number;
   maximum?: number;
   anyOf?: JsonSchemaProperty[];
@@ -37,7 +40,9 @@ export function argShapes(def: CommandDef): ArgShape[] {
   return Object.entries(def.args).map(([name, a]) => {
     const prop = flatten(json.properties?.[name] ?? {});
     const type = typeOf(prop);
-    const choices = prop.enum?.filter((v): v is string => typeof v === 'string');
+    const choices = (prop.enum ?? (prop.const !== undefined ? [prop.const] : undefined))?.filter(
+      (v): v is string => typeof v === 'string',
+    );
     return {
       name,
       required: required.has(name),
@@ -47,6 +52,8 @@ export function argShapes(def: CommandDef): ArgShape[] {
       ...(prop.maximum !== undefined ? { max: prop.maximum } : {}),
       rest: a.rest === true,
       placeholder: a.placeholder,
+      example: a.example,
+      flexible: a.flexible === true,
       descriptionKey: a.descriptionKey,
     };
   });

@@ -8,7 +8,15 @@ import type { Services } from '../services/index.ts';
 import { usageOf } from './args.ts';
 import { ConfirmationStore } from './confirmations.ts';
 import { bindArgs, splitCommandLine, validateArgs } from './parse.ts';
-import type { CommandContext, CommandDef, Reply } from './types.ts';
+import {
+  isGroup,
+  leafCommands,
+  qualifiedSubcommand,
+  type CommandContext,
+  type CommandDef,
+  type CommandEntry,
+  type Reply,
+} from './types.ts';
 
 interface Pending {
   command: CommandDef;
@@ -29,25 +37,44 @@ const CANCEL = 'cf:n:';
  * render the Reply.
  */
 export class CommandDispatcher {
-  private readonly byName = new Map<string, CommandDef>();
+  private readonly byName = new Map<string, CommandEntry>();
   private readonly confirmations: ConfirmationStore<Pending>;
+  /** Every runnable command, subcommands as `group sub`. */
+  readonly commands: readonly CommandDef[];
 
   constructor(
-    readonly commands: readonly CommandDef[],
+    readonly entries: readonly CommandEntry[],
     private readonly services: Services,
     options: { confirmationTtlMs?: number } = {},
   ) {
-    for (const def of commands) {
-      for (const name of [def.name, ...(def.aliases ?? [])]) {
+    for (const entry of entries) {
+      for (const name of [entry.name, ...(entry.aliases ?? [])]) {
         if (this.byName.has(name)) throw new Error(`command name declared twice: ${name}`);
-        this.byName.set(name, def);
+        this.byName.set(name, entry);
       }
     }
+    this.commands = leafCommands(entries);
     this.confirmations = new ConfirmationStore<Pending>(options.confirmationTtlMs);
   }
 
+  /** The declaration for `name` (`order`, or `vp close`). */
   find(name: string): CommandDef | undefined {
-    return this.byName.get(name.toLowerCase());
+    const wanted = name.toLowerCase().trim().split(/\s+/).join(' ');
+    return this.commands.find((c) => c.name === wanted || c.aliases?.includes(wanted));
+  }
+
+  /** Resolves a group's subcommand from the first word of the line. */
+  private resolve(
+    name: string,
+    rest: string,
+  ): { def: CommandDef; rest: string } | { group: string; choices: string[] } | undefined {
+    const entry = this.byName.get(name);
+    if (!entry) return undefined;
+    if (!isGroup(entry)) return { def: entry, rest };
+    const [word = '', ...others] = rest.split(/\s+/);
+    const sub = entry.subcommands.find((s) => s.name === word.toLowerCase() || s.aliases?.includes(word.toLowerCase()));
+    if (!sub) return { group: entry.name, choices: entry.subcommands.map((s) => s.name) };
+    return { def: qualifiedSubcommand(entry, sub), rest: others.join(' ') };
   }
 
   /** Runs a typed command line such as `/balance sub_a`. Lines that are no command get undefined. */
@@ -56,9 +83,14 @@ export class CommandDispatcher {
     if (!parsed) return undefined;
     const caller = await this.services.identity.resolve(ref);
     const t = translator(caller.language);
-    const def = this.find(parsed.name);
-    if (!def) return { text: t('errors.unknown_command', { command: parsed.name }), ephemeral: true };
-    return this.dispatch(caller, def, () => bindArgs(def, parsed.rest));
+    const found = this.resolve(parsed.name, parsed.rest);
+    if (!found) return { text: t('errors.unknown_command', { command: parsed.name }), ephemeral: true };
+    if ('group' in found) {
+      const choices = found.choices.map((c) => `/${found.group} ${c}`).join(', ');
+      return { text: t('errors.unknown_subcommand', { command: found.group, choices }), ephemeral: true };
+    }
+    const { def, rest } = found;
+    return this.dispatch(caller, def, () => bindArgs(def, rest));
   }
 
   /** Runs a command whose arguments arrive already split (Discord options, web forms). */
@@ -120,8 +152,16 @@ export class CommandDispatcher {
       return { text: t('errors.account_not_granted', { account: accountId }), ephemeral: true };
     }
     if (!confirmed && needsConfirmation(def, args)) {
+      let summary: string;
+      try {
+        // Describing an action checks it: a refusal comes now, not after the trader confirmed.
+        summary = def.describe ? await def.describe(ctx, args) : `/${def.name}`;
+      } catch (err) {
+        const outcome = err instanceof AuthorizationError || err instanceof HedgeError ? 'refused' : 'failed';
+        await this.audit(caller, def, args, outcome, err instanceof HedgeError ? err.key : 'internal error');
+        return { text: ctx.describeError(err), ephemeral: true };
+      }
       const pending = this.confirmations.create(ownerKey(caller), { command: def, args });
-      const summary = def.describe ? await def.describe(ctx, args) : `/${def.name}`;
       return {
         text: t('confirm.prompt', { summary }),
         confirmation: { id: pending.id, expiresAt: pending.expiresAt },

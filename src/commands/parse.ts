@@ -46,19 +46,26 @@ export function bindArgs(def: CommandDef, rest: string): Record<string, unknown>
     if (named && names.includes(named[1] ?? '')) raw[named[1] ?? ''] = named[2] ?? '';
     else positional.push(token);
   }
-  const free = names.filter((n) => !(n in raw));
-  for (const [i, name] of free.entries()) {
-    const token = positional[i];
+  const free = names.filter((n) => !(n in raw) && !def.args[n]?.flexible);
+  let used = 0;
+  for (const name of free) {
+    const token = positional[used];
     if (!token) break;
     if (def.args[name]?.rest) {
       raw[name] = rest.slice(token.start).trim();
-      positional.length = i + 1;
+      used = positional.length;
       break;
     }
     raw[name] = token.value;
+    used++;
   }
-  const extra = positional[free.length];
-  if (extra) throw new ArgumentError('errors.arg_extra', { value: extra.value });
+  for (const token of positional.slice(used)) {
+    const name = names.find(
+      (n) => def.args[n]?.flexible === true && !(n in raw) && def.args[n].schema.safeParse(token.value).success,
+    );
+    if (!name) throw new ArgumentError('errors.arg_extra', { value: token.value });
+    raw[name] = token.value;
+  }
   return validateArgs(def, raw);
 }
 

@@ -16,6 +16,14 @@ export interface ArgDef<S extends z.ZodType = z.ZodType> {
   rest?: boolean;
   /** How usage shows the argument when its name alone would mislead (`account|all`). */
   placeholder?: string;
+  /**
+   * An optional argument recognised by its form rather than its position: after the positional
+   * arguments, each remaining word goes to the first flexible argument whose schema accepts it
+   * (`/order main BTCUSDT buy 0.01 short reduce`).
+   */
+  flexible?: boolean;
+  /** A valid value, shown in help (`e.g. 0.01`) and used by the generated validation tests. */
+  example?: string;
   complete?: ArgCompletion;
 }
 
@@ -44,7 +52,7 @@ export interface CommandContext {
   caller: Caller;
   t: Translate;
   services: Services;
-  /** Every command the dispatcher knows, for /help. */
+  /** Every command the dispatcher knows (subcommands as `group sub`), for /help. */
   commands: readonly CommandDef[];
   /** A failure in the caller's words: a HedgeError's message, or a logged reference for a bug. */
   describeError: (err: unknown) => string;
@@ -66,6 +74,34 @@ export interface CommandDef<A extends ArgDefs = ArgDefs> {
   /** What the command is about to do, shown with the Confirm / Cancel buttons. */
   describe?: (ctx: CommandContext, args: ArgsOf<A>) => string | Promise<string>;
   run: (ctx: CommandContext, args: ArgsOf<A>) => Promise<Reply>;
+}
+
+/** A command made of subcommands (`/vp list`, `/vp close …`), each a full declaration. */
+export interface CommandGroup {
+  name: string;
+  aliases?: readonly string[];
+  descriptionKey?: string;
+  subcommands: readonly CommandDef[];
+}
+
+export type CommandEntry = CommandDef | CommandGroup;
+
+export function isGroup(entry: CommandEntry): entry is CommandGroup {
+  return 'subcommands' in entry;
+}
+
+/** A subcommand as it runs: named `group sub`, described by `commands.<group>.<sub>.description`. */
+export function qualifiedSubcommand(group: CommandGroup, sub: CommandDef): CommandDef {
+  return {
+    ...sub,
+    name: `${group.name} ${sub.name}`,
+    descriptionKey: sub.descriptionKey ?? `commands.${group.name}.${sub.name}.description`,
+  };
+}
+
+/** Every runnable declaration, subcommands named `group sub` (`vp close`). */
+export function leafCommands(entries: readonly CommandEntry[]): CommandDef[] {
+  return entries.flatMap((e) => (isGroup(e) ? e.subcommands.map((sub) => qualifiedSubcommand(e, sub)) : [e]));
 }
 
 /** Keeps the argument types of a declaration while storing it in a plain list. */

@@ -1,3 +1,4 @@
+import type { Decimal } from 'decimal.js';
 import type { Logger } from '../infra/logger.ts';
 import type { BalanceLine, ExchangeOrder, ExchangePosition, ExchangeTrade } from '../exchange/types.ts';
 
@@ -12,7 +13,22 @@ export type DeskEvent =
   | { type: 'fill'; accountId: string; trade: ExchangeTrade; source: EventSource }
   | { type: 'balance'; accountId: string; balances: BalanceLine[]; source: EventSource }
   | { type: 'positions'; accountId: string; positions: ExchangePosition[]; source: EventSource }
-  | { type: 'stream'; accountId: string; health: StreamHealth; reason: string | undefined };
+  | { type: 'stream'; accountId: string; health: StreamHealth; reason: string | undefined }
+  /** A fill no VP of ours explains, signed (+ grows the side). */
+  | { type: 'external_fill'; accountId: string; symbol: string; positionSide: 'LONG' | 'SHORT'; qty: Decimal }
+  /** A VP's ledger changed (fill, adjustment); TP/SL orders follow its quantity. */
+  | { type: 'vp_changed'; accountId: string; vpId: number }
+  /** Something a trader should hear about; the alert service (chat) delivers it. */
+  | {
+      type: 'alert';
+      accountId: string | undefined;
+      category: AlertCategory;
+      severity: 'info' | 'warning' | 'critical';
+      key: string;
+      params: Record<string, string>;
+    };
+
+export type AlertCategory = 'risk_limit' | 'order_failed' | 'reconciliation' | 'tpsl' | 'stream' | 'account' | 'copy';
 
 export type DeskEventType = DeskEvent['type'];
 type EventOf<T extends DeskEventType> = Extract<DeskEvent, { type: T }>;

@@ -6,6 +6,11 @@ import type { AccountService } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import type { EventBus } from './events.ts';
 import type { IdentityService } from './identity.ts';
+import type { AccountCodes } from './orders/account-codes.ts';
+import type { FillIngestion } from './orders/fill-ingestion.ts';
+import type { OrderService } from './orders/order-service.ts';
+import type { RiskService } from './orders/risk-service.ts';
+import type { VirtualPositions } from './orders/virtual-positions.ts';
 import type { PaperExchange } from './paper-exchange.ts';
 import type { StreamSupervisor } from './streams/supervisor.ts';
 import type { Vault } from './vault/vault.ts';
@@ -22,6 +27,11 @@ export interface Services {
   bus: EventBus;
   exchanges: ExchangeClients;
   streams: StreamSupervisor;
+  codes: AccountCodes;
+  vps: VirtualPositions;
+  fills: FillIngestion;
+  risk: RiskService;
+  orders: OrderService;
   /** The in-process paper exchange; present in paper mode only. */
   paper: PaperExchange | undefined;
 }

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CALLER } from '../../src/app.ts';
 import { argShapes, usageOf } from '../../src/commands/args.ts';
-import { COMMANDS } from '../../src/commands/catalog/index.ts';
+import { COMMANDS as ENTRIES } from '../../src/commands/catalog/index.ts';
+import { leafCommands } from '../../src/commands/types.ts';
+
+const COMMANDS = leafCommands(ENTRIES);
 import { bindArgs, splitCommandLine, tokenize } from '../../src/commands/parse.ts';
 import { ArgumentError } from '../../src/domain/errors.ts';
 import { startTestApp, type TestApp } from '../support/harness.ts';
@@ -25,7 +28,7 @@ describe('command lines', () => {
 
   it('usage is generated from the declaration', () => {
     const usage = Object.fromEntries(COMMANDS.map((c) => [c.name, usageOf(c)]));
-    expect(usage).toMatchObject({ lang: '/lang <en|zh>', help: '/help [command]', accounts: '/accounts' });
+    expect(usage).toMatchObject({ lang: '/lang <en|zh>', help: '/help [command…]', accounts: '/accounts' });
   });
 });
 
@@ -44,15 +47,22 @@ describe('argument validation for every command', () => {
 
   for (const def of COMMANDS) {
     const shapes = argShapes(def);
-    const valid = shapes.filter((s) => s.required).map((s) => s.choices?.[0] ?? 'x');
+    const sample = (s: (typeof shapes)[number]) => s.example ?? s.choices?.[0] ?? 'x';
+    const valid = shapes.filter((s) => s.required).map(sample);
 
-    it(`/${def.name}: too many arguments`, async () => {
-      const extra = [...shapes.map((s) => s.choices?.[0] ?? 'x'), 'surplus'].join(' ');
-      const text = await run(`/${def.name} ${extra}`);
-      expect(text).toContain('Unexpected extra argument: "surplus"');
-      expect(text).toContain(`Usage: ${usageOf(def)}`);
-      expect(text).not.toMatch(/at .+\.ts:\d+/);
-    });
+    if (shapes.some((s) => s.rest)) {
+      it(`/${def.name}: the last argument takes the rest of the line`, async () => {
+        const text = await run(`/${def.name} ${[...shapes.map(sample), 'surplus'].join(' ')}`);
+        expect(text).not.toContain('Unexpected extra argument');
+      });
+    } else {
+      it(`/${def.name}: too many arguments`, async () => {
+        const text = await run(`/${def.name} ${[...shapes.map(sample), 'surplus'].join(' ')}`);
+        expect(text).toContain('Unexpected extra argument: "surplus"');
+        expect(text).toContain(`Usage: ${usageOf(def)}`);
+        expect(text).not.toMatch(/at .+\.ts:\d+/);
+      });
+    }
 
     for (const [i, shape] of shapes.entries()) {
       if (shape.required) {
@@ -64,8 +74,10 @@ describe('argument validation for every command', () => {
       }
       if (shape.choices) {
         it(`/${def.name}: ${shape.name} outside its choices`, async () => {
-          const args = [...valid.slice(0, i), 'klingon'].join(' ');
-          const text = await run(`/${def.name} ${args}`);
+          // A flexible argument is recognised by its form, so name it to give it a wrong value.
+          const wrong = shape.flexible ? `${shape.name}=klingon` : 'klingon';
+          const args = shape.required ? [...valid.slice(0, i), wrong] : [...valid, wrong];
+          const text = await run(`/${def.name} ${args.join(' ')}`);
           expect(text).toContain(
             `Argument ${shape.name}: "klingon" is not allowed; use one of: ${shape.choices?.join(', ')}`,
           );

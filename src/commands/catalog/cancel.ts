@@ -23,6 +23,7 @@ export const cancelCommand = defineCommand({
         .max(64)
         .regex(/^[\w-]+$/, 'an order id or client order id'),
       descriptionKey: 'args.order',
+      example: 'hs1t001_mwq7isw0000m8yt62',
     },
     symbol: symbolArg,
   },

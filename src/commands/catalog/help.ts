@@ -34,14 +34,20 @@ export const helpCommand = defineCommand({
         .transform((s) => s.replace(/^\//, ''))
         .optional(),
       descriptionKey: 'commands.help.args.command',
+      rest: true,
     },
   },
   async run(ctx, { command }) {
     const { t } = ctx;
     const visible = visibleTo(ctx);
     if (command) {
-      const def = visible.find((c) => c.name === command || c.aliases?.includes(command));
-      return { text: def ? commandHelp(ctx, def) : t('help.no_such_command', { command }) };
+      const wanted = command.split(/\s+/).join(' ');
+      // `/help vp` covers every `/vp …` subcommand.
+      const defs = visible.filter(
+        (c) => c.name === wanted || c.aliases?.includes(wanted) || c.name.startsWith(`${wanted} `),
+      );
+      if (defs.length === 0) return { text: t('help.no_such_command', { command: wanted }) };
+      return { text: defs.map((d) => commandHelp(ctx, d)).join('\n\n') };
     }
     const lines = [t('help.title', { role: t(`roles.${ctx.caller.role ?? 'public'}`) })];
     for (const def of visible) lines.push(`${usageOf(def)} — ${t(descriptionKeyOf(def))}`);

@@ -1,21 +1,25 @@
-import type { CommandDef } from '../types.ts';
+import type { CommandEntry } from '../types.ts';
 import { accountsCommand } from './accounts.ts';
 import { balanceCommand } from './balance.ts';
 import { cancelCommand } from './cancel.ts';
 import { helpCommand } from './help.ts';
 import { langCommand } from './lang.ts';
+import { orderCommand } from './order.ts';
 import { ordersCommand } from './orders.ts';
 import { positionsCommand } from './positions.ts';
+import { vpGroup } from './vp.ts';
 import { whoamiCommand } from './whoami.ts';
 
 /** Every command hedgestack answers, in the order /help lists them. Declare new ones here once. */
-export const COMMANDS: readonly CommandDef[] = [
+export const COMMANDS: readonly CommandEntry[] = [
   helpCommand,
   whoamiCommand,
   langCommand,
   accountsCommand,
   balanceCommand,
   positionsCommand,
+  orderCommand,
+  vpGroup,
   ordersCommand,
   cancelCommand,
 ];

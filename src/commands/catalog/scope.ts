@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { accountIdSchema } from '../../domain/account.ts';
 import { AuthorizationError } from '../../domain/errors.ts';
 import type { AccountView } from '../../services/accounts.ts';
@@ -9,6 +8,7 @@ import type { ArgDef, CommandContext, Reply } from '../types.ts';
 export const accountArg = {
   schema: accountIdSchema,
   descriptionKey: 'args.account',
+  example: 'sub_a',
   complete: 'account',
 } satisfies ArgDef;
 
@@ -16,19 +16,12 @@ export const accountArg = {
 export const accountOrAllArg = {
   schema: accountIdSchema.optional(),
   descriptionKey: 'args.account_or_all',
+  example: 'sub_a',
   placeholder: 'account|all',
   complete: 'account',
 } satisfies ArgDef;
 
-export const symbolArg = {
-  schema: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-Z0-9]{2,20}(\/[A-Z0-9]{2,20}(:[A-Z0-9]{2,20})?)?$/, 'a symbol such as BTC/USDT or BTCUSDT')
-    .optional(),
-  descriptionKey: 'args.symbol',
-} satisfies ArgDef;
+export { symbolArg } from './trading-symbol.ts';
 
 /** The accounts a command reads: the one named, or all the caller may see for none / `all`. */
 export async function accountsInScope(ctx: CommandContext, account: string | undefined): Promise<AccountView[]> {

@@ -1,0 +1,96 @@
+import type { Decimal } from 'decimal.js';
+import { formatAmount } from '../../domain/valuation.ts';
+import type { Order, VirtualPosition } from '../../generated/prisma/client.ts';
+import type { Translate } from '../../i18n/index.ts';
+import type { OrderPlan, PlaceOrderInput } from '../../services/orders/order-service.ts';
+import { fromColumn } from '../../services/orders/decimal-columns.ts';
+import { defineCommand } from '../types.ts';
+import { accountArg } from './scope.ts';
+import { amountArg, positionSideArg, priceArg, reduceArg, sideArg, vpArg } from './trading-args.ts';
+import { symbolRequiredArg } from './trading-symbol.ts';
+
+interface OrderArgs {
+  account: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  amount: { quote: boolean; value: Decimal };
+  price?: Decimal | undefined;
+  position?: 'long' | 'short' | undefined;
+  reduce?: 'reduce' | undefined;
+  vp?: string | undefined;
+}
+
+function inputOf(args: OrderArgs, userId: number | undefined): PlaceOrderInput {
+  return {
+    accountId: args.account,
+    symbol: args.symbol,
+    side: args.side,
+    type: args.price ? 'limit' : 'market',
+    ...(args.amount.quote ? { cost: args.amount.value } : { amount: args.amount.value }),
+    ...(args.price ? { price: args.price } : {}),
+    ...(args.vp ? { vpName: args.vp } : {}),
+    ...(args.position ? { positionSide: args.position === 'long' ? ('LONG' as const) : ('SHORT' as const) } : {}),
+    ...(args.reduce ? { reduce: true } : {}),
+    ...(userId !== undefined ? { userId } : {}),
+  };
+}
+
+export function describePlan(t: Translate, plan: OrderPlan): string {
+  const size = plan.cost ? `${formatAmount(plan.cost)} USDT` : formatAmount(plan.amount ?? fromColumn('0'));
+  return t('order.plan', {
+    account: plan.accountId,
+    side: plan.side,
+    size,
+    symbol: plan.symbol,
+    positionSide: plan.positionSide,
+    effect: t(plan.increases ? 'order.opens' : 'order.reduces'),
+    price: plan.price ? formatAmount(plan.price) : t('orders.market'),
+    vp: plan.vpName,
+  });
+}
+
+export function describeResult(t: Translate, order: Order, vp: VirtualPosition | null): string {
+  const lines = [
+    t('order.result', {
+      account: order.accountId,
+      id: order.exchangeOrderId ?? '—',
+      clientId: order.clientOrderId,
+      status: order.status,
+      filled: formatAmount(fromColumn(order.filledQty)),
+      avg: order.avgPrice ? formatAmount(fromColumn(order.avgPrice)) : '—',
+    }),
+  ];
+  if (vp) {
+    lines.push(
+      t('order.vp_after', {
+        vp: vp.name,
+        qty: formatAmount(fromColumn(vp.netQty)),
+        avg: formatAmount(fromColumn(vp.avgEntry)),
+        realized: formatAmount(fromColumn(vp.realizedPnl), 2),
+      }),
+    );
+  }
+  return lines.join('\n');
+}
+
+export const orderCommand = defineCommand({
+  name: 'order',
+  role: 'trader',
+  mutates: true,
+  confirm: true,
+  args: {
+    account: accountArg,
+    symbol: symbolRequiredArg,
+    side: sideArg,
+    amount: amountArg,
+    price: priceArg,
+    position: positionSideArg,
+    reduce: reduceArg,
+    vp: vpArg,
+  },
+  describe: async (ctx, args) => describePlan(ctx.t, await ctx.services.orders.plan(inputOf(args, ctx.caller.userId))),
+  async run(ctx, args) {
+    const { order, vp } = await ctx.services.orders.place(inputOf(args, ctx.caller.userId));
+    return { text: describeResult(ctx.t, order, vp) };
+  },
+});

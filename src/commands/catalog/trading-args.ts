@@ -1,0 +1,66 @@
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import type { ArgDef } from '../types.ts';
+
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+/** A positive decimal typed by a trader: `0.01`, `60000`, `61000.5`. */
+export const decimalSchema = z
+  .string()
+  .trim()
+  .regex(DECIMAL, 'a positive number such as 0.01')
+  .transform((s) => new Decimal(s))
+  .refine((d) => d.greaterThan(0), 'must be greater than 0');
+
+/** `0.01` is base quantity; `$100` is a quote amount (USDT). */
+export const amountArg = {
+  schema: z
+    .string()
+    .trim()
+    .regex(/^\$?\d+(\.\d+)?$/, 'a base quantity like 0.01, or a quote amount like $100')
+    .transform((s) =>
+      s.startsWith('$') ? { quote: true, value: new Decimal(s.slice(1)) } : { quote: false, value: new Decimal(s) },
+    )
+    .refine((a) => a.value.greaterThan(0), 'must be greater than 0'),
+  descriptionKey: 'args.amount',
+  example: '0.01',
+} satisfies ArgDef;
+
+export const sideArg = {
+  schema: z.enum(['buy', 'sell']),
+  descriptionKey: 'args.side',
+} satisfies ArgDef;
+
+export const priceArg = {
+  schema: decimalSchema.optional(),
+  descriptionKey: 'args.price',
+  example: '60000',
+  flexible: true,
+} satisfies ArgDef;
+
+export const positionSideArg = {
+  schema: z.enum(['long', 'short']).optional(),
+  descriptionKey: 'args.position_side',
+  flexible: true,
+} satisfies ArgDef;
+
+export const reduceArg = {
+  schema: z.literal('reduce').optional(),
+  descriptionKey: 'args.reduce',
+  flexible: true,
+} satisfies ArgDef;
+
+/** VP names: short words; `long`, `short` and `reduce` are read as those options first. */
+export const vpNameSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z][\w-]{0,23}$/, 'a name: a letter, then letters, digits, _ or - (at most 24)');
+
+export const vpArg = {
+  schema: vpNameSchema.optional(),
+  descriptionKey: 'args.vp',
+  example: 'alpha',
+  placeholder: 'vp',
+  flexible: true,
+  complete: 'vp',
+} satisfies ArgDef;

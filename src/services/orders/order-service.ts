@@ -1,0 +1,274 @@
+import { Decimal } from 'decimal.js';
+import { ClientOrderIdFactory } from '../../domain/client-order-id.ts';
+import { HedgeError } from '../../domain/errors.ts';
+import { assertReducible, isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
+import type { ExchangeClients } from '../../exchange/clients.ts';
+import { OrderStatusUnknownError } from '../../exchange/errors.ts';
+import type { AccountExchange, ExchangeOrder } from '../../exchange/types.ts';
+import type { Order, VirtualPosition } from '../../generated/prisma/client.ts';
+import type { Db } from '../../infra/db/client.ts';
+import type { Logger } from '../../infra/logger.ts';
+import type { AccountService } from '../accounts.ts';
+import type { EventBus } from '../events.ts';
+import type { AccountCodes } from './account-codes.ts';
+import { optionalColumn, toColumn } from './decimal-columns.ts';
+import type { FillIngestion } from './fill-ingestion.ts';
+import { LIVE_STATUSES, statusOf } from './order-status.ts';
+import type { RiskService } from './risk-service.ts';
+import { ledgerOf, type VirtualPositions } from './virtual-positions.ts';
+
+export const DEFAULT_VP = 'default';
+
+export interface PlaceOrderInput {
+  accountId: string;
+  /** As the trader typed it: BTCUSDT, BTC/USDT. */
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  /** Base quantity, or `cost` (quote amount, spot market buys). */
+  amount?: Decimal;
+  cost?: Decimal;
+  price?: Decimal;
+  vpName?: string;
+  positionSide?: PositionSide;
+  /** The trader says this must only reduce: refused when it would grow the position. */
+  reduce?: boolean;
+  userId?: number;
+}
+
+/** Everything checked and resolved before the order row is written. */
+export interface OrderPlan {
+  accountId: string;
+  exchange: AccountExchange;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  amount: Decimal | undefined;
+  cost: Decimal | undefined;
+  price: Decimal | undefined;
+  positionSide: PositionSide;
+  increases: boolean;
+  vpName: string;
+  vp: VirtualPosition | null;
+  userId: number | undefined;
+}
+
+export interface PlacedOrder {
+  order: Order;
+  vp: VirtualPosition | null;
+}
+
+export class OrderRefusedError extends HedgeError {}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The order management system: every order is planned (account, VP, risk), recorded with its
+ * client order id, then sent; the exchange's answer — or its silence — updates the record.
+ * An order whose fate is unknown is looked up by its client id, never sent again.
+ */
+export class OrderService {
+  private readonly ids = new ClientOrderIdFactory();
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      accounts: AccountService;
+      exchanges: ExchangeClients;
+      codes: AccountCodes;
+      vps: VirtualPositions;
+      fills: FillIngestion;
+      risk: RiskService;
+      bus: EventBus;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Validates an order without sending anything; the confirmation shows this plan. */
+  async plan(input: PlaceOrderInput): Promise<OrderPlan> {
+    const { accounts, exchanges, vps } = this.deps;
+    const account = await accounts.get(input.accountId);
+    if (account.status !== 'ACTIVE') {
+      throw new OrderRefusedError('orders.account_not_active', {
+        account: account.id,
+        status: account.status,
+        reason: account.statusReason ?? '',
+      });
+    }
+    const exchange = await exchanges.for(account.id);
+    const symbol = exchange.resolveSymbol(input.symbol);
+    if (account.market === 'spot' && input.positionSide === 'SHORT') {
+      throw new OrderRefusedError('orders.no_short_on_spot', { account: account.id });
+    }
+    const positionSide: PositionSide = account.market === 'spot' ? 'LONG' : (input.positionSide ?? 'LONG');
+    const increases = isIncrease(positionSide, input.side);
+    if (input.reduce && increases) {
+      throw new OrderRefusedError('orders.reduce_would_increase', {
+        account: account.id,
+        side: input.side,
+        positionSide,
+      });
+    }
+    if (input.type === 'limit' && !input.price)
+      throw new OrderRefusedError('orders.limit_needs_price', { account: account.id });
+    if (input.cost && (input.type !== 'market' || input.side !== 'buy' || account.market !== 'spot')) {
+      throw new OrderRefusedError('orders.quote_amount_only_spot_market_buy', { account: account.id });
+    }
+    if (!input.amount && !input.cost) throw new OrderRefusedError('orders.needs_amount', { account: account.id });
+    const vpName = input.vpName ?? DEFAULT_VP;
+    const vp = await vps.find({ accountId: account.id, symbol, positionSide, name: vpName });
+    if (!increases) {
+      if (!vp) throw new OrderRefusedError('vp.not_found', { account: account.id, vp: vpName });
+      // A reduction larger than its VP is refused here, before anything is sent.
+      assertReducible(ledgerOf(vp), input.amount ?? new Decimal(0), vpName);
+    }
+    return {
+      accountId: account.id,
+      exchange,
+      symbol,
+      side: input.side,
+      type: input.type,
+      amount: input.amount,
+      cost: input.cost,
+      price: input.price,
+      positionSide,
+      increases,
+      vpName,
+      vp,
+      userId: input.userId,
+    };
+  }
+
+  /** Plans, checks the risk limits, records, sends. */
+  async place(input: PlaceOrderInput): Promise<PlacedOrder> {
+    const plan = await this.plan(input);
+    await this.deps.risk.assertAllowed(plan);
+    const { db, vps, codes } = this.deps;
+    const vp =
+      plan.vp ??
+      (await vps.open({
+        accountId: plan.accountId,
+        symbol: plan.symbol,
+        positionSide: plan.positionSide,
+        name: plan.vpName,
+      }));
+    const clientOrderId = this.ids.next({
+      accountCode: await codes.codeOf(plan.accountId),
+      vpId: vp.id,
+      purpose: 'trade',
+    });
+    const recorded = await db.order.create({
+      data: {
+        clientOrderId,
+        accountId: plan.accountId,
+        vpId: vp.id,
+        purpose: 'trade',
+        symbol: plan.symbol,
+        side: plan.side,
+        positionSide: plan.exchange.market === 'usdm' ? plan.positionSide : null,
+        type: plan.type,
+        amount: optionalColumn(plan.amount),
+        cost: optionalColumn(plan.cost),
+        price: optionalColumn(plan.price),
+        status: 'PENDING',
+        ...(plan.userId !== undefined ? { userId: plan.userId } : {}),
+      },
+    });
+    const order = await this.send(plan, recorded);
+    const after = await db.virtualPosition.findUnique({ where: { id: vp.id } });
+    return { order, vp: after };
+  }
+
+  /**
+   * Resolves every order left PENDING or UNKNOWN (a crash, a timeout) by looking it up by its
+   * client id: found → its state and fills are recorded; not found → it was never placed.
+   */
+  async recover(accountId?: string): Promise<Order[]> {
+    const open = await this.deps.db.order.findMany({
+      where: { status: { in: ['PENDING', 'UNKNOWN'] }, ...(accountId ? { accountId } : {}) },
+    });
+    const resolved: Order[] = [];
+    for (const row of open) {
+      try {
+        resolved.push(await this.resolveByClientId(row, { attempts: 1 }));
+      } catch (err) {
+        this.deps.logger.warn(
+          { err: String(err), account: row.accountId, clientOrderId: row.clientOrderId },
+          'order still unresolved',
+        );
+      }
+    }
+    return resolved;
+  }
+
+  async liveOrderCount(accountId: string): Promise<number> {
+    return this.deps.db.order.count({ where: { accountId, status: { in: [...LIVE_STATUSES] } } });
+  }
+
+  private async send(plan: OrderPlan, row: Order): Promise<Order> {
+    try {
+      const answer = await plan.exchange.placeOrder({
+        symbol: plan.symbol,
+        side: plan.side,
+        type: plan.type,
+        ...(plan.amount ? { amount: plan.amount } : {}),
+        ...(plan.cost ? { cost: plan.cost } : {}),
+        ...(plan.price ? { price: plan.price } : {}),
+        clientOrderId: row.clientOrderId,
+        ...(plan.exchange.market === 'usdm' ? { positionSide: plan.positionSide } : {}),
+      });
+      return await this.record(row, answer);
+    } catch (err) {
+      if (err instanceof OrderStatusUnknownError) {
+        await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'UNKNOWN', error: err.key } });
+        return this.resolveByClientId(row, { attempts: 4 });
+      }
+      const key = err instanceof HedgeError ? err.key : 'errors.internal';
+      await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'REJECTED', error: key } });
+      this.deps.bus.emit({
+        type: 'alert',
+        accountId: row.accountId,
+        category: 'order_failed',
+        severity: 'warning',
+        key: 'alerts.order_failed',
+        params: { account: row.accountId, clientOrderId: row.clientOrderId, reason: key },
+      });
+      throw err;
+    }
+  }
+
+  private async resolveByClientId(row: Order, { attempts }: { attempts: number }): Promise<Order> {
+    const exchange = await this.deps.exchanges.for(row.accountId);
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const found = await exchange.fetchOrder(row.symbol, { clientOrderId: row.clientOrderId });
+      if (found) return this.record(row, found);
+      if (attempt < attempts) await sleep(250 * attempt);
+    }
+    if (row.status === 'UNKNOWN' && attempts > 1) {
+      // Binance may still be processing it: leave it UNKNOWN; recovery asks again later.
+      return this.deps.db.order.findUniqueOrThrow({ where: { id: row.id } });
+    }
+    return this.deps.db.order.update({
+      where: { id: row.id },
+      data: { status: 'REJECTED', error: 'orders.never_placed' },
+    });
+  }
+
+  /** Records the exchange's view of the order and applies its fills to the books. */
+  private async record(row: Order, answer: ExchangeOrder): Promise<Order> {
+    const updated = await this.deps.db.order.update({
+      where: { id: row.id },
+      data: {
+        exchangeOrderId: answer.id,
+        status: statusOf(answer),
+        filledQty: toColumn(answer.filled),
+        avgPrice: optionalColumn(answer.average),
+        error: null,
+      },
+    });
+    if (!answer.filled.isZero()) {
+      await this.deps.fills.catchUpOrder(row.accountId, row.symbol, answer.id, row.createdAt.getTime());
+    }
+    return updated;
+  }
+}
