@@ -3,7 +3,9 @@
  * 1. order round trip: a market order through our layer and real ccxt to the emulator, versus a
  *    bare HTTP round trip to the same server (the floor any order pays);
  * 2. memory per account client at 200 accounts sharing one market table, versus one client
- *    that loads its own markets.
+ *    that loads its own markets;
+ * 3. fill ingestion: fills attributed by client id, applied to the VP ledger and persisted, one
+ *    at a time, versus the bare insert of the same fill row (the database's floor).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +14,7 @@ import { Decimal } from 'decimal.js';
 import { pino } from 'pino';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
+import { ClientOrderIdFactory } from '../src/domain/client-order-id.ts';
 import { ExchangeClients } from '../src/exchange/clients.ts';
 
 // Binance allows 100 orders per 10 s per account and our budget enforces it (an order beyond it
@@ -19,6 +22,7 @@ import { ExchangeClients } from '../src/exchange/clients.ts';
 const ORDER_ACCOUNTS = ['sub_b', 'f1', 'lead'];
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 240);
 const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 200);
+const FILLS = Number(process.env['BENCH_FILLS'] ?? 5000);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -85,6 +89,8 @@ async function main(): Promise<void> {
     console.log(`  bare HTTP p50 ${b.p50.toFixed(2)} ms  p99 ${b.p99.toFixed(2)} ms   (baseline, same server)`);
     console.log(`  ratio order/bare: p50 ${(o.p50 / b.p50).toFixed(1)}x  p99 ${(o.p99 / b.p99).toFixed(1)}x`);
 
+    await benchFillIngestion(app);
+
     // 2. Memory per account client.
     const { accounts } = app.services;
     for (let i = 0; i < ACCOUNTS; i++) {
@@ -114,6 +120,71 @@ async function main(): Promise<void> {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+async function benchFillIngestion(app: Awaited<ReturnType<typeof createApp>>): Promise<void> {
+  const { vps, codes, fills, db } = app.services;
+  const vp = await vps.open({ accountId: 'main', symbol: 'BTC/USDT:USDT', positionSide: 'LONG', name: 'bench' });
+  const ids = new ClientOrderIdFactory();
+  const code = await codes.codeOf('main');
+  const trade = (i: number) => ({
+    id: `bench${i}`,
+    orderId: `o${i}`,
+    // Three buys for every sell keep the VP long while exercising both ledger paths.
+    clientOrderId: ids.next({ accountCode: code, vpId: vp.id, purpose: 'trade' as const }),
+    symbol: 'BTC/USDT:USDT',
+    side: i % 4 === 3 ? ('sell' as const) : ('buy' as const),
+    price: new Decimal(60000 + (i % 100)),
+    amount: new Decimal('0.001'),
+    cost: new Decimal('60'),
+    fee: { cost: new Decimal('0.024'), currency: 'USDT' },
+    positionSide: 'LONG' as const,
+    timestamp: Date.now(),
+  });
+  for (let i = 0; i < 200; i++) await fills.ingest('main', trade(-1 - i)); // warm-up
+  const perFill: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < FILLS; i++) {
+    const t = performance.now();
+    await fills.ingest('main', trade(i));
+    perFill.push(performance.now() - t);
+  }
+  const total = performance.now() - t0;
+  const bare: number[] = [];
+  const b0 = performance.now();
+  for (let i = 0; i < FILLS; i++) {
+    const t = performance.now();
+    await db.fill.create({
+      data: {
+        accountId: 'sub_a',
+        symbol: 'BTC/USDT:USDT',
+        tradeId: `bare${i}`,
+        exchangeOrderId: `o${i}`,
+        side: 'buy',
+        positionSide: 'LONG',
+        qty: '0.001',
+        price: '60000',
+        fee: '0.024',
+        at: new Date(),
+      },
+    });
+    bare.push(performance.now() - t);
+  }
+  const bareTotal = performance.now() - b0;
+  const f = summary(perFill);
+  const b = summary(bare);
+  console.log(
+    `fill ingestion (${FILLS} fills into one VP: decode client id, ledger, fill + VP rows in one transaction):`,
+  );
+  console.log(
+    `  ingest   ${((FILLS / total) * 1000).toFixed(0)} fills/s  p50 ${f.p50.toFixed(3)} ms  p99 ${f.p99.toFixed(3)} ms`,
+  );
+  console.log(
+    `  bare insert ${((FILLS / bareTotal) * 1000).toFixed(0)} rows/s  p50 ${b.p50.toFixed(3)} ms  p99 ${b.p99.toFixed(3)} ms   (baseline)`,
+  );
+  console.log(
+    `  ratio ingest/bare: throughput ${(total / bareTotal).toFixed(1)}x slower, p99 ${(f.p99 / b.p99).toFixed(1)}x`,
+  );
 }
 
 main().catch((err: unknown) => {

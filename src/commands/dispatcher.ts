@@ -73,7 +73,11 @@ export class CommandDispatcher {
     if (!isGroup(entry)) return { def: entry, rest };
     const [word = '', ...others] = rest.split(/\s+/);
     const sub = entry.subcommands.find((s) => s.name === word.toLowerCase() || s.aliases?.includes(word.toLowerCase()));
-    if (!sub) return { group: entry.name, choices: entry.subcommands.map((s) => s.name) };
+    if (!sub) {
+      const fallback = entry.subcommands.find((s) => s.name === entry.defaultSubcommand);
+      if (fallback) return { def: qualifiedSubcommand(entry, fallback), rest };
+      return { group: entry.name, choices: entry.subcommands.map((s) => s.name) };
+    }
     return { def: qualifiedSubcommand(entry, sub), rest: others.join(' ') };
   }
 
@@ -142,7 +146,7 @@ export class CommandDispatcher {
       args = readArgs();
     } catch (err) {
       if (!(err instanceof ArgumentError)) throw err;
-      if (def.mutates) await this.audit(caller, def, {}, 'invalid', err.key);
+      if (def.mutates !== false) await this.audit(caller, def, {}, 'invalid', err.key);
       const usage = usageOf(def);
       return { text: `${t(err.key, err.params)}\n${t('errors.usage', { usage })}`, ephemeral: true };
     }
@@ -180,12 +184,12 @@ export class CommandDispatcher {
     const { caller } = ctx;
     try {
       const reply = await def.run(ctx, args);
-      if (def.mutates) await this.audit(caller, def, args, 'ok');
+      if (mutates(def, args)) await this.audit(caller, def, args, 'ok');
       return reply;
     } catch (err) {
       const outcome = err instanceof AuthorizationError ? 'refused' : 'failed';
       const text = ctx.describeError(err);
-      if (def.mutates || outcome === 'refused') {
+      if (mutates(def, args) || outcome === 'refused') {
         await this.audit(caller, def, args, outcome, err instanceof HedgeError ? err.key : 'internal error');
       }
       return { text, ephemeral: true };
@@ -226,6 +230,10 @@ function refusal(t: Translate, caller: Caller, def: CommandDef): Reply {
 function accountOf(def: CommandDef, args: Record<string, unknown>): string | undefined {
   const id = def.accountOf ? def.accountOf(args) : args['account'];
   return typeof id === 'string' && id !== 'all' ? id : undefined;
+}
+
+function mutates(def: CommandDef, args: Record<string, unknown>): boolean {
+  return typeof def.mutates === 'function' ? def.mutates(args) : def.mutates;
 }
 
 function needsConfirmation(def: CommandDef, args: Record<string, unknown>): boolean {

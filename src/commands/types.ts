@@ -66,7 +66,7 @@ export interface CommandDef<A extends ArgDefs = ArgDefs> {
   args: A;
   role: RequiredRole;
   /** Changes state: accepted runs are written to the audit log (refusals always are). */
-  mutates: boolean;
+  mutates: boolean | ((args: ArgsOf<A>) => boolean);
   /** Must be confirmed with a button (or `yes` on the console) before it runs. */
   confirm?: boolean | ((args: ArgsOf<A>) => boolean);
   /** The account the command acts on, checked against the caller's grants. Default: `args.account`. */
@@ -82,6 +82,8 @@ export interface CommandGroup {
   aliases?: readonly string[];
   descriptionKey?: string;
   subcommands: readonly CommandDef[];
+  /** Runs when the first word names no subcommand (`/reconcile main` = `/reconcile show main`). */
+  defaultSubcommand?: string;
 }
 
 export type CommandEntry = CommandDef | CommandGroup;

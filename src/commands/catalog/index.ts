@@ -7,6 +7,7 @@ import { langCommand } from './lang.ts';
 import { orderCommand } from './order.ts';
 import { ordersCommand } from './orders.ts';
 import { positionsCommand } from './positions.ts';
+import { riskCommand } from './risk.ts';
 import { vpGroup } from './vp.ts';
 import { whoamiCommand } from './whoami.ts';
 
@@ -22,4 +23,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   vpGroup,
   ordersCommand,
   cancelCommand,
+  riskCommand,
 ];

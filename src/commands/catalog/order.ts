@@ -88,7 +88,7 @@ export const orderCommand = defineCommand({
     reduce: reduceArg,
     vp: vpArg,
   },
-  describe: async (ctx, args) => describePlan(ctx.t, await ctx.services.orders.plan(inputOf(args, ctx.caller.userId))),
+  describe: async (ctx, args) => describePlan(ctx.t, await ctx.services.orders.check(inputOf(args, ctx.caller.userId))),
   async run(ctx, args) {
     const { order, vp } = await ctx.services.orders.place(inputOf(args, ctx.caller.userId));
     return { text: describeResult(ctx.t, order, vp) };

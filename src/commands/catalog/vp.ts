@@ -110,7 +110,7 @@ const closeCommand = defineCommand({
   mutates: true,
   confirm: true,
   args: { account: accountArg, name: nameArg, percent: percentArg, symbol: flexibleSymbolArg },
-  describe: async (ctx, args) => describePlan(ctx.t, await ctx.services.orders.plan(await closeInput(ctx, args))),
+  describe: async (ctx, args) => describePlan(ctx.t, await ctx.services.orders.check(await closeInput(ctx, args))),
   async run(ctx, args) {
     const { order, vp } = await ctx.services.orders.place(await closeInput(ctx, args));
     return { text: describeResult(ctx.t, order, vp) };

@@ -82,9 +82,10 @@ function publicRoutes(engine: Engine, now: () => number): BinanceRoute[] {
       weight: 1,
       handle: () => futuresExchangeInfo(now()),
     },
-    {
+    // ccxt's fetchLastPrices reads v2; v1 is the older twin with the same answer.
+    ...['/fapi/v1/ticker/price', '/fapi/v2/ticker/price'].map((path): BinanceRoute => ({
       method: 'GET',
-      path: '/fapi/v1/ticker/price',
+      path,
       market: 'futures',
       security: 'NONE',
       weight: (p) => (p.has('symbol') ? 1 : 2),
@@ -92,7 +93,7 @@ function publicRoutes(engine: Engine, now: () => number): BinanceRoute[] {
         const row = (symbol: string): unknown => ({ symbol, price: engine.price(symbol), time: now() });
         return params.has('symbol') ? row(futuresSymbol(params)) : MARKETS.binanceFutures.map((m) => row(m.symbol));
       },
-    },
+    })),
   ];
 }
 

@@ -34,6 +34,8 @@ export interface PlaceOrderInput {
   /** The trader says this must only reduce: refused when it would grow the position. */
   reduce?: boolean;
   userId?: number;
+  /** Default trade; tp/sl for the desk's own spot take-profit and stop-loss sells. */
+  purpose?: 'trade' | 'tp' | 'sl';
 }
 
 /** Everything checked and resolved before the order row is written. */
@@ -139,10 +141,16 @@ export class OrderService {
     };
   }
 
-  /** Plans, checks the risk limits, records, sends. */
-  async place(input: PlaceOrderInput): Promise<PlacedOrder> {
+  /** Plans and checks the risk limits without sending: what the confirmation shows. */
+  async check(input: PlaceOrderInput): Promise<OrderPlan> {
     const plan = await this.plan(input);
     await this.deps.risk.assertAllowed(plan);
+    return plan;
+  }
+
+  /** Plans, checks the risk limits (again: the book may have moved while the trader read), records, sends. */
+  async place(input: PlaceOrderInput): Promise<PlacedOrder> {
+    const plan = await this.check(input);
     const { db, vps, codes } = this.deps;
     const vp =
       plan.vp ??
@@ -155,14 +163,14 @@ export class OrderService {
     const clientOrderId = this.ids.next({
       accountCode: await codes.codeOf(plan.accountId),
       vpId: vp.id,
-      purpose: 'trade',
+      purpose: input.purpose ?? 'trade',
     });
     const recorded = await db.order.create({
       data: {
         clientOrderId,
         accountId: plan.accountId,
         vpId: vp.id,
-        purpose: 'trade',
+        purpose: input.purpose ?? 'trade',
         symbol: plan.symbol,
         side: plan.side,
         positionSide: plan.exchange.market === 'usdm' ? plan.positionSide : null,

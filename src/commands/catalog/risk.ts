@@ -1,0 +1,83 @@
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import { AuthorizationError } from '../../domain/errors.ts';
+import type { RiskLimits } from '../../domain/risk.ts';
+import { formatAmount } from '../../domain/valuation.ts';
+import type { Translate } from '../../i18n/index.ts';
+import type { RiskLimitsInput } from '../../services/orders/risk-service.ts';
+import { defineCommand } from '../types.ts';
+import { accountOrAllArg, accountsInScope } from './scope.ts';
+
+const LIMIT_NAMES = ['order_notional', 'position_notional', 'open_orders', 'daily_loss'] as const;
+type LimitName = (typeof LIMIT_NAMES)[number];
+
+function show(t: Translate, accountId: string, limits: RiskLimits, realizedToday: Decimal): string {
+  const off = t('risk.off');
+  return t('risk.limits', {
+    account: accountId,
+    orderNotional: limits.maxOrderNotional ? formatAmount(limits.maxOrderNotional) : off,
+    positionNotional: limits.maxPositionNotional ? formatAmount(limits.maxPositionNotional) : off,
+    openOrders: limits.maxOpenOrders !== null ? String(limits.maxOpenOrders) : off,
+    dailyLoss: limits.maxDailyLoss ? formatAmount(limits.maxDailyLoss) : off,
+    realizedToday: formatAmount(realizedToday, 2),
+  });
+}
+
+function inputFor(limit: LimitName, value: Decimal | null): RiskLimitsInput {
+  switch (limit) {
+    case 'order_notional':
+      return { maxOrderNotional: value };
+    case 'position_notional':
+      return { maxPositionNotional: value };
+    case 'open_orders':
+      return { maxOpenOrders: value ? value.toDecimalPlaces(0, Decimal.ROUND_DOWN).toNumber() : null };
+    case 'daily_loss':
+      return { maxDailyLoss: value };
+  }
+}
+
+/**
+ * `/risk [account]` shows the pre-trade limits; `/risk <account> <limit> <value|off>` sets one
+ * (owners only). Values are USDT, except open_orders (a count).
+ */
+export const riskCommand = defineCommand({
+  name: 'risk',
+  role: 'trader',
+  mutates: ({ limit }) => limit !== undefined,
+  args: {
+    account: accountOrAllArg,
+    limit: { schema: z.enum(LIMIT_NAMES).optional(), descriptionKey: 'args.risk_limit', flexible: true },
+    value: {
+      schema: z
+        .string()
+        .trim()
+        .regex(/^(off|\d+(\.\d+)?)$/, 'a number, or off')
+        .optional(),
+      descriptionKey: 'args.risk_value',
+      flexible: true,
+      example: '5000',
+    },
+  },
+  async run(ctx, { account, limit, value }) {
+    const { risk } = ctx.services;
+    if (limit) {
+      if (ctx.caller.role !== 'owner') {
+        throw new AuthorizationError('errors.role_required', {
+          command: '/risk … <limit>',
+          role: ctx.t('roles.owner'),
+        });
+      }
+      if (!account || account === 'all' || value === undefined) {
+        return { text: ctx.t('risk.set_usage'), ephemeral: true };
+      }
+      await ctx.services.accounts.get(account);
+      const limits = await risk.setLimits(account, inputFor(limit, value === 'off' ? null : new Decimal(value)));
+      return { text: show(ctx.t, account, limits, await risk.realizedPnlToday(account)) };
+    }
+    const accounts = await accountsInScope(ctx, account);
+    const blocks = await Promise.all(
+      accounts.map(async (a) => show(ctx.t, a.id, await risk.limits(a.id), await risk.realizedPnlToday(a.id))),
+    );
+    return { text: blocks.join('\n\n') || ctx.t('accounts.none') };
+  },
+});
