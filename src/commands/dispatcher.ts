@@ -216,6 +216,7 @@ export class CommandDispatcher {
       externalId: caller.externalId,
       command: def.name,
       accountId: accountOf(def, args),
+      symbol: typeof args['symbol'] === 'string' ? args['symbol'] : undefined,
       outcome,
       detail,
     });

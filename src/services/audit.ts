@@ -9,6 +9,7 @@ export interface AuditEntry {
   externalId: string;
   command: string;
   accountId?: string | undefined;
+  symbol?: string | undefined;
   outcome: AuditOutcome;
   detail?: string | undefined;
 }

@@ -60,7 +60,7 @@ describe('/order', () => {
       where: { command: 'order' },
       orderBy: { id: 'desc' },
     });
-    expect(audit).toMatchObject({ accountId: 'sub_b', outcome: 'ok' });
+    expect(audit).toMatchObject({ accountId: 'sub_b', symbol: 'BTCUSDT', outcome: 'ok' });
   });
 
   it('reads options by their form: limit price, short side, vp name in any order', async () => {

@@ -6,6 +6,7 @@ import { formatAmount } from '../../domain/valuation.ts';
 import type { VirtualPosition } from '../../generated/prisma/client.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { ledgerOf } from '../../services/orders/virtual-positions.ts';
+import { monospaceTable } from '../format/table.ts';
 import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
 import { describePlan, describeResult } from './order.ts';
 import { accountArg, accountOrAllArg, accountsInScope } from './scope.ts';
@@ -26,21 +27,25 @@ const percentArg = {
   flexible: true,
 };
 
-/** One row of the VP table: monospace, one line per VP. */
-export function vpRow(t: Translate, vp: VirtualPosition): string {
+/** The VP table's cells, one row per VP. */
+export function vpCells(vp: VirtualPosition): string[] {
   const ledger = ledgerOf(vp);
-  return t('vp.row', {
-    account: vp.accountId,
-    symbol: vp.symbol,
-    side: vp.positionSide,
-    name: vp.name,
-    qty: formatAmount(ledger.netQty),
-    avg: formatAmount(ledger.avgEntry),
-    realized: formatAmount(ledger.realizedPnl, 2),
-    fees: formatAmount(ledger.fees, 4),
-    tp: vp.tpPrice ?? '—',
-    sl: vp.slPrice ?? '—',
-  });
+  return [
+    vp.accountId,
+    vp.symbol,
+    vp.positionSide,
+    vp.name,
+    formatAmount(ledger.netQty),
+    formatAmount(ledger.avgEntry),
+    formatAmount(ledger.realizedPnl, 2),
+    formatAmount(ledger.fees, 4),
+    vp.tpPrice ?? '—',
+    vp.slPrice ?? '—',
+  ];
+}
+
+export function vpTable(t: Translate, rows: readonly VirtualPosition[]): string {
+  return monospaceTable(t('vp.header').split('|'), rows.map(vpCells));
 }
 
 async function markPrice(ctx: CommandContext, vp: VirtualPosition): Promise<Decimal | undefined> {
@@ -61,7 +66,7 @@ const listCommand = defineCommand({
       symbol,
     );
     if (rows.length === 0) return { text: ctx.t('vp.none') };
-    return { text: ['```', ctx.t('vp.header'), ...rows.map((vp) => vpRow(ctx.t, vp)), '```'].join('\n') };
+    return { text: vpTable(ctx.t, rows) };
   },
 });
 
@@ -90,7 +95,7 @@ const showCommand = defineCommand({
   async run(ctx, { account, name, symbol }) {
     const vp = await ctx.services.vps.byName(account, name, symbol);
     const mark = await markPrice(ctx, vp).catch(() => undefined);
-    const lines = ['```', ctx.t('vp.header'), vpRow(ctx.t, vp), '```'];
+    const lines = [vpTable(ctx.t, [vp])];
     if (mark) {
       lines.push(
         ctx.t('vp.unrealized', {
