@@ -17,8 +17,12 @@ import { OrderService } from './services/orders/order-service.ts';
 import { RiskService } from './services/orders/risk-service.ts';
 import { VirtualPositions } from './services/orders/virtual-positions.ts';
 import { PaperExchange } from './services/paper-exchange.ts';
+import { ReconciliationMonitor } from './services/reconciliation-monitor.ts';
+import { ReconciliationService } from './services/reconciliation.ts';
 import { seedPaperAccounts } from './services/seed.ts';
 import { StreamSupervisor } from './services/streams/supervisor.ts';
+import { SpotTpslWatcher } from './services/tpsl/spot-watcher.ts';
+import { TpslService } from './services/tpsl/tpsl-service.ts';
 import type { WatcherTiming } from './services/streams/account-watcher.ts';
 import { loadMasterKeys } from './services/vault/master-key.ts';
 import { finishInterruptedRotation } from './services/vault/rotation.ts';
@@ -31,7 +35,7 @@ export interface App {
   config: Config;
   services: Services;
   dispatcher: CommandDispatcher;
-  /** Starts what runs in the background: account streams, the paper market. */
+  /** Starts what runs in the background: account streams, the paper market, spot TP/SL, the reconciliation job. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -83,6 +87,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   fills.listen();
   const risk = new RiskService(db, bus);
   const orders = new OrderService({ db, accounts, exchanges, codes, vps, fills, risk, bus, logger });
+  const tpsl = new TpslService({ db, exchanges, codes, vps, orders, bus, logger });
+  tpsl.listen();
+  const spotTpsl = new SpotTpslWatcher(tpsl, logger);
+  const reconciliation = new ReconciliationService({ db, exchanges, vps, fills, bus });
+  const reconcileMonitor = new ReconciliationMonitor(
+    { reconciliation, accounts, bus, logger },
+    { cron: config.reconcileCron },
+  );
 
   const services: Services = {
     config,
@@ -100,6 +112,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     fills,
     risk,
     orders,
+    tpsl,
+    reconciliation,
+    reconcileMonitor,
     paper,
   };
   await bootstrapOwners(services);
@@ -117,8 +132,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       const recovered = await orders.recover();
       if (recovered.length > 0)
         logger.info({ orders: recovered.map((o) => o.clientOrderId) }, 'unresolved orders looked up');
+      // TP/SL orders checked against the exchange: what a restart may have left half-replaced.
+      await tpsl.resyncAll();
+      spotTpsl.start();
+      reconcileMonitor.start();
     },
     async close() {
+      await reconcileMonitor.stop();
+      await spotTpsl.stop();
       await streams.stop();
       await exchanges.close();
       await paper?.stop();

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from '../domain/errors.ts';
 
@@ -64,6 +65,11 @@ export const envSchema = z.object({
   DISCORD_API_BASE: urlWithoutTrailingSlash('https://discord.com/api'),
   OWNER_TELEGRAM_IDS: idList.default([]),
   OWNER_DISCORD_IDS: idList.default([]),
+  RECONCILE_CRON: z
+    .string()
+    .trim()
+    .default('*/5 * * * *')
+    .refine((s) => isCronExpression(s), 'a cron expression such as */5 * * * * (minute hour day month weekday)'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -85,6 +91,8 @@ export interface Config {
     apiBase: string;
     ownerIds: string[];
   };
+  /** When the reconciliation job runs (node-cron expression). */
+  reconcileCron: string;
 }
 
 /**
@@ -126,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       apiBase: e.DISCORD_API_BASE,
       ownerIds: e.OWNER_DISCORD_IDS,
     },
+    reconcileCron: e.RECONCILE_CRON,
   };
 }
 

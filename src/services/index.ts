@@ -12,7 +12,10 @@ import type { OrderService } from './orders/order-service.ts';
 import type { RiskService } from './orders/risk-service.ts';
 import type { VirtualPositions } from './orders/virtual-positions.ts';
 import type { PaperExchange } from './paper-exchange.ts';
+import type { ReconciliationMonitor } from './reconciliation-monitor.ts';
+import type { ReconciliationService } from './reconciliation.ts';
 import type { StreamSupervisor } from './streams/supervisor.ts';
+import type { TpslService } from './tpsl/tpsl-service.ts';
 import type { Vault } from './vault/vault.ts';
 
 /** The domain services every command and adapter reaches through; built once in src/app.ts. */
@@ -32,6 +35,10 @@ export interface Services {
   fills: FillIngestion;
   risk: RiskService;
   orders: OrderService;
+  tpsl: TpslService;
+  reconciliation: ReconciliationService;
+  /** The scheduled reconciliation (RECONCILE_CRON); `run()` is one pass. */
+  reconcileMonitor: ReconciliationMonitor;
   /** The in-process paper exchange; present in paper mode only. */
   paper: PaperExchange | undefined;
 }

@@ -7,6 +7,7 @@ import { langCommand } from './lang.ts';
 import { orderCommand } from './order.ts';
 import { ordersCommand } from './orders.ts';
 import { positionsCommand } from './positions.ts';
+import { reconcileGroup } from './reconcile.ts';
 import { riskCommand } from './risk.ts';
 import { vpGroup } from './vp.ts';
 import { whoamiCommand } from './whoami.ts';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   positionsCommand,
   orderCommand,
   vpGroup,
+  reconcileGroup,
   ordersCommand,
   cancelCommand,
   riskCommand,

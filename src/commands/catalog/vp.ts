@@ -12,6 +12,7 @@ import { describePlan, describeResult } from './order.ts';
 import { accountArg, accountOrAllArg, accountsInScope } from './scope.ts';
 import { positionSideArg, vpNameSchema } from './trading-args.ts';
 import { flexibleSymbolArg, symbolArg, symbolRequiredArg } from './trading-symbol.ts';
+import { tpslCommand } from './vp-tpsl.ts';
 
 const nameArg = { schema: vpNameSchema, descriptionKey: 'args.vp', complete: 'vp' as const, example: 'alpha' };
 const percentArg = {
@@ -148,5 +149,5 @@ async function closeInput(
 
 export const vpGroup: CommandGroup = {
   name: 'vp',
-  subcommands: [listCommand, openCommand, showCommand, closeCommand],
+  subcommands: [listCommand, openCommand, showCommand, closeCommand, tpslCommand],
 };

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { decodeClientOrderId } from '../../domain/client-order-id.ts';
+import { decodeClientOrderId, type DecodedClientOrderId } from '../../domain/client-order-id.ts';
 import { applyFill, isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { ExchangeTrade } from '../../exchange/types.ts';
@@ -41,11 +41,13 @@ export class FillIngestion {
   }
 
   ingest(accountId: string, trade: ExchangeTrade): Promise<IngestResult> {
+    return this.inLane(accountId, () => this.apply(accountId, trade));
+  }
+
+  /** Runs `work` in the account's fill lane: reconciliation adjustments never race a fill on the same ledger. */
+  inLane<T>(accountId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.lanes.get(accountId) ?? Promise.resolve();
-    const next = previous.then(
-      () => this.apply(accountId, trade),
-      () => this.apply(accountId, trade),
-    );
+    const next = previous.then(work, work);
     this.lanes.set(
       accountId,
       next.catch(() => undefined),
@@ -68,7 +70,7 @@ export class FillIngestion {
     if (seen) return 'duplicate';
 
     const clientOrderId = await this.clientOrderIdOf(accountId, trade);
-    const decoded = clientOrderId ? decodeClientOrderId(clientOrderId) : undefined;
+    const decoded = clientOrderId ? decodeOwnClientOrderId(clientOrderId) : undefined;
     const ours = decoded ? (await this.codes.accountOf(decoded.accountCode)) === accountId : false;
     const positionSide: PositionSide = trade.positionSide ?? 'LONG';
     const { qty, fee: charged } = netOfFee(trade);
@@ -103,7 +105,7 @@ export class FillIngestion {
     const before = ledgerOf(target);
     const { ledger, excessQty } = applyFill(before, { side: trade.side, qty, price: trade.price, fee });
     const excessSigned = signed.isNegative() ? excessQty.neg() : excessQty;
-    await this.db.$transaction([
+    const [fill] = await this.db.$transaction([
       this.db.fill.create({
         data: {
           ...base,
@@ -114,7 +116,7 @@ export class FillIngestion {
       }),
       this.db.virtualPosition.update({ where: { id: target.id }, data: ledgerColumns(ledger) }),
     ]);
-    this.bus.emit({ type: 'vp_changed', accountId, vpId: target.id });
+    this.bus.emit({ type: 'vp_changed', accountId, vpId: target.id, fillId: fill.id });
     return 'applied';
   }
 
@@ -137,6 +139,15 @@ export class FillIngestion {
       return undefined;
     }
   }
+}
+
+/**
+ * Our id, also as Binance names the market order a triggered conditional order places when the
+ * conditional order's id is already taken: `<clientAlgoId>-<algoId>`.
+ */
+export function decodeOwnClientOrderId(id: string): DecodedClientOrderId | undefined {
+  const suffixed = /^(.+)-\d+$/.exec(id);
+  return decodeClientOrderId(id) ?? (suffixed?.[1] ? decodeClientOrderId(suffixed[1]) : undefined);
 }
 
 /**

@@ -193,7 +193,12 @@ export class OrderService {
    */
   async recover(accountId?: string): Promise<Order[]> {
     const open = await this.deps.db.order.findMany({
-      where: { status: { in: ['PENDING', 'UNKNOWN'] }, ...(accountId ? { accountId } : {}) },
+      // TP/SL legs are conditional orders: the TP/SL resync reconciles those with the exchange.
+      where: {
+        status: { in: ['PENDING', 'UNKNOWN'] },
+        purpose: { in: ['trade', 'copy'] },
+        ...(accountId ? { accountId } : {}),
+      },
     });
     const resolved: Order[] = [];
     for (const row of open) {

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { formatAmount } from '../../domain/valuation.ts';
+import type { Translate } from '../../i18n/index.ts';
+import { LEGS } from '../../services/tpsl/rules.ts';
+import {
+  SPOT_TPSL_POLL_MS,
+  type TpslOutcome,
+  type TpslPlan,
+  type TpslRequest,
+} from '../../services/tpsl/tpsl-service.ts';
+import { ledgerOf } from '../../services/orders/virtual-positions.ts';
+import { defineCommand, type CommandContext } from '../types.ts';
+import { accountArg } from './scope.ts';
+import { decimalSchema, vpNameSchema } from './trading-args.ts';
+import { flexibleSymbolArg } from './trading-symbol.ts';
+
+interface TpslArgs {
+  account: string;
+  name: string;
+  tp?: TpslRequest['tp'];
+  sl?: TpslRequest['sl'];
+  off?: 'off' | undefined;
+  symbol?: string | undefined;
+}
+
+function requestOf(args: TpslArgs): TpslRequest {
+  return {
+    accountId: args.account,
+    vpName: args.name,
+    symbol: args.symbol,
+    tp: args.tp,
+    sl: args.sl,
+    off: args.off === 'off',
+  };
+}
+
+function priceOrNone(t: Translate, price: { toFixed(): string } | null | undefined): string {
+  return price ? price.toFixed() : t('tpsl.none');
+}
+
+function describeTpsl(t: Translate, plan: TpslPlan): string {
+  const { vp } = plan;
+  const head = { account: vp.accountId, vp: vp.name, symbol: vp.symbol, side: vp.positionSide };
+  if (!plan.tp && !plan.sl) return t('tpsl.plan_off', head);
+  const ledger = ledgerOf(vp);
+  const lines = [
+    t('tpsl.plan', {
+      ...head,
+      qty: formatAmount(plan.qty),
+      entry: formatAmount(ledger.avgEntry),
+      mark: plan.mark ? formatAmount(plan.mark) : '—',
+      tp: priceOrNone(t, plan.tp),
+      sl: priceOrNone(t, plan.sl),
+    }),
+  ];
+  lines.push(
+    plan.market === 'usdm'
+      ? t('tpsl.plan_futures', { side: vp.positionSide === 'SHORT' ? 'buy' : 'sell', qty: formatAmount(plan.qty) })
+      : t('tpsl.spot_watch', { seconds: String(SPOT_TPSL_POLL_MS / 1000) }),
+  );
+  return lines.join('\n');
+}
+
+function describeOutcome(ctx: CommandContext, market: TpslPlan['market'], outcome: TpslOutcome): string {
+  const { t } = ctx;
+  const { vp } = outcome;
+  const head = { account: vp.accountId, vp: vp.name, symbol: vp.symbol, side: vp.positionSide };
+  if (!vp.tpPrice && !vp.slPrice && Object.keys(outcome.failed).length === 0) return t('tpsl.removed', head);
+  const lines = [t('tpsl.set', { ...head, tp: vp.tpPrice ?? t('tpsl.none'), sl: vp.slPrice ?? t('tpsl.none') })];
+  for (const leg of LEGS) {
+    const placed = outcome.placed[leg];
+    const failed = outcome.failed[leg];
+    if (placed) lines.push(t('tpsl.leg_placed', { leg: t(`tpsl.leg.${leg}`), clientId: placed }));
+    if (failed) lines.push(t('tpsl.leg_failed', { leg: t(`tpsl.leg.${leg}`), reason: ctx.describeError(failed) }));
+  }
+  if (market === 'spot') lines.push(t('tpsl.spot_watch', { seconds: String(SPOT_TPSL_POLL_MS / 1000) }));
+  return lines.join('\n');
+}
+
+/** `/vp tpsl <account> <vp> [tp=<price>] [sl=<price>] [off]`: a leg not named keeps its price. */
+export const tpslCommand = defineCommand({
+  name: 'tpsl',
+  role: 'trader',
+  mutates: true,
+  confirm: true,
+  args: {
+    account: accountArg,
+    name: { schema: vpNameSchema, descriptionKey: 'args.vp', complete: 'vp', example: 'alpha' },
+    tp: {
+      schema: decimalSchema.optional(),
+      descriptionKey: 'args.tp',
+      example: '65000',
+      placeholder: 'tp=<price>',
+      flexible: true,
+    },
+    sl: {
+      schema: decimalSchema.optional(),
+      descriptionKey: 'args.sl',
+      example: '55000',
+      placeholder: 'sl=<price>',
+      flexible: true,
+    },
+    off: { schema: z.literal('off').optional(), descriptionKey: 'args.tpsl_off', flexible: true },
+    symbol: flexibleSymbolArg,
+  },
+  describe: async (ctx, args) => describeTpsl(ctx.t, await ctx.services.tpsl.plan(requestOf(args))),
+  async run(ctx, args) {
+    const request = requestOf(args);
+    const exchange = await ctx.services.exchanges.for(request.accountId);
+    const outcome = await ctx.services.tpsl.set(request);
+    return { text: describeOutcome(ctx, exchange.market, outcome) };
+  },
+});

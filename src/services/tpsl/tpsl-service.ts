@@ -1,0 +1,294 @@
+import { Decimal } from 'decimal.js';
+import { decodeClientOrderId } from '../../domain/client-order-id.ts';
+import { HedgeError, NotFoundError } from '../../domain/errors.ts';
+import { formatAmount } from '../../domain/valuation.ts';
+import type { ExchangeClients } from '../../exchange/clients.ts';
+import type { AccountExchange } from '../../exchange/types.ts';
+import type { VirtualPosition } from '../../generated/prisma/client.ts';
+import type { Db } from '../../infra/db/client.ts';
+import type { Logger } from '../../infra/logger.ts';
+import type { EventBus } from '../events.ts';
+import type { AccountCodes } from '../orders/account-codes.ts';
+import { fromColumn, toColumn } from '../orders/decimal-columns.ts';
+import { decodeOwnClientOrderId } from '../orders/fill-ingestion.ts';
+import type { OrderService } from '../orders/order-service.ts';
+import { LIVE_STATUSES } from '../orders/order-status.ts';
+import { ledgerOf, type VirtualPositions } from '../orders/virtual-positions.ts';
+import { armedOf, ConditionalLegs, PRICE_COLUMN, sideOf, type TpslOutcome } from './conditional-legs.ts';
+import { checkTriggers, closingSide, crossedLeg, type TpslLeg } from './rules.ts';
+
+export type { TpslOutcome };
+
+export class TpslRefusedError extends HedgeError {}
+
+export interface TpslRequest {
+  accountId: string;
+  vpName: string;
+  /** As the trader typed it; needed only when several VPs share the name. */
+  symbol?: string | undefined;
+  tp?: Decimal | undefined;
+  sl?: Decimal | undefined;
+  /** Removes both legs. */
+  off?: boolean | undefined;
+}
+
+/** A checked request: what the confirmation shows. A leg not given keeps its current price. */
+export interface TpslPlan {
+  vp: VirtualPosition;
+  market: 'spot' | 'usdm';
+  tp: Decimal | null;
+  sl: Decimal | null;
+  qty: Decimal;
+  mark: Decimal | undefined;
+}
+
+/** How often the desk checks prices for spot TP/SL (see SpotTpslWatcher). */
+export const SPOT_TPSL_POLL_MS = 3_000;
+
+const NOTHING_DONE: Omit<TpslOutcome, 'vp'> = { placed: {}, failed: {} };
+
+/**
+ * Take-profit and stop-loss per virtual position.
+ *
+ * Futures: conditional reduce orders for exactly the VP's quantity (see ConditionalLegs), replaced
+ * whenever that quantity changes. Work on one VP is serialized, so replacements never overlap.
+ *
+ * Spot: watch-and-send. Binance spot's stop-limit can rest unfilled when the price gaps through its
+ * limit, and Bitget spot has no algo-order API here; a watcher that sends a market sell through the
+ * OMS behaves the same on both and always exits. The price is that it acts only while the desk runs.
+ */
+export class TpslService {
+  private readonly legs: ConditionalLegs;
+  /** One piece of TP/SL work at a time per VP. */
+  private readonly lanes = new Map<number, Promise<unknown>>();
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      exchanges: ExchangeClients;
+      codes: AccountCodes;
+      vps: VirtualPositions;
+      orders: OrderService;
+      bus: EventBus;
+      logger: Logger;
+    },
+  ) {
+    this.legs = new ConditionalLegs({ db: deps.db, codes: deps.codes, alert: (...args) => this.alert(...args) });
+  }
+
+  /** Follows every VP's quantity (fills, reconciliation adjustments). */
+  listen(): () => void {
+    return this.deps.bus.on('vp_changed', (event) => this.follow(event.vpId, event.fillId));
+  }
+
+  /** Checks a request without changing anything. */
+  async plan(req: TpslRequest): Promise<TpslPlan> {
+    const { exchanges, vps } = this.deps;
+    const exchange = await exchanges.for(req.accountId);
+    const vp = await vps.byName(req.accountId, req.vpName, req.symbol ? exchange.resolveSymbol(req.symbol) : undefined);
+    const params = { account: vp.accountId, vp: vp.name };
+    if (req.off && (req.tp || req.sl)) throw new TpslRefusedError('tpsl.off_with_prices', params);
+    if (!req.off && !req.tp && !req.sl) throw new TpslRefusedError('tpsl.nothing', params);
+    const ledger = ledgerOf(vp);
+    const base = { vp, market: exchange.market, qty: ledger.netQty };
+    if (req.off) return { ...base, tp: null, sl: null, mark: undefined };
+    if (ledger.netQty.isZero()) throw new NotFoundError('vp.empty', params);
+    const mark = await lastPrice(exchange, vp.symbol);
+    if (!mark) throw new TpslRefusedError('tpsl.no_price', { ...params, symbol: vp.symbol });
+    const problem = checkTriggers(ledger.side, { tp: req.tp, sl: req.sl }, { mark, entry: ledger.avgEntry });
+    if (problem) throw new TpslRefusedError(problem.key, { ...params, ...problem.params });
+    const current = armedOf(vp);
+    return { ...base, tp: req.tp ?? current.tp, sl: req.sl ?? current.sl, mark };
+  }
+
+  /** Sets (or removes) the legs and brings the exchange in line at once. */
+  async set(req: TpslRequest): Promise<TpslOutcome> {
+    const plan = await this.plan(req);
+    return this.inLane(plan.vp.id, async () => {
+      await this.deps.db.virtualPosition.update({
+        where: { id: plan.vp.id },
+        data: { tpPrice: plan.tp?.toFixed() ?? null, slPrice: plan.sl?.toFixed() ?? null },
+      });
+      return this.sync(plan.vp.id, undefined);
+    });
+  }
+
+  /** After a restart: every VP with TP/SL state is checked against the exchange's open orders. */
+  async resyncAll(): Promise<void> {
+    const rows = await this.deps.db.virtualPosition.findMany({
+      where: {
+        OR: [
+          { tpPrice: { not: null } },
+          { slPrice: { not: null } },
+          { tpClientId: { not: null } },
+          { slClientId: { not: null } },
+        ],
+      },
+      select: { id: true },
+    });
+    await Promise.all(rows.map((r) => this.follow(r.id, undefined)));
+  }
+
+  /** Spot watch-and-send: one pass over every armed spot VP; the watcher calls it every few seconds. */
+  async checkSpotPrices(): Promise<void> {
+    const armed = await this.deps.db.virtualPosition.findMany({
+      where: { OR: [{ tpPrice: { not: null } }, { slPrice: { not: null } }], NOT: { netQty: '0' } },
+    });
+    const byAccount = new Map<string, VirtualPosition[]>();
+    for (const vp of armed) byAccount.set(vp.accountId, [...(byAccount.get(vp.accountId) ?? []), vp]);
+    await Promise.all(
+      [...byAccount].map(async ([accountId, vps]) => {
+        try {
+          const exchange = await this.deps.exchanges.for(accountId);
+          if (exchange.market !== 'spot') return;
+          const prices = await exchange.fetchUsdtPrices([...new Set(vps.map((vp) => baseOf(vp.symbol)))]);
+          for (const vp of vps) {
+            const price = prices.get(baseOf(vp.symbol));
+            const leg = price ? crossedLeg(armedOf(vp), price) : undefined;
+            if (leg) await this.inLane(vp.id, () => this.sendSpotLeg(vp.id, leg));
+          }
+        } catch (err) {
+          this.deps.logger.warn({ err: String(err), account: accountId }, 'spot TP/SL prices not checked');
+        }
+      }),
+    );
+  }
+
+  private follow(vpId: number, fillId: number | undefined): Promise<void> {
+    return this.inLane(vpId, () => this.sync(vpId, fillId)).then(
+      () => undefined,
+      (err: unknown) => this.reportSyncFailure(vpId, err),
+    );
+  }
+
+  private inLane<T>(vpId: number, work: () => Promise<T>): Promise<T> {
+    const previous = this.lanes.get(vpId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.lanes.set(vpId, tail);
+    void tail.then(() => {
+      if (this.lanes.get(vpId) === tail) this.lanes.delete(vpId);
+    });
+    return next;
+  }
+
+  /** Brings one VP's TP/SL in line with its quantity; runs in the VP's lane. */
+  private async sync(vpId: number, fillId: number | undefined): Promise<TpslOutcome> {
+    const { db, exchanges } = this.deps;
+    let vp = await db.virtualPosition.findUnique({ where: { id: vpId } });
+    if (!vp) throw new NotFoundError('vp.not_found', { account: '', vp: String(vpId) });
+    if (fillId !== undefined) vp = await this.noticeTrigger(vp, fillId);
+    if (!vp.tpPrice && !vp.slPrice && !vp.tpClientId && !vp.slClientId) return { vp, ...NOTHING_DONE };
+    if (fromColumn(vp.netQty).isZero() && (vp.tpPrice || vp.slPrice)) {
+      vp = await db.virtualPosition.update({ where: { id: vp.id }, data: { tpPrice: null, slPrice: null } });
+    }
+    const exchange = await exchanges.for(vp.accountId);
+    // Spot legs rest nowhere: the watcher compares prices and sends the exit itself.
+    if (exchange.market !== 'usdm') return { vp, ...NOTHING_DONE };
+    return this.legs.align(vp, exchange);
+  }
+
+  /**
+   * A fill of one of this VP's legs: the leg fired. The trader is told (leg, price, realized PnL)
+   * and both legs are disarmed; the sync that follows cancels the other leg's order.
+   */
+  private async noticeTrigger(vp: VirtualPosition, fillId: number): Promise<VirtualPosition> {
+    const { db } = this.deps;
+    const fill = await db.fill.findUnique({ where: { id: fillId } });
+    const decoded = fill?.clientOrderId ? decodeOwnClientOrderId(fill.clientOrderId) : undefined;
+    if (!fill?.clientOrderId || decoded?.vpId !== vp.id) return vp;
+    const leg = decoded.purpose;
+    if (leg !== 'tp' && leg !== 'sl') return vp;
+    const fills = await db.fill.findMany({
+      where: { accountId: vp.accountId, clientOrderId: fill.clientOrderId },
+      orderBy: { id: 'asc' },
+    });
+    // The first fill of the fired order reports, whatever order the others arrive and sync in.
+    if (fills[0]?.id !== fill.id) return vp;
+    const qty = fills.reduce((sum, f) => sum.plus(fromColumn(f.qty)), new Decimal(0));
+    const notional = fills.reduce((sum, f) => sum.plus(fromColumn(f.qty).times(fromColumn(f.price))), new Decimal(0));
+    const realized = fills.reduce((sum, f) => sum.plus(fromColumn(f.realizedPnl)), new Decimal(0));
+    const price = qty.isZero() ? fromColumn(fill.price) : notional.div(qty);
+    const orderId = decodeClientOrderId(fill.clientOrderId)
+      ? fill.clientOrderId
+      : fill.clientOrderId.replace(/-\d+$/, '');
+    await db.order.updateMany({
+      where: { clientOrderId: orderId, type: { in: ['take_profit', 'stop'] } },
+      data: { status: 'FILLED', filledQty: toColumn(qty), avgPrice: toColumn(price) },
+    });
+    this.alert(vp, 'info', `alerts.${leg}_triggered`, {
+      price: formatAmount(price),
+      qty: formatAmount(qty),
+      realized: formatAmount(realized, 2),
+      remaining: formatAmount(fromColumn(vp.netQty)),
+    });
+    return db.virtualPosition.update({ where: { id: vp.id }, data: { tpPrice: null, slPrice: null } });
+  }
+
+  /** Spot: the price crossed a leg; sell the VP at market through the OMS, once. */
+  private async sendSpotLeg(vpId: number, leg: TpslLeg): Promise<void> {
+    const { db, orders } = this.deps;
+    const vp = await db.virtualPosition.findUnique({ where: { id: vpId } });
+    const qty = vp ? fromColumn(vp.netQty) : new Decimal(0);
+    if (!vp?.[PRICE_COLUMN[leg]] || !qty.greaterThan(0)) return;
+    const inFlight = await db.order.count({
+      where: { vpId, purpose: { in: ['tp', 'sl'] }, status: { in: [...LIVE_STATUSES] } },
+    });
+    if (inFlight > 0) return;
+    try {
+      await orders.place({
+        accountId: vp.accountId,
+        symbol: vp.symbol,
+        side: closingSide(sideOf(vp)),
+        type: 'market',
+        amount: qty,
+        vpName: vp.name,
+        positionSide: sideOf(vp),
+        reduce: true,
+        purpose: leg,
+      });
+    } catch (err) {
+      // Not retried every few seconds against a refusal: disarmed, and the trader is told.
+      await db.virtualPosition.update({ where: { id: vp.id }, data: { tpPrice: null, slPrice: null } });
+      this.alert(vp, 'critical', 'alerts.tpsl_failed', {
+        leg,
+        reason: err instanceof HedgeError ? err.key : String(err),
+      });
+    }
+  }
+
+  private async reportSyncFailure(vpId: number, err: unknown): Promise<void> {
+    this.deps.logger.error({ err, vp: vpId }, 'TP/SL not brought in line with the VP');
+    const vp = await this.deps.db.virtualPosition.findUnique({ where: { id: vpId } }).catch(() => null);
+    if (vp) {
+      this.alert(vp, 'critical', 'alerts.tpsl_sync_failed', {
+        reason: err instanceof HedgeError ? err.key : String(err),
+      });
+    }
+  }
+
+  private alert(
+    vp: VirtualPosition,
+    severity: 'info' | 'warning' | 'critical',
+    key: string,
+    params: Record<string, string>,
+  ): void {
+    this.deps.bus.emit({
+      type: 'alert',
+      accountId: vp.accountId,
+      category: 'tpsl',
+      severity,
+      key,
+      params: { account: vp.accountId, vp: vp.name, symbol: vp.symbol, side: vp.positionSide, ...params },
+    });
+  }
+}
+
+function baseOf(symbol: string): string {
+  return symbol.split('/')[0] ?? '';
+}
+
+async function lastPrice(exchange: AccountExchange, symbol: string): Promise<Decimal | undefined> {
+  const base = baseOf(symbol);
+  return (await exchange.fetchUsdtPrices([base])).get(base);
+}
