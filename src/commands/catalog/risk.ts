@@ -15,10 +15,10 @@ function show(t: Translate, accountId: string, limits: RiskLimits, realizedToday
   const off = t('risk.off');
   return t('risk.limits', {
     account: accountId,
-    orderNotional: limits.maxOrderNotional ? formatAmount(limits.maxOrderNotional) : off,
-    positionNotional: limits.maxPositionNotional ? formatAmount(limits.maxPositionNotional) : off,
+    orderNotional: limits.maxOrderNotional ? `${formatAmount(limits.maxOrderNotional)} USDT` : off,
+    positionNotional: limits.maxPositionNotional ? `${formatAmount(limits.maxPositionNotional)} USDT` : off,
     openOrders: limits.maxOpenOrders !== null ? String(limits.maxOpenOrders) : off,
-    dailyLoss: limits.maxDailyLoss ? formatAmount(limits.maxDailyLoss) : off,
+    dailyLoss: limits.maxDailyLoss ? `${formatAmount(limits.maxDailyLoss)} USDT` : off,
     realizedToday: formatAmount(realizedToday, 2),
   });
 }
