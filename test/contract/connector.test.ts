@@ -11,6 +11,7 @@ import {
 import type { AccountExchange, ExchangeTrade } from '../../src/exchange/types.ts';
 import type { DeskEvent } from '../../src/services/events.ts';
 import { startTestApp, type TestApp } from '../support/harness.ts';
+import { FAST_STREAMS } from '../support/paper-desk.ts';
 import { waitFor } from '../support/wait.ts';
 
 /**
@@ -69,15 +70,6 @@ const VENUES: Venue[] = [
     authFailure: BITGET_AUTH,
   },
 ];
-
-const FAST_STREAMS = {
-  watchdogMs: 300,
-  pollMs: 200,
-  silenceGraceMs: 100,
-  backoffInitialMs: 50,
-  backoffMaxMs: 400,
-  reconnectSettleMs: 300,
-};
 
 let desk: TestApp;
 let emulator: Emulator;

@@ -1,45 +1,23 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConsoleSession } from '../../src/adapters/console/session.ts';
-import { CONSOLE_CALLER } from '../../src/app.ts';
 import type { Emulator } from '../../src/emulator/index.ts';
-import { startTestApp, type TestApp } from '../support/harness.ts';
+import { startPaperDesk, type PaperDesk } from '../support/paper-desk.ts';
 import { waitFor } from '../support/wait.ts';
 
 /** Orders and virtual positions driven the way a trader does: console lines, real ccxt, the emulator. */
-let desk: TestApp;
+let paper: PaperDesk;
 let emulator: Emulator;
-let console: ConsoleSession;
-
-const FAST = {
-  watchdogMs: 300,
-  pollMs: 200,
-  silenceGraceMs: 100,
-  backoffInitialMs: 50,
-  backoffMaxMs: 400,
-  reconnectSettleMs: 300,
-};
 
 beforeAll(async () => {
-  desk = await startTestApp({}, { streamTiming: FAST });
-  const paper = desk.app.services.paper;
-  if (!paper) throw new Error('paper exchange not running');
+  paper = await startPaperDesk({ streams: true });
   emulator = paper.emulator;
-  emulator.setPrice('BTCUSDT', '60000');
-  await desk.app.services.streams.start();
-  console = new ConsoleSession(desk.app.dispatcher, desk.app.services.identity, CONSOLE_CALLER);
 });
-afterAll(async () => desk.close());
+afterAll(async () => paper.close());
 
-/** Sends a command that needs confirmation and confirms it; returns both replies. */
-async function confirmed(line: string): Promise<{ ask: string; done: string }> {
-  const ask = (await console.input(line)) ?? '';
-  const done = (await console.input('yes')) ?? '';
-  return { ask, done };
-}
+const confirmed = (line: string) => paper.confirmed(line);
 
 async function vp(account: string, name: string, symbol = 'BTC/USDT:USDT', side = 'LONG') {
-  const row = await desk.app.services.vps.find({
+  const row = await paper.app.services.vps.find({
     accountId: account,
     symbol,
     positionSide: side === 'SHORT' ? 'SHORT' : 'LONG',
@@ -56,7 +34,7 @@ describe('/order', () => {
     expect(ask).toContain('Type yes to confirm');
     expect(done).toMatch(/^Account sub_b: order #\d+ \(hs[\w-]+\) FILLED, filled 0\.002 at 60000\./);
     expect(done).toMatch(/VP swing now 0\.001998 @ 60000/); // spot fee 0.1% taken in BTC
-    const audit = await desk.app.services.db.auditLog.findFirst({
+    const audit = await paper.app.services.db.auditLog.findFirst({
       where: { command: 'order' },
       orderBy: { id: 'desc' },
     });
@@ -67,13 +45,13 @@ describe('/order', () => {
     const { ask } = await confirmed('/order sub_a BTCUSDT sell 0.01 short 65000 hedge1');
     expect(ask).toContain('Account sub_a: sell 0.01 BTC/USDT:USDT SHORT (opens or adds) at 65000, VP hedge1.');
     expect((await vp('sub_a', 'hedge1', 'BTC/USDT:USDT', 'SHORT')).netQty).toBe('0');
-    expect(await console.input('/orders sub_a')).toContain('sell SHORT limit 0/0.01 at 65000');
+    expect(await paper.say('/orders sub_a')).toContain('sell SHORT limit 0/0.01 at 65000');
   });
 
   it('a reduction larger than the VP is refused before anything is sent', async () => {
     await confirmed('/order main BTCUSDT buy 0.01 vp=small');
     const before = emulator.requests()['POST /fapi/v1/order'] ?? 0;
-    const reply = await console.input('/order main BTCUSDT sell 0.02 vp=small');
+    const reply = await paper.say('/order main BTCUSDT sell 0.02 vp=small');
     expect(reply).toMatch(/small/);
     expect(reply).toMatch(/0\.02/);
     expect(reply).not.toContain('Type yes');
@@ -116,7 +94,7 @@ describe('virtual positions', () => {
         .toFixed(),
     );
 
-    const list = (await console.input('/vp list main')) ?? '';
+    const list = await paper.say('/vp list main');
     expect(list).toMatch(/main\s+BTC\/USDT:USDT\s+LONG\s+wac_a\s+0\.01\s+61500\s+25/);
   });
 
@@ -131,22 +109,22 @@ describe('virtual positions', () => {
 
   it('a duplicated fill event changes nothing', async () => {
     await confirmed('/order main BTCUSDT buy 0.01 vp=dup');
-    const ex = await desk.app.services.exchanges.for('main');
+    const ex = await paper.app.services.exchanges.for('main');
     const trades = await ex.fetchTrades('BTC/USDT:USDT');
     const last = trades.at(-1);
     if (!last) throw new Error('no trade');
     const before = await vp('main', 'dup');
-    const fillsBefore = await desk.app.services.db.fill.count();
-    desk.app.services.bus.emit({ type: 'fill', accountId: 'main', trade: last, source: 'stream' });
-    expect(await desk.app.services.fills.ingest('main', last)).toBe('duplicate');
-    expect(await desk.app.services.fills.ingest('main', { ...last, clientOrderId: undefined })).toBe('duplicate');
+    const fillsBefore = await paper.app.services.db.fill.count();
+    paper.app.services.bus.emit({ type: 'fill', accountId: 'main', trade: last, source: 'stream' });
+    expect(await paper.app.services.fills.ingest('main', last)).toBe('duplicate');
+    expect(await paper.app.services.fills.ingest('main', { ...last, clientOrderId: undefined })).toBe('duplicate');
     await new Promise((r) => setTimeout(r, 100));
     expect(await vp('main', 'dup')).toEqual(before);
-    expect(await desk.app.services.db.fill.count()).toBe(fillsBefore);
+    expect(await paper.app.services.db.fill.count()).toBe(fillsBefore);
   });
 
   it('a fill we did not issue is recorded as external, never guessed into a VP', async () => {
-    const ex = await desk.app.services.exchanges.for('sub_a');
+    const ex = await paper.app.services.exchanges.for('sub_a');
     await ex.placeOrder({
       symbol: 'BTC/USDT:USDT',
       side: 'buy',
@@ -157,9 +135,10 @@ describe('virtual positions', () => {
     });
     await waitFor(
       async () =>
-        (await desk.app.services.db.fill.count({ where: { accountId: 'sub_a', clientOrderId: 'web_manual_1' } })) === 1,
+        (await paper.app.services.db.fill.count({ where: { accountId: 'sub_a', clientOrderId: 'web_manual_1' } })) ===
+        1,
     );
-    const fill = await desk.app.services.db.fill.findFirst({ where: { clientOrderId: 'web_manual_1' } });
+    const fill = await paper.app.services.db.fill.findFirst({ where: { clientOrderId: 'web_manual_1' } });
     expect(fill).toMatchObject({ vpId: null, externalQty: '0.005', positionSide: 'LONG' });
   });
 });

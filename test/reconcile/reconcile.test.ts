@@ -1,60 +1,21 @@
 import { Decimal } from 'decimal.js';
 import { getTasks } from 'node-cron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleSession } from '../../src/adapters/console/session.ts';
-import { CONSOLE_CALLER } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import type { Emulator } from '../../src/emulator/index.ts';
-import type { DeskEvent } from '../../src/services/events.ts';
 import { ReconciliationMonitor } from '../../src/services/reconciliation-monitor.ts';
-import { startTestApp, type TestApp } from '../support/harness.ts';
+import { startPaperDesk, type PaperDesk } from '../support/paper-desk.ts';
 import { waitFor } from '../support/wait.ts';
 
 /** Reconciliation driven as a trader does: console lines, real ccxt, trades made behind the desk's back. */
 const FUTURES = 'BTC/USDT:USDT';
-const FAST = {
-  watchdogMs: 300,
-  pollMs: 200,
-  silenceGraceMs: 100,
-  backoffInitialMs: 50,
-  backoffMaxMs: 400,
-  reconnectSettleMs: 300,
-};
+type Desk = PaperDesk;
 
-interface Desk {
-  desk: TestApp;
-  emulator: Emulator;
-  console: ConsoleSession;
-  alerts: Extract<DeskEvent, { type: 'alert' }>[];
-}
-
-async function openDesk({ streams }: { streams: boolean }): Promise<Desk> {
-  const desk = await startTestApp({}, { streamTiming: FAST });
-  const paper = desk.app.services.paper;
-  if (!paper) throw new Error('paper exchange not running');
-  paper.emulator.setPrice('BTCUSDT', '60000');
-  if (streams) await desk.app.services.streams.start();
-  const alerts: Desk['alerts'] = [];
-  desk.app.services.bus.on('alert', (e) => {
-    alerts.push(e);
-  });
-  return {
-    desk,
-    emulator: paper.emulator,
-    console: new ConsoleSession(desk.app.dispatcher, desk.app.services.identity, CONSOLE_CALLER),
-    alerts,
-  };
-}
-
-async function confirmed(d: Desk, line: string): Promise<{ ask: string; done: string }> {
-  const ask = (await d.console.input(line)) ?? '';
-  if (!ask.includes('Type yes')) throw new Error(`no confirmation asked: ${ask}`);
-  return { ask, done: (await d.console.input('yes')) ?? '' };
-}
+const openDesk = (options: { streams: boolean }) => startPaperDesk(options);
+const confirmed = (d: Desk, line: string) => d.confirmed(line);
 
 /** A trade made on the exchange itself (its website, another bot): a client id we never issued. */
 async function manualTrade(d: Desk, account: string, side: 'buy' | 'sell', qty: string, clientOrderId: string) {
-  const exchange = await d.desk.app.services.exchanges.for(account);
+  const exchange = await d.app.services.exchanges.for(account);
   await exchange.placeOrder({
     symbol: FUTURES,
     side,
@@ -73,17 +34,17 @@ function row(reply: string, symbol: string, side: string): string[] | undefined 
     .find((cells) => cells[0] === symbol && cells[1] === side);
 }
 
-const futuresOrders = (d: Desk) => d.emulator.requests()['POST /fapi/v1/order'] ?? 0;
+const futuresOrders = (d: Desk) => d.futuresOrders();
 
 describe('a trade the desk never saw', () => {
   let d: Desk;
   beforeAll(async () => {
     d = await openDesk({ streams: false });
   });
-  afterAll(async () => d.desk.close());
+  afterAll(async () => d.close());
 
   it('the scheduled run alerts a new difference once, not on every run', async () => {
-    const monitor = d.desk.app.services.reconcileMonitor;
+    const monitor = d.app.services.reconcileMonitor;
     await monitor.run({ settleMs: 0 }); // the demo spot accounts' starting coins are differences too
     await manualTrade(d, 'main', 'buy', '0.004', 'web_cron');
 
@@ -101,7 +62,7 @@ describe('a trade the desk never saw', () => {
   });
 
   it('a difference that persists is alerted again every N runs', async () => {
-    const { reconciliation, accounts, bus, logger } = d.desk.app.services;
+    const { reconciliation, accounts, bus, logger } = d.app.services;
     const monitor = new ReconciliationMonitor(
       { reconciliation, accounts, bus, logger },
       { cron: '*/5 * * * *', persistEvery: 3, settleMs: 0 },
@@ -117,7 +78,7 @@ describe('a trade the desk never saw', () => {
     await manualTrade(d, 'sub_a', 'buy', '0.005', 'web_123');
     const before = futuresOrders(d);
 
-    const shown = (await d.console.input('/reconcile sub_a')) ?? '';
+    const shown = await d.say('/reconcile sub_a');
     expect(shown).toContain('sub_a (binance usdm): 1 difference(s)');
     expect(row(shown, FUTURES, 'LONG')).toEqual([
       FUTURES,
@@ -142,7 +103,7 @@ describe('a trade the desk never saw', () => {
     expect(accept.ask).toContain('Account sub_a: accept 0.003 BTC/USDT:USDT LONG as external.');
     expect(accept.done).toContain('Account sub_a: 0.003 BTC/USDT:USDT LONG recorded as external.');
 
-    const after = (await d.console.input('/reconcile sub_a BTCUSDT')) ?? '';
+    const after = await d.say('/reconcile sub_a BTCUSDT');
     expect(row(after, FUTURES, 'LONG')).toEqual([
       FUTURES,
       'LONG',
@@ -155,7 +116,7 @@ describe('a trade the desk never saw', () => {
     ]);
     expect(futuresOrders(d)).toBe(before);
 
-    const books = await d.desk.app.services.db.fill.findMany({
+    const books = await d.app.services.db.fill.findMany({
       where: { accountId: 'sub_a', kind: { in: ['adjustment', 'accepted'] } },
       orderBy: { id: 'asc' },
     });
@@ -163,7 +124,7 @@ describe('a trade the desk never saw', () => {
       ['adjustment', '0.002', '61000', '0', true],
       ['accepted', '0.003', '60000', '0.003', false],
     ]);
-    const audit = await d.desk.app.services.db.auditLog.findMany({
+    const audit = await d.app.services.db.auditLog.findMany({
       where: { command: { startsWith: 'reconcile' }, accountId: 'sub_a' },
       orderBy: { id: 'asc' },
     });
@@ -174,10 +135,10 @@ describe('a trade the desk never saw', () => {
   });
 
   it('spot holdings from before the desk are a difference; accepted, they no longer count as unexplained', async () => {
-    const shown = (await d.console.input('/reconcile sub_b')) ?? '';
+    const shown = await d.say('/reconcile sub_b');
     expect(row(shown, 'BTC/USDT', 'LONG')?.slice(2, 7)).toEqual(['0.1', '0', '0.1', '0', '0.1']);
     await confirmed(d, '/reconcile accept sub_b BTCUSDT long');
-    const after = (await d.console.input('/reconcile sub_b')) ?? '';
+    const after = await d.say('/reconcile sub_b');
     expect(row(after, 'BTC/USDT', 'LONG')?.slice(2, 7)).toEqual(['0.1', '0', '0.1', '0.1', '0']);
   });
 
@@ -191,13 +152,13 @@ describe('a trade the desk never saw', () => {
       ['/reconcile assign sub_a ETHUSDT long found', 'Account sub_a: ETH/USDT:USDT LONG has no difference to assign.'],
       ['/reconcile accept sub_b BTCUSDT short', 'Account sub_b is spot: there is no short side.'],
     ];
-    const fills = await d.desk.app.services.db.fill.count();
-    for (const [line, message] of refusals) expect(await d.console.input(line ?? ''), line).toBe(message);
-    expect(await d.desk.app.services.db.fill.count()).toBe(fills);
+    const fills = await d.app.services.db.fill.count();
+    for (const [line, message] of refusals) expect(await d.say(line ?? ''), line).toBe(message);
+    expect(await d.app.services.db.fill.count()).toBe(fills);
   });
 
   it('the job is scheduled by start and removed by close', async () => {
-    const { reconciliation, accounts, bus, logger } = d.desk.app.services;
+    const { reconciliation, accounts, bus, logger } = d.app.services;
     const monitor = new ReconciliationMonitor({ reconciliation, accounts, bus, logger }, { cron: '*/5 * * * *' });
     const scheduled = () => [...getTasks().values()].filter((task) => task.name === 'reconcile').length;
     const before = scheduled();
@@ -213,19 +174,17 @@ describe('a trade the desk saw', () => {
   beforeAll(async () => {
     d = await openDesk({ streams: true });
   });
-  afterAll(async () => d.desk.close());
+  afterAll(async () => d.close());
 
   const externalFillSeen = (clientOrderId: string) =>
-    waitFor(
-      async () => (await d.desk.app.services.db.fill.count({ where: { accountId: 'main', clientOrderId } })) === 1,
-    );
+    waitFor(async () => (await d.app.services.db.fill.count({ where: { accountId: 'main', clientOrderId } })) === 1);
 
   it('shows as external fills; assigning it to a VP uses up the record and the difference disappears', async () => {
     await confirmed(d, '/order main BTCUSDT buy 0.01 vp=core');
     await manualTrade(d, 'main', 'buy', '0.005', 'web_456');
     await externalFillSeen('web_456');
 
-    const shown = (await d.console.input('/reconcile main')) ?? '';
+    const shown = await d.say('/reconcile main');
     expect(row(shown, FUTURES, 'LONG')).toEqual([
       FUTURES,
       'LONG',
@@ -242,14 +201,14 @@ describe('a trade the desk saw', () => {
     expect(ask).toContain('0.005 of it was recorded as external fills; that record moves into the VP.');
     expect(done).toContain('Account main: VP core now 0.015 @ 60000');
     expect(done).toContain('BTC/USDT:USDT LONG: the exchange and the VPs agree now.');
-    expect(await d.console.input('/reconcile main')).toBe('main (binance usdm): the exchange and the VPs agree.');
+    expect(await d.say('/reconcile main')).toBe('main (binance usdm): the exchange and the VPs agree.');
   });
 
   it('a VP closed by hand on the exchange: the VP holds more; assigning takes it out of the VP', async () => {
     d.emulator.setPrice('BTCUSDT', '61000');
     await manualTrade(d, 'main', 'sell', '0.005', 'web_789');
     await externalFillSeen('web_789');
-    const shown = (await d.console.input('/reconcile main')) ?? '';
+    const shown = await d.say('/reconcile main');
     expect(row(shown, FUTURES, 'LONG')).toEqual([
       FUTURES,
       'LONG',
@@ -263,14 +222,14 @@ describe('a trade the desk saw', () => {
     const { ask, done } = await confirmed(d, '/reconcile assign main BTCUSDT long core');
     expect(ask).toContain('the exchange holds less; take 0.005 BTC/USDT:USDT LONG out of VP core (existing) at 61000');
     expect(done).toContain('VP core now 0.01 @ 60000, realized PnL 5.'); // (61000 − 60000) × 0.005
-    expect(await d.console.input('/reconcile main')).toBe('main (binance usdm): the exchange and the VPs agree.');
+    expect(await d.say('/reconcile main')).toBe('main (binance usdm): the exchange and the VPs agree.');
   });
 
   it('an assignment moves the VP’s TP/SL with it', async () => {
     await confirmed(d, '/vp tpsl main core tp=65000');
     await manualTrade(d, 'main', 'buy', '0.002', 'web_tp');
     await externalFillSeen('web_tp');
-    const exchange = await d.desk.app.services.exchanges.for('main');
+    const exchange = await d.app.services.exchanges.for('main');
     const amounts = async () => (await exchange.fetchOpenConditionalOrders(FUTURES)).map((o) => o.amount.toFixed());
     expect(await amounts()).toEqual(['0.01']);
     await confirmed(d, '/reconcile assign main BTCUSDT long core');

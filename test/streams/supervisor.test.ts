@@ -1,16 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StreamSupervisor } from '../../src/services/streams/supervisor.ts';
 import { startTestApp, type TestApp } from '../support/harness.ts';
+import { FAST_STREAMS } from '../support/paper-desk.ts';
 import { waitFor } from '../support/wait.ts';
 
-const FAST = {
-  watchdogMs: 300,
-  pollMs: 200,
-  silenceGraceMs: 100,
-  backoffInitialMs: 50,
-  backoffMaxMs: 200,
-  reconnectSettleMs: 200,
-};
+const FAST = FAST_STREAMS;
 
 let desk: TestApp;
 beforeEach(async () => {

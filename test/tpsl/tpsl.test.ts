@@ -1,63 +1,38 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConsoleSession } from '../../src/adapters/console/session.ts';
-import { CONSOLE_CALLER } from '../../src/app.ts';
 import type { Emulator } from '../../src/emulator/index.ts';
-import type { DeskEvent } from '../../src/services/events.ts';
 import { decodeOwnClientOrderId } from '../../src/services/orders/fill-ingestion.ts';
-import { startTestApp, type TestApp } from '../support/harness.ts';
+import { startPaperDesk, type AlertEvent, type PaperDesk } from '../support/paper-desk.ts';
 import { waitFor } from '../support/wait.ts';
 
 /** TP/SL per virtual position, driven as a trader does: console lines, real ccxt, the emulator. */
-let desk: TestApp;
+let paper: PaperDesk;
 let emulator: Emulator;
-let console: ConsoleSession;
-let alerts: Extract<DeskEvent, { type: 'alert' }>[] = [];
-
-const FAST = {
-  watchdogMs: 300,
-  pollMs: 200,
-  silenceGraceMs: 100,
-  backoffInitialMs: 50,
-  backoffMaxMs: 400,
-  reconnectSettleMs: 300,
-};
+let alerts: AlertEvent[] = [];
 const FUTURES = 'BTC/USDT:USDT';
 
 beforeAll(async () => {
-  desk = await startTestApp({}, { streamTiming: FAST });
-  const paper = desk.app.services.paper;
-  if (!paper) throw new Error('paper exchange not running');
+  paper = await startPaperDesk({ streams: true });
   emulator = paper.emulator;
-  emulator.setPrice('BTCUSDT', '60000');
-  await desk.app.services.streams.start();
-  console = new ConsoleSession(desk.app.dispatcher, desk.app.services.identity, CONSOLE_CALLER);
-  desk.app.services.bus.on('alert', (e) => {
-    alerts.push(e);
-  });
 });
-afterAll(async () => desk.close());
+afterAll(async () => paper.close());
 beforeEach(() => {
   emulator.setPrice('BTCUSDT', '60000');
-  alerts = [];
+  paper.alerts.length = 0;
+  alerts = paper.alerts;
 });
 
-async function confirmed(line: string): Promise<{ ask: string; done: string }> {
-  const ask = (await console.input(line)) ?? '';
-  if (!ask.includes('Type yes')) throw new Error(`no confirmation asked: ${ask}`);
-  const done = (await console.input('yes')) ?? '';
-  return { ask, done };
-}
+const confirmed = (line: string) => paper.confirmed(line);
 
 async function vp(account: string, name: string, symbol = FUTURES, side: 'LONG' | 'SHORT' = 'LONG') {
-  const row = await desk.app.services.vps.find({ accountId: account, symbol, positionSide: side, name });
+  const row = await paper.app.services.vps.find({ accountId: account, symbol, positionSide: side, name });
   if (!row) throw new Error(`no VP ${account}/${name}`);
   return row;
 }
 
 /** The conditional orders resting on the emulator for one VP, as our exchange layer reads them. */
 async function legsOf(account: string, vpId: number) {
-  const exchange = await desk.app.services.exchanges.for(account);
+  const exchange = await paper.app.services.exchanges.for(account);
   const open = await exchange.fetchOpenConditionalOrders(FUTURES);
   return open
     .filter((o) => o.clientOrderId && decodeOwnClientOrderId(o.clientOrderId)?.vpId === vpId)
@@ -90,7 +65,7 @@ describe('/vp tpsl on futures', () => {
       expect.objectContaining({ purpose: 'sl', side: 'sell', positionSide: 'LONG', amount: '0.01', trigger: '58000' }),
       expect.objectContaining({ purpose: 'tp', side: 'sell', positionSide: 'LONG', amount: '0.01', trigger: '62000' }),
     ]);
-    expect(await console.input('/vp list main')).toMatch(/tp_a\s+0\.01\s+60000\s+0\s+[\d.]+\s+62000\s+58000/);
+    expect(await paper.say('/vp list main')).toMatch(/tp_a\s+0\.01\s+60000\s+0\s+[\d.]+\s+62000\s+58000/);
 
     emulator.setPrice('BTCUSDT', '62500');
     await waitFor(async () => (await vp('main', 'tp_a')).netQty === '0');
@@ -105,11 +80,11 @@ describe('/vp tpsl on futures', () => {
       slClientId: null,
     });
     expect((await vp('main', 'tp_b')).netQty).toBe('0.02');
-    const exchange = await desk.app.services.exchanges.for('main');
+    const exchange = await paper.app.services.exchanges.for('main');
     const long = (await exchange.fetchPositions()).find((p) => p.symbol === FUTURES && p.side === 'LONG');
     expect(long?.contracts.toFixed()).toBe('0.02');
 
-    const rows = await desk.app.services.db.order.findMany({ where: { vpId: a.id, purpose: { in: ['tp', 'sl'] } } });
+    const rows = await paper.app.services.db.order.findMany({ where: { vpId: a.id, purpose: { in: ['tp', 'sl'] } } });
     expect(rows.map((r) => [r.purpose, r.status])).toEqual([
       ['tp', 'FILLED'],
       ['sl', 'CANCELED'],
@@ -172,10 +147,10 @@ describe('/vp tpsl on futures', () => {
     await confirmed('/order sub_a BTCUSDT buy 0.01 vp=site');
     await confirmed('/vp tpsl sub_a site tp=64000 sl=57000');
     const site = await vp('sub_a', 'site');
-    const exchange = await desk.app.services.exchanges.for('sub_a');
+    const exchange = await paper.app.services.exchanges.for('sub_a');
     await exchange.cancelConditionalOrder(FUTURES, { clientOrderId: site.tpClientId ?? '' });
 
-    await desk.app.services.tpsl.resyncAll(); // as after a restart
+    await paper.app.services.tpsl.resyncAll(); // as after a restart
     expect(alerts.filter((e) => e.category === 'tpsl').map((e) => [e.key, e.params['leg']])).toEqual([
       ['alerts.tpsl_left_book', 'tp'],
     ]);
@@ -196,7 +171,7 @@ describe('/vp tpsl on futures', () => {
       ['/vp tpsl main wrong tp=65000 off', 'give tp=/sl= prices or off, not both'],
     ];
     for (const [line, message] of refusals) {
-      const reply = (await console.input(line ?? '')) ?? '';
+      const reply = await paper.say(line ?? '');
       expect(reply, line).toContain(message);
       expect(reply, line).toContain('main');
       expect(reply, line).not.toContain('Type yes');
@@ -216,14 +191,14 @@ describe('/vp tpsl on spot: watch and send', () => {
     expect(done).toContain('only while the desk is running');
     expect(done).not.toContain('conditional order');
 
-    await desk.app.services.tpsl.checkSpotPrices();
+    await paper.app.services.tpsl.checkSpotPrices();
     expect((await vp('sub_b', 'spot_tp', 'BTC/USDT')).netQty).toBe('0.00999');
 
     emulator.setPrice('BTCUSDT', '61200');
-    await desk.app.services.tpsl.checkSpotPrices();
+    await paper.app.services.tpsl.checkSpotPrices();
     await waitFor(async () => (await vp('sub_b', 'spot_tp', 'BTC/USDT')).netQty === '0');
     await waitFor(() => alerts.some((e) => e.key === 'alerts.tp_triggered'));
-    const sells = await desk.app.services.db.order.findMany({ where: { vpId: spot.id, purpose: 'tp' } });
+    const sells = await paper.app.services.db.order.findMany({ where: { vpId: spot.id, purpose: 'tp' } });
     expect(sells.map((o) => [o.side, o.type, o.amount, o.status])).toEqual([['sell', 'market', '0.00999', 'FILLED']]);
     expect(await vp('sub_b', 'spot_tp', 'BTC/USDT')).toMatchObject({ tpPrice: null, slPrice: null });
     expect(alerts.find((e) => e.key === 'alerts.tp_triggered')?.params).toMatchObject({
@@ -235,9 +210,9 @@ describe('/vp tpsl on spot: watch and send', () => {
     });
 
     // Crossed again later: nothing is left to sell and nothing is sent.
-    const orders = await desk.app.services.db.order.count({ where: { accountId: 'sub_b' } });
-    await desk.app.services.tpsl.checkSpotPrices();
-    expect(await desk.app.services.db.order.count({ where: { accountId: 'sub_b' } })).toBe(orders);
+    const orders = await paper.app.services.db.order.count({ where: { accountId: 'sub_b' } });
+    await paper.app.services.tpsl.checkSpotPrices();
+    expect(await paper.app.services.db.order.count({ where: { accountId: 'sub_b' } })).toBe(orders);
   });
 });
 
@@ -254,10 +229,10 @@ describe('attribution of a triggered conditional order', () => {
     await confirmed('/vp tpsl main suffix tp=63000');
     const tpId = (await vp('main', 'suffix')).tpClientId;
     if (!tpId) throw new Error('no take-profit placed');
-    const exchange = await desk.app.services.exchanges.for('main');
+    const exchange = await paper.app.services.exchanges.for('main');
     const [template] = (await exchange.fetchTrades(FUTURES)).slice(-1);
     if (!template) throw new Error('no trade to copy');
-    const result = await desk.app.services.fills.ingest('main', {
+    const result = await paper.app.services.fills.ingest('main', {
       ...template,
       id: 'suffix-test-1',
       orderId: '999999',
@@ -275,7 +250,7 @@ describe('attribution of a triggered conditional order', () => {
 
 describe('along the way', () => {
   it('no TP/SL work failed', () => {
-    const failures = desk.logs.filter((line) => /"level":(50|60)/.test(line));
+    const failures = paper.desk.logs.filter((line) => /"level":(50|60)/.test(line));
     expect(failures).toEqual([]);
   });
 });
