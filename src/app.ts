@@ -7,7 +7,9 @@ import { openDatabase } from './infra/db/client.ts';
 import type { Logger } from './infra/logger.ts';
 import { AccountService } from './services/accounts.ts';
 import { ExchangeClients } from './exchange/clients.ts';
+import { AlertService } from './services/alerts/alert-service.ts';
 import { AuditLog } from './services/audit.ts';
+import { CopyEngine, type CopyTiming } from './services/copy/copy-engine.ts';
 import { EventBus } from './services/events.ts';
 import { IdentityService } from './services/identity.ts';
 import type { Services } from './services/index.ts';
@@ -45,6 +47,7 @@ export interface AppOptions {
   commands?: readonly CommandEntry[];
   confirmationTtlMs?: number;
   streamTiming?: Partial<WatcherTiming>;
+  copyTiming?: Partial<CopyTiming>;
 }
 
 /** Builds every service over one database. The caller must hold the data-directory lock. */
@@ -71,6 +74,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   }
   const paper = config.mode === 'paper' ? await PaperExchange.start(config.dataDir, accounts, logger) : undefined;
   const bus = new EventBus(logger);
+  // Alerts listen from the start: nothing raised while the desk comes up is missed.
+  const alerts = new AlertService({ db, bus, logger });
+  await alerts.start();
   const exchanges = new ExchangeClients({ accounts, logger, paper: paper?.urls });
   const streams = new StreamSupervisor({
     clients: exchanges,
@@ -87,6 +93,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   fills.listen();
   const risk = new RiskService(db, bus);
   const orders = new OrderService({ db, accounts, exchanges, codes, vps, fills, risk, bus, logger });
+  const copy = new CopyEngine(
+    { db, accounts, exchanges, streams, orders, codes, bus, logger },
+    options.copyTiming ?? {},
+  );
   const tpsl = new TpslService({ db, exchanges, codes, vps, orders, bus, logger });
   tpsl.listen();
   const spotTpsl = new SpotTpslWatcher(tpsl, logger);
@@ -112,9 +122,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     fills,
     risk,
     orders,
+    copy,
     tpsl,
     reconciliation,
     reconcileMonitor,
+    alerts,
     paper,
   };
   await bootstrapOwners(services);
@@ -132,13 +144,17 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       const recovered = await orders.recover();
       if (recovered.length > 0)
         logger.info({ orders: recovered.map((o) => o.clientOrderId) }, 'unresolved orders looked up');
+      // Copy intents a crash left open: each looked up by its client id, finished or failed.
+      await copy.start();
       // TP/SL orders checked against the exchange: what a restart may have left half-replaced.
       await tpsl.resyncAll();
       spotTpsl.start();
       reconcileMonitor.start();
     },
     async close() {
+      alerts.stop();
       await reconcileMonitor.stop();
+      await copy.stop();
       await spotTpsl.stop();
       await streams.stop();
       await exchanges.close();

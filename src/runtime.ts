@@ -6,12 +6,16 @@ import type { Config } from './config/index.ts';
 import { DataDirLock } from './infra/lock.ts';
 import { startHttpServer } from './adapters/http/server.ts';
 import { consoleSocketPath, startConsoleSocket } from './adapters/console/socket.ts';
+import { telegramAlertSender } from './adapters/telegram/alert-sender.ts';
+import { describeTelegramStatus, startTelegram, type TelegramBot } from './adapters/telegram/index.ts';
 
 export interface Running {
   app: App;
   http: Server;
   httpUrl: string;
   consoleSocket: string;
+  /** The Telegram adapter when TELEGRAM_BOT_TOKEN is set (its `sender` reaches any chat). */
+  telegram: TelegramBot | undefined;
   /** One line saying what runs. */
   summary: string;
   stop(): Promise<void>;
@@ -26,7 +30,9 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
   let app: App | undefined;
   let http: Server | undefined;
   let socket: net.Server | undefined;
+  let telegram: TelegramBot | undefined;
   const stop = async () => {
+    await telegram?.stop();
     await new Promise<void>((resolve) => (socket ? socket.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => {
       if (!http) return resolve();
@@ -36,12 +42,18 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
     await app?.close();
     lock.release();
   };
+  let telegramLine = 'telegram off';
   try {
     app = await createApp(config, options);
     http = await startHttpServer(app);
     socket = await startConsoleSocket(app);
     lock.advertiseSocket(consoleSocketPath(config.dataDir));
     await app.start();
+    // A chat platform that is down or rejects the token stops only its own adapter.
+    const started = await startTelegram(app);
+    telegram = started?.bot;
+    telegramLine = describeTelegramStatus(started?.status);
+    if (telegram) app.services.alerts.registerSender(telegramAlertSender(telegram.sender));
   } catch (err) {
     await stop();
     throw err;
@@ -53,6 +65,6 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
     `hedgestack running in ${config.mode} mode: ${accounts.length} accounts (${accounts.map((a) => a.id).join(', ') || 'none'}); ` +
     `http ${httpUrl} (GET /healthz); console: npm run console; ` +
     (app.services.paper ? `paper exchange ${app.services.paper.urls.httpUrl}; ` : '') +
-    `telegram ${config.telegram.token ? 'configured' : 'off'}; discord ${config.discord.token ? 'configured' : 'off'}`;
-  return { app, http, httpUrl, consoleSocket: consoleSocketPath(config.dataDir), summary, stop };
+    `${telegramLine}; discord ${config.discord.token ? 'configured' : 'off'}`;
+  return { app, http, httpUrl, consoleSocket: consoleSocketPath(config.dataDir), telegram, summary, stop };
 }

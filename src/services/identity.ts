@@ -15,6 +15,8 @@ export interface Caller {
   language: Language;
   /** Accounts this caller may act on; `all` for owners. */
   accounts: 'all' | ReadonlySet<string>;
+  /** Where the command came from, when it came from a chat. */
+  chat: { id: string; group: boolean } | undefined;
 }
 
 export interface CallerRef {
@@ -23,6 +25,8 @@ export interface CallerRef {
   displayName?: string | undefined;
   /** The platform's locale (`zh-hans`, `zh-CN`, `en-US`), used until the caller picks one. */
   locale?: string | undefined;
+  /** The chat the command came from (a Telegram chat, a Discord channel): where alerts can go. */
+  chat?: { id: string; group: boolean } | undefined;
 }
 
 export class IdentityService {
@@ -51,6 +55,7 @@ export class IdentityService {
       language:
         normalizeLanguage(user?.language ?? identity.language) ?? normalizeLanguage(ref.locale) ?? this.defaultLanguage,
       accounts: role === 'owner' ? 'all' : new Set(user?.grants.map((g) => g.accountId) ?? []),
+      chat: ref.chat,
     };
   }
 

@@ -3,7 +3,9 @@ import type { Logger } from '../infra/logger.ts';
 import type { Db } from '../infra/db/client.ts';
 import type { ExchangeClients } from '../exchange/clients.ts';
 import type { AccountService } from './accounts.ts';
+import type { AlertService } from './alerts/alert-service.ts';
 import type { AuditLog } from './audit.ts';
+import type { CopyEngine } from './copy/copy-engine.ts';
 import type { EventBus } from './events.ts';
 import type { IdentityService } from './identity.ts';
 import type { AccountCodes } from './orders/account-codes.ts';
@@ -28,6 +30,7 @@ export interface Services {
   identity: IdentityService;
   audit: AuditLog;
   bus: EventBus;
+  alerts: AlertService;
   exchanges: ExchangeClients;
   streams: StreamSupervisor;
   codes: AccountCodes;
@@ -35,6 +38,8 @@ export interface Services {
   fills: FillIngestion;
   risk: RiskService;
   orders: OrderService;
+  /** The copy engine (seed 001): leader events fanned out to the followers. */
+  copy: CopyEngine;
   tpsl: TpslService;
   reconciliation: ReconciliationService;
   /** The scheduled reconciliation (RECONCILE_CRON); `run()` is one pass. */

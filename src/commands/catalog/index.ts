@@ -1,7 +1,9 @@
 import type { CommandEntry } from '../types.ts';
 import { accountsCommand } from './accounts.ts';
+import { alertsGroup } from './alerts.ts';
 import { balanceCommand } from './balance.ts';
 import { cancelCommand } from './cancel.ts';
+import { copyGroup, eventsCommand, followersCommand, pauseCommand, resumeCommand } from './copy.ts';
 import { helpCommand } from './help.ts';
 import { langCommand } from './lang.ts';
 import { orderCommand } from './order.ts';
@@ -26,4 +28,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   ordersCommand,
   cancelCommand,
   riskCommand,
+  alertsGroup,
+  copyGroup,
+  followersCommand,
+  pauseCommand,
+  resumeCommand,
+  eventsCommand,
 ];

@@ -3,7 +3,7 @@ import { ClientOrderIdFactory } from '../../domain/client-order-id.ts';
 import { HedgeError } from '../../domain/errors.ts';
 import { assertReducible, isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
-import { OrderStatusUnknownError } from '../../exchange/errors.ts';
+import { ExchangeRateLimitError, ExchangeUnavailableError, OrderStatusUnknownError } from '../../exchange/errors.ts';
 import type { AccountExchange, ExchangeOrder } from '../../exchange/types.ts';
 import type { Order, VirtualPosition } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
@@ -61,6 +61,23 @@ export interface PlacedOrder {
 }
 
 export class OrderRefusedError extends HedgeError {}
+
+/** A follower's copy of a leader event (see src/services/copy). */
+export interface CopyOrderInput {
+  accountId: string;
+  /** Unified symbol on the follower's exchange. */
+  symbol: string;
+  side: 'buy' | 'sell';
+  /** Base quantity (sells) or quote to spend (buys). */
+  amount?: Decimal;
+  cost?: Decimal;
+  /** Deterministic: copyClientOrderId(follower code, leader event id). */
+  clientOrderId: string;
+}
+
+/** Wait before the one retry of a copy refused for a rate limit or an unreachable exchange. */
+const COPY_RETRY_BACKOFF_MS = 500;
+const COPY_RETRY_MAX_WAIT_MS = 5_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -214,6 +231,108 @@ export class OrderService {
     return resolved;
   }
 
+  /**
+   * Places a follower's copy at most once for its (deterministic) client id. A row already
+   * answered by the exchange is returned as it is; a row in doubt (PENDING, UNKNOWN, or never
+   * placed) is first looked up on the exchange by its client id, and sent only when the exchange
+   * does not know it and `mayPlace` allows (the copy engine refuses for an expired leader event).
+   * Copies are not in a VP: the follower's holding is the authority, so no VP-reduction check;
+   * the follower's risk limits still apply. Their fills are booked as external to every VP.
+   * A rate limit or an unreachable exchange (proof the order was not taken) gets one retry
+   * after a backoff; an answer that never came is resolved by lookup, never by a resend.
+   */
+  async placeCopyOrder(input: CopyOrderInput, { mayPlace = true } = {}): Promise<Order | undefined> {
+    const { db, exchanges, risk } = this.deps;
+    const exchange = await exchanges.for(input.accountId);
+    let row = await db.order.findUnique({ where: { clientOrderId: input.clientOrderId } });
+    const inDoubt =
+      row !== null && (row.status === 'PENDING' || row.status === 'UNKNOWN' || row.error === 'orders.never_placed');
+    if (row && !inDoubt) return row;
+    if (row) {
+      const found = await exchange.fetchOrder(row.symbol, { clientOrderId: row.clientOrderId });
+      if (found) return this.record(row, found, { catchUp: false });
+    }
+    if (!mayPlace) {
+      if (row) await this.markNeverPlaced(row);
+      return undefined;
+    }
+    const plan: OrderPlan = {
+      accountId: input.accountId,
+      exchange,
+      symbol: input.symbol,
+      side: input.side,
+      type: 'market',
+      amount: input.amount,
+      cost: input.cost,
+      price: undefined,
+      positionSide: 'LONG',
+      increases: input.side === 'buy',
+      vpName: 'copy',
+      vp: null,
+      userId: undefined,
+    };
+    await risk.assertAllowed(plan);
+    const columns = { amount: optionalColumn(input.amount), cost: optionalColumn(input.cost) };
+    row = row
+      ? await db.order.update({ where: { id: row.id }, data: { ...columns, status: 'PENDING', error: null } })
+      : await db.order.create({
+          data: {
+            clientOrderId: input.clientOrderId,
+            accountId: input.accountId,
+            purpose: 'copy',
+            symbol: input.symbol,
+            side: input.side,
+            type: 'market',
+            ...columns,
+            status: 'PENDING',
+          },
+        });
+    return this.sendCopy(plan, row);
+  }
+
+  private async sendCopy(plan: OrderPlan, row: Order): Promise<Order> {
+    const request = {
+      symbol: plan.symbol,
+      side: plan.side,
+      type: 'market' as const,
+      ...(plan.amount ? { amount: plan.amount } : {}),
+      ...(plan.cost ? { cost: plan.cost } : {}),
+      clientOrderId: row.clientOrderId,
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.record(row, await plan.exchange.placeOrder(request), { catchUp: false });
+      } catch (err) {
+        if (err instanceof OrderStatusUnknownError) {
+          await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'UNKNOWN', error: err.key } });
+          return this.resolveByClientId(row, { attempts: 4 });
+        }
+        const retryable = err instanceof ExchangeRateLimitError || err instanceof ExchangeUnavailableError;
+        if (attempt === 1 && retryable) {
+          const until = err instanceof ExchangeRateLimitError ? err.retryAt : undefined;
+          await sleep(Math.min(Math.max(COPY_RETRY_BACKOFF_MS, (until ?? 0) - Date.now()), COPY_RETRY_MAX_WAIT_MS));
+          try {
+            const found = await plan.exchange.fetchOrder(row.symbol, { clientOrderId: row.clientOrderId });
+            if (found) return await this.record(row, found, { catchUp: false });
+            continue;
+          } catch {
+            // the first refusal proves the order was not taken; report that one
+          }
+        }
+        const key = err instanceof HedgeError ? err.key : 'errors.internal';
+        await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'REJECTED', error: key } });
+        throw err;
+      }
+    }
+  }
+
+  private async markNeverPlaced(row: Order): Promise<void> {
+    await this.deps.db.order.update({
+      where: { id: row.id },
+      data: { status: 'REJECTED', error: 'orders.never_placed' },
+    });
+  }
+
   async liveOrderCount(accountId: string): Promise<number> {
     return this.deps.db.order.count({ where: { accountId, status: { in: [...LIVE_STATUSES] } } });
   }
@@ -267,8 +386,11 @@ export class OrderService {
     });
   }
 
-  /** Records the exchange's view of the order and applies its fills to the books. */
-  private async record(row: Order, answer: ExchangeOrder): Promise<Order> {
+  /**
+   * Records the exchange's view of the order and applies its fills to the books. A copy leaves
+   * its fills to the stream (and a background catch-up): the fan-out waits for no trade read.
+   */
+  private async record(row: Order, answer: ExchangeOrder, { catchUp = true } = {}): Promise<Order> {
     const updated = await this.deps.db.order.update({
       where: { id: row.id },
       data: {
@@ -280,7 +402,12 @@ export class OrderService {
       },
     });
     if (!answer.filled.isZero()) {
-      await this.deps.fills.catchUpOrder(row.accountId, row.symbol, answer.id, row.createdAt.getTime());
+      const caughtUp = this.deps.fills.catchUpOrder(row.accountId, row.symbol, answer.id, row.createdAt.getTime());
+      if (catchUp) await caughtUp;
+      else
+        caughtUp.catch((err: unknown) =>
+          this.deps.logger.warn({ err: String(err), account: row.accountId, order: answer.id }, 'fill catch-up failed'),
+        );
     }
     return updated;
   }

@@ -1,0 +1,88 @@
+/**
+ * npm run bench (chat part) — a command's round trip through the real chat client and its fake
+ * platform server, with no exchange work (/whoami), against the same command dispatched
+ * directly in the same run; and the process's idle RSS with the adapters on, against the same
+ * process before they started.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createApp } from '../src/app.ts';
+import { TelegramBot } from '../src/adapters/telegram/index.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { FakeTelegram } from '../test/support/fake-telegram.ts';
+
+const ROUNDS = Number(process.env['BENCH_CHAT_ROUNDS'] ?? 300);
+const USER = { id: 7001, first_name: 'Bench', language_code: 'en' };
+
+function summary(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+  return { p50: at(50), p99: at(99) };
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const rss = () => {
+  gc?.();
+  return process.memoryUsage().rss;
+};
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hedgestack-bench-chat-'));
+  const fake = await new FakeTelegram().start();
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', OWNER_TELEGRAM_IDS: String(USER.id) });
+  const app = await createApp(config, { logger: pino({ level: 'silent' }) });
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const idleBefore = rss();
+    const bot = new TelegramBot({
+      token: fake.token,
+      apiRoot: fake.url,
+      dispatcher: app.dispatcher,
+      identity: app.services.identity,
+      logger: app.services.logger,
+      defaultLanguage: config.defaultLanguage,
+    });
+    await bot.start();
+    const direct: number[] = [];
+    const viaTelegram: number[] = [];
+    const ref = { platform: 'telegram' as const, externalId: String(USER.id) };
+    for (let i = 0; i < 30; i++) await app.dispatcher.handleLine(ref, '/whoami');
+    for (let i = 0; i < ROUNDS; i++) {
+      const t0 = performance.now();
+      await app.dispatcher.handleLine(ref, '/whoami');
+      direct.push(performance.now() - t0);
+      const before = fake.chat(USER.id).length;
+      const t1 = performance.now();
+      fake.sendText(USER, '/whoami');
+      while (fake.chat(USER.id).length === before) await new Promise((r) => setImmediate(r));
+      viaTelegram.push(performance.now() - t1);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const idleAfter = rss();
+    const d = summary(direct);
+    const tg = summary(viaTelegram);
+    console.log(`command round trip (/whoami, ${ROUNDS} rounds, no exchange work):`);
+    console.log(
+      `  telegram (grammY long polling -> fake Bot API -> reply)  p50 ${tg.p50.toFixed(2)} ms  p99 ${tg.p99.toFixed(2)} ms`,
+    );
+    console.log(`  dispatcher alone  p50 ${d.p50.toFixed(2)} ms  p99 ${d.p99.toFixed(2)} ms   (baseline)`);
+    console.log(
+      `  ratio telegram/dispatcher: p50 ${(tg.p50 / d.p50).toFixed(1)}x  p99 ${(tg.p99 / d.p99).toFixed(1)}x`,
+    );
+    console.log(
+      `idle RSS: ${(idleAfter / 2 ** 20).toFixed(0)} MiB with the Telegram adapter on, ${(idleBefore / 2 ** 20).toFixed(0)} MiB before it started (baseline, same process)`,
+    );
+    await bot.stop();
+  } finally {
+    await app.close();
+    await fake.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

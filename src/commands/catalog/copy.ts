@@ -1,0 +1,208 @@
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import { accountIdSchema } from '../../domain/account.ts';
+import { formatAmount } from '../../domain/valuation.ts';
+import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
+import type { Translate } from '../../i18n/index.ts';
+import { assetsOf } from '../../services/copy/leader-events.ts';
+import { monospaceTable } from '../format/table.ts';
+import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
+
+const followerArg = {
+  schema: accountIdSchema,
+  descriptionKey: 'args.follower',
+  example: 'f1',
+  complete: 'follower' as const,
+};
+
+const percent = (fraction: string) => `${formatAmount(new Decimal(fraction).times(100), 4)}%`;
+
+/** `buy 25% → FILLED 500`, `sell 40% → skipped: below minimum`. */
+function outcomeOf(t: Translate, event: CopyEvent, intent: CopyIntent): string {
+  const status = t(`copy.intent_status.${intent.status}`);
+  // An exchange's refusal reads best in its own words; our own reasons are translated.
+  const why = intent.detail ?? (intent.reason ? t(intent.reason) : undefined);
+  const reason = why ? `: ${why}` : '';
+  const amount = intent.amount ? ` ${formatAmount(new Decimal(intent.amount))}` : '';
+  return `${event.side} ${percent(event.fraction)}${amount} → ${status}${reason}`;
+}
+
+const startCommand = defineCommand({
+  name: 'start',
+  role: 'trader',
+  mutates: true,
+  confirm: true,
+  args: {},
+  describe: (ctx) => ctx.t('copy.describe_start'),
+  async run(ctx) {
+    await ctx.services.copy.setRunning(true);
+    return { text: ctx.t('copy.started') };
+  },
+});
+
+const stopCommand = defineCommand({
+  name: 'stop',
+  role: 'trader',
+  mutates: true,
+  confirm: true,
+  args: {},
+  describe: (ctx) => ctx.t('copy.describe_stop'),
+  async run(ctx) {
+    await ctx.services.copy.setRunning(false);
+    return { text: ctx.t('copy.stopped') };
+  },
+});
+
+const statusCommand = defineCommand({
+  name: 'status',
+  role: 'viewer',
+  mutates: false,
+  args: {},
+  async run({ t, services }) {
+    const { copy, streams } = services;
+    const roster = await copy.refreshRoster();
+    const leaders = roster.filter((a) => a.copyRole === 'LEADER');
+    const followers = roster.filter((a) => a.copyRole === 'FOLLOWER');
+    const count = (status: string) => String(followers.filter((f) => f.status === status).length);
+    const lines = [
+      t((await copy.isRunning()) ? 'copy.running' : 'copy.not_running'),
+      ...(await Promise.all(
+        leaders.map(async (l) =>
+          t('copy.leader_line', {
+            leader: l.id,
+            exchange: l.exchange,
+            env: l.env,
+            symbol: await copy.settings.leaderSymbol(l.id),
+            stream: t(`accounts.stream.${streams.status(l.id)?.health ?? 'off'}`),
+          }),
+        ),
+      )),
+      ...(leaders.length === 0 ? [t('copy.no_leader')] : []),
+      t('copy.counts', {
+        followers: String(followers.length),
+        active: count('ACTIVE'),
+        paused: count('PAUSED'),
+        disabled: count('DISABLED'),
+        events: String(await copy.eventCount()),
+      }),
+    ];
+    return { text: lines.join('\n') };
+  },
+});
+
+export const copyGroup: CommandGroup = {
+  name: 'copy',
+  subcommands: [startCommand, stopCommand, statusCommand],
+  defaultSubcommand: 'status',
+};
+
+export const followersCommand = defineCommand({
+  name: 'followers',
+  role: 'viewer',
+  mutates: false,
+  args: {},
+  async run({ t, services }) {
+    const { copy } = services;
+    const roster = await copy.refreshRoster();
+    const followers = roster.filter((a) => a.copyRole === 'FOLLOWER');
+    if (followers.length === 0) return { text: t('copy.no_followers') };
+    const leader = roster.find((a) => a.copyRole === 'LEADER');
+    const { base, quote } = assetsOf(leader ? await copy.settings.leaderSymbol(leader.id) : 'BTC/USDT');
+    const ids = followers.map((f) => f.id);
+    const [policies, last] = await Promise.all([copy.settings.policies(ids), copy.lastCopies(ids)]);
+    const free = (id: string, asset: string) =>
+      copy.balances.free(id, asset).then(
+        (d) => formatAmount(d),
+        () => '—',
+      );
+    const rows = await Promise.all(
+      followers.map(async (f) => {
+        const policy = policies.get(f.id);
+        const mode = policy?.mode === 'ratio' ? `ratio ×${policy.ratio?.toFixed() ?? '0'}` : 'share';
+        const cap = policy?.maxPerTrade ? formatAmount(policy.maxPerTrade) : '—';
+        const latest = last.get(f.id);
+        return [
+          f.id,
+          `${f.exchange} ${f.env}`,
+          f.statusReason ? `${f.status} (${f.statusReason})` : f.status,
+          mode,
+          cap,
+          await free(f.id, quote),
+          await free(f.id, base),
+          latest ? `#${latest.eventId} ${outcomeOf(t, latest.event, latest)}` : '—',
+        ];
+      }),
+    );
+    const header = t('copy.followers_header', { base, quote }).split('|');
+    return { text: monospaceTable(header, rows) };
+  },
+});
+
+async function setPaused(ctx: CommandContext, follower: string, paused: boolean) {
+  const { copy } = ctx.services;
+  const reason = `paused by ${ctx.caller.displayName ?? ctx.caller.externalId}`;
+  const account = paused ? await copy.pauseFollower(follower, reason) : await copy.resumeFollower(follower);
+  return { text: ctx.t(paused ? 'copy.paused' : 'copy.resumed', { follower: account.id }) };
+}
+
+export const pauseCommand = defineCommand({
+  name: 'pause',
+  role: 'trader',
+  mutates: true,
+  confirm: true,
+  args: { follower: followerArg },
+  accountOf: (args) => args.follower,
+  describe: (ctx, { follower }) => ctx.t('copy.describe_pause', { follower }),
+  run: (ctx, { follower }) => setPaused(ctx, follower, true),
+});
+
+export const resumeCommand = defineCommand({
+  name: 'resume',
+  role: 'trader',
+  mutates: true,
+  confirm: true,
+  args: { follower: followerArg },
+  accountOf: (args) => args.follower,
+  describe: (ctx, { follower }) => ctx.t('copy.describe_resume', { follower }),
+  run: (ctx, { follower }) => setPaused(ctx, follower, false),
+});
+
+export const eventsCommand = defineCommand({
+  name: 'events',
+  role: 'viewer',
+  mutates: false,
+  args: {
+    count: {
+      schema: z.coerce.number().int().min(1).max(50).optional(),
+      descriptionKey: 'args.events_count',
+      example: '10',
+    },
+    detail: {
+      schema: z.enum(['detail']).optional(),
+      descriptionKey: 'args.events_detail',
+      flexible: true,
+    },
+  },
+  async run({ t, services }, { count, detail }) {
+    const events = await services.copy.recentEvents(count ?? 10);
+    if (events.length === 0) return { text: t('copy.events_none') };
+    const lines = events.flatMap((e) => {
+      const tally = (status: string) => String(e.intents.filter((i) => i.status === status).length);
+      const head = t('copy.event_line', {
+        id: String(e.id),
+        at: e.createdAt.toISOString().replace('T', ' ').slice(0, 19),
+        leader: e.leaderId,
+        side: e.side,
+        symbol: e.symbol,
+        percent: percent(e.fraction),
+        status: t(`copy.event_status.${e.status}`),
+        ok: tally('FILLED'),
+        failed: tally('FAILED'),
+        skipped: tally('SKIPPED'),
+      });
+      if (!detail) return [head];
+      return [head, ...e.intents.map((i) => `  ${i.followerId}: ${outcomeOf(t, e, i)}`)];
+    });
+    return { text: lines.join('\n') };
+  },
+});

@@ -1,0 +1,238 @@
+import type { AlertSubscription, Platform } from '../../generated/prisma/client.ts';
+import type { Db } from '../../infra/db/client.ts';
+import type { Logger } from '../../infra/logger.ts';
+import { normalizeLanguage, t, type Language } from '../../i18n/index.ts';
+import type { DeskEvent, EventBus } from '../events.ts';
+import { fingerprint, severityAtLeast, takeBatch, type PendingAlert, type Severity } from './alert-batching.ts';
+
+/** Delivers text to one chat of a platform; throws when the platform refuses or is down. */
+export interface AlertSender {
+  platform: Platform;
+  send(destination: string, text: string): Promise<void>;
+  /** Least time between two messages to this chat (Telegram: 1 s per chat, 3 s in groups). */
+  minIntervalMs(destination: string): number;
+}
+
+export interface AlertServiceOptions {
+  db: Db;
+  bus: EventBus;
+  logger: Logger;
+  now?: () => number;
+  /** Identical alerts within this window are folded into one. */
+  dedupeMs?: number;
+  /** A burst is gathered this long before its first message goes out. */
+  gatherMs?: number;
+  /** Pending alerts kept per chat while it cannot be reached; the oldest info ones go first. */
+  maxPending?: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+}
+
+interface Destination {
+  subscription: AlertSubscription;
+  queue: PendingAlert[];
+  recent: Map<string, { at: number; alert: PendingAlert }>;
+  pumping: boolean;
+  lastSentAt: number;
+  dropped: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Push alerts: every 'alert' on the bus (and stream health changes) goes to each chat that
+ * subscribed to its category and severity, in that chat's language. Delivery never blocks
+ * trading: each chat has its own bounded queue and pump, paced to the platform's limits,
+ * bursts coalesced into one message, repeats folded, failed sends retried with backoff.
+ */
+export class AlertService {
+  private readonly senders = new Map<Platform, AlertSender>();
+  private readonly destinations = new Map<string, Destination>();
+  private readonly now: () => number;
+  /** Accounts whose stream was reported degraded, so its recovery is reported too. */
+  private readonly wasDegraded = new Set<string>();
+  private stopped = false;
+
+  constructor(private readonly options: AlertServiceOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    for (const subscription of await this.options.db.alertSubscription.findMany()) this.track(subscription);
+    this.options.bus.on('alert', (event) => {
+      this.publish({ category: event.category, severity: event.severity, key: event.key, params: event.params });
+    });
+    this.options.bus.on('stream', (event) => this.onStream(event));
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  registerSender(sender: AlertSender): void {
+    this.senders.set(sender.platform, sender);
+    for (const d of this.destinations.values()) if (d.subscription.platform === sender.platform) void this.pump(d);
+  }
+
+  async subscribe(
+    platform: Platform,
+    destination: string,
+    settings: { categories: string[] | '*'; minSeverity: Severity; language: Language; userId?: number | undefined },
+  ): Promise<AlertSubscription> {
+    const data = {
+      categories: settings.categories === '*' ? '*' : settings.categories.join(','),
+      minSeverity: settings.minSeverity,
+      language: settings.language,
+      userId: settings.userId ?? null,
+    };
+    const subscription = await this.options.db.alertSubscription.upsert({
+      where: { platform_destination: { platform, destination } },
+      create: { platform, destination, ...data },
+      update: data,
+    });
+    this.track(subscription);
+    return subscription;
+  }
+
+  async unsubscribe(platform: Platform, destination: string): Promise<boolean> {
+    this.destinations.delete(`${platform}:${destination}`);
+    const { count } = await this.options.db.alertSubscription.deleteMany({ where: { platform, destination } });
+    return count > 0;
+  }
+
+  subscription(
+    platform: Platform,
+    destination: string,
+  ): { subscription: AlertSubscription; pending: number } | undefined {
+    const d = this.destinations.get(`${platform}:${destination}`);
+    return d && { subscription: d.subscription, pending: d.queue.length };
+  }
+
+  /** Queues an alert for every chat that wants it; returns at once. */
+  publish(alert: Omit<PendingAlert, 'at' | 'repeats'>): void {
+    if (this.stopped) return;
+    for (const d of this.destinations.values()) {
+      if (!wants(d.subscription, alert.category, alert.severity)) continue;
+      const print = fingerprint(alert);
+      const seen = d.recent.get(print);
+      if (seen && this.now() - seen.at < (this.options.dedupeMs ?? 60_000)) {
+        seen.alert.repeats++;
+        continue;
+      }
+      const pending: PendingAlert = { ...alert, at: this.now(), repeats: 1 };
+      d.recent.set(print, { at: pending.at, alert: pending });
+      d.queue.push(pending);
+      this.bound(d);
+      void this.pump(d);
+    }
+  }
+
+  private onStream(event: Extract<DeskEvent, { type: 'stream' }>): void {
+    if (event.health === 'polling') {
+      this.publish({
+        category: 'stream',
+        severity: 'warning',
+        key: 'alerts.stream_degraded',
+        params: { account: event.accountId, reason: event.reason ?? '' },
+      });
+    } else if (event.health === 'live' && this.wasDegraded.delete(event.accountId)) {
+      this.publish({
+        category: 'stream',
+        severity: 'info',
+        key: 'alerts.stream_recovered',
+        params: { account: event.accountId },
+      });
+    }
+    if (event.health === 'polling') this.wasDegraded.add(event.accountId);
+  }
+
+  private track(subscription: AlertSubscription): void {
+    const key = `${subscription.platform}:${subscription.destination}`;
+    const existing = this.destinations.get(key);
+    if (existing) existing.subscription = subscription;
+    else {
+      this.destinations.set(key, {
+        subscription,
+        queue: [],
+        recent: new Map(),
+        pumping: false,
+        lastSentAt: 0,
+        dropped: 0,
+      });
+    }
+  }
+
+  /** Keeps a chat's queue bounded: info alerts are dropped first, then the oldest. */
+  private bound(d: Destination): void {
+    const max = this.options.maxPending ?? 200;
+    while (d.queue.length > max) {
+      const info = d.queue.findIndex((a) => a.severity === 'info');
+      d.queue.splice(info >= 0 ? info : 0, 1);
+      d.dropped++;
+    }
+  }
+
+  private async pump(d: Destination): Promise<void> {
+    const sender = this.senders.get(d.subscription.platform);
+    if (d.pumping || !sender) return;
+    d.pumping = true;
+    try {
+      await sleep(this.options.gatherMs ?? 500);
+      let backoff = this.options.retryInitialMs ?? 1_000;
+      while (!this.stopped && d.queue.length > 0 && this.destinations.get(keyOf(d)) === d) {
+        const wait = d.lastSentAt + sender.minIntervalMs(d.subscription.destination) - this.now();
+        if (wait > 0) await sleep(wait);
+        const batch = takeBatch(d.queue);
+        const text = this.render(d, batch);
+        try {
+          await sender.send(d.subscription.destination, text);
+          d.lastSentAt = this.now();
+          d.dropped = 0;
+          backoff = this.options.retryInitialMs ?? 1_000;
+        } catch (err) {
+          // The platform is down or refused: put the batch back in front and try again later.
+          d.queue.unshift(...batch);
+          this.bound(d);
+          this.options.logger.warn(
+            { err: String(err), platform: d.subscription.platform },
+            'alert delivery failed; retrying',
+          );
+          await sleep(backoff);
+          backoff = Math.min(backoff * 2, this.options.retryMaxMs ?? 60_000);
+        }
+      }
+    } finally {
+      d.pumping = false;
+    }
+  }
+
+  private render(d: Destination, batch: PendingAlert[]): string {
+    const language = normalizeLanguage(d.subscription.language) ?? 'en';
+    const line = (a: PendingAlert) => {
+      const text = t(language, a.key, a.params);
+      return a.repeats > 1 ? `${text} ${t(language, 'alerts.repeated', { count: a.repeats })}` : text;
+    };
+    const icon = (s: Severity) => (s === 'critical' ? '🔴' : s === 'warning' ? '🟠' : 'ℹ️');
+    const dropped = d.dropped > 0 ? `\n${t(language, 'alerts.dropped', { count: d.dropped })}` : '';
+    const [first] = batch;
+    if (!first) return '';
+    if (batch.length === 1) return `${icon(first.severity)} ${line(first)}${dropped}`;
+    const seconds = Math.max(1, Math.round((this.now() - first.at) / 1000));
+    const worst = batch.reduce<Severity>((w, a) => (severityAtLeast(a.severity, w) ? a.severity : w), 'info');
+    const head = t(language, 'alerts.burst', {
+      count: batch.length,
+      category: t(language, `alerts.category.${first.category}`),
+      seconds,
+    });
+    return [`${icon(worst)} ${head}`, ...batch.map((a) => `• ${line(a)}`)].join('\n') + dropped;
+  }
+}
+
+function keyOf(d: Destination): string {
+  return `${d.subscription.platform}:${d.subscription.destination}`;
+}
+
+function wants(subscription: AlertSubscription, category: string, severity: Severity): boolean {
+  if (!severityAtLeast(severity, subscription.minSeverity as Severity)) return false;
+  return subscription.categories === '*' || subscription.categories.split(',').includes(category);
+}

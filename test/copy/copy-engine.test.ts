@@ -1,0 +1,325 @@
+import { randomBytes } from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleSession } from '../../src/adapters/console/session.ts';
+import { CONSOLE_CALLER } from '../../src/app.ts';
+import { copyClientOrderId } from '../../src/domain/client-order-id.ts';
+import { floorToStep } from '../../src/domain/copy-sizing.ts';
+import type { Emulator } from '../../src/emulator/index.ts';
+import type { ExchangeOrder } from '../../src/exchange/types.ts';
+import type { DeskEvent } from '../../src/services/events.ts';
+import { startTestApp, tempDir, type TestApp } from '../support/harness.ts';
+import { waitFor } from '../support/wait.ts';
+
+/**
+ * The copy engine end to end: console lines, real ccxt, the emulator. Leader `lead` (Binance
+ * spot), followers f1 (Binance), f2 (Bitget) and f3 (Bitget, created here). BTC at 50000 so that
+ * every quote amount buys a whole number of lots and the exact checks hold to the last digit.
+ */
+const FAST_STREAMS = {
+  watchdogMs: 300,
+  pollMs: 200,
+  silenceGraceMs: 100,
+  backoffInitialMs: 50,
+  backoffMaxMs: 400,
+  reconnectSettleMs: 300,
+};
+const FAST_COPY = { balancePollCron: '*/2 * * * * *', orderGraceMs: 150 };
+const FOLLOWERS = ['f1', 'f2', 'f3'] as const;
+const LOT = { f1: new Decimal('0.00001'), f2: new Decimal('0.000001'), f3: new Decimal('0.000001') };
+
+let desk: TestApp;
+let emulator: Emulator;
+let console: ConsoleSession;
+let alerts: Extract<DeskEvent, { type: 'alert' }>[];
+const dataDir = tempDir();
+
+async function open(): Promise<void> {
+  desk = await startTestApp({ DATA_DIR: dataDir }, { streamTiming: FAST_STREAMS, copyTiming: FAST_COPY });
+  const paper = desk.app.services.paper;
+  if (!paper) throw new Error('paper exchange not running');
+  emulator = paper.emulator;
+  emulator.setPrice('BTCUSDT', '50000');
+  console = new ConsoleSession(desk.app.dispatcher, desk.app.services.identity, CONSOLE_CALLER);
+  alerts = [];
+  desk.app.services.bus.on('alert', (e) => {
+    alerts.push(e);
+  });
+}
+
+/** What app.start() does for copying, without the paper market's random walk. */
+async function startCopying(): Promise<void> {
+  const { streams, orders, copy } = desk.app.services;
+  await streams.start();
+  await orders.recover();
+  await copy.start();
+}
+
+async function say(line: string): Promise<string> {
+  return (await console.input(line)) ?? '';
+}
+
+async function confirmed(line: string): Promise<string> {
+  const ask = await say(line);
+  expect(ask).toContain('Type yes');
+  return say('yes');
+}
+
+const spot = (account: string, asset: string) => new Decimal(emulator.balances(account).spot[asset]?.free ?? '0');
+
+async function leaderMarket(side: 'buy' | 'sell', size: Decimal): Promise<ExchangeOrder> {
+  const exchange = await desk.app.services.exchanges.for('lead');
+  return exchange.placeOrder({
+    symbol: 'BTC/USDT',
+    side,
+    type: 'market',
+    ...(side === 'buy' ? { cost: size } : { amount: size }),
+    clientOrderId: `web_${randomBytes(6).toString('hex')}`,
+  });
+}
+
+/** Waits until the leader order's event exists and none of its intents is still under way. */
+async function settledEvent(leaderOrderId: string) {
+  const { db } = desk.app.services;
+  await waitFor(async () => {
+    const event = await db.copyEvent.findUnique({
+      where: { leaderId_leaderOrderId: { leaderId: 'lead', leaderOrderId } },
+      include: { intents: true },
+    });
+    return event !== null && event.intents.every((i) => i.status !== 'PENDING' && i.status !== 'SENT');
+  }, 8_000);
+  await desk.app.services.copy.idle();
+  return db.copyEvent.findUniqueOrThrow({
+    where: { leaderId_leaderOrderId: { leaderId: 'lead', leaderOrderId } },
+    include: { intents: { orderBy: { followerId: 'asc' } } },
+  });
+}
+
+/** Spot orders the emulator has been sent, the leader's own included. */
+const spotOrders = () => {
+  const r = emulator.requests();
+  return (r['POST /api/v3/order'] ?? 0) + (r['POST /api/v2/spot/trade/place-order'] ?? 0);
+};
+
+beforeAll(async () => {
+  await open();
+  const { accounts, paper } = desk.app.services;
+  const f3 = await accounts.create(
+    {
+      id: 'f3',
+      name: 'Follower 3 (Bitget spot)',
+      exchange: 'bitget',
+      market: 'spot',
+      env: 'paper',
+      copyRole: 'FOLLOWER',
+    },
+    { apiKey: randomBytes(16).toString('hex'), secret: randomBytes(16).toString('hex'), passphrase: 'pass-f3' },
+  );
+  await paper?.register(f3);
+  await startCopying();
+  expect(await confirmed('/copy start')).toBe('Copying is running.');
+});
+afterAll(async () => desk.close());
+
+describe('a leader market order is copied by share of free balance', () => {
+  it('a leader buy of 25% of its USDT makes each follower spend exactly 25% of its own', async () => {
+    const before = Object.fromEntries(FOLLOWERS.map((f) => [f, spot(f, 'USDT')]));
+    const leaderUsdt = spot('lead', 'USDT');
+    const order = await leaderMarket('buy', leaderUsdt.times('0.25'));
+    const event = await settledEvent(order.id);
+    expect(event).toMatchObject({ side: 'buy', fraction: '0.25', status: 'DISPATCHED' });
+    expect(event.freeBefore).toBe(leaderUsdt.toFixed());
+    for (const intent of event.intents) {
+      const f = intent.followerId as (typeof FOLLOWERS)[number];
+      const quarter = before[f]?.times('0.25');
+      expect(intent).toMatchObject({ status: 'FILLED', freeBefore: before[f]?.toFixed(), amount: quarter?.toFixed() });
+      // 2000 → 500, 1500 → 375, 10000 → 2500: whole lots at 50000, so the spend is exact too.
+      expect(spot(f, 'USDT').toFixed()).toBe(before[f]?.minus(quarter ?? 0).toFixed());
+    }
+    expect(event.intents.map((i) => i.followerId)).toEqual([...FOLLOWERS]);
+  });
+
+  it('a leader sell of 40% of its BTC makes each follower sell 40% of its own (down to its lot)', async () => {
+    const before = Object.fromEntries(FOLLOWERS.map((f) => [f, spot(f, 'BTC')]));
+    const order = await leaderMarket('sell', spot('lead', 'BTC').times('0.4'));
+    const event = await settledEvent(order.id);
+    expect(event).toMatchObject({ side: 'sell', fraction: '0.4' });
+    for (const intent of event.intents) {
+      const f = intent.followerId as (typeof FOLLOWERS)[number];
+      const exact = (before[f] ?? new Decimal(0)).times('0.4');
+      const sold = floorToStep(exact, LOT[f]);
+      expect(exact.minus(sold).lessThan(LOT[f])).toBe(true);
+      expect(intent).toMatchObject({ status: 'FILLED', amount: sold.toFixed(), filledQty: sold.toFixed() });
+      expect(spot(f, 'BTC').toFixed()).toBe(before[f]?.minus(sold).toFixed());
+    }
+  });
+});
+
+describe('control', () => {
+  it('a paused follower gets nothing and keeps its assets; resumed, it copies again', async () => {
+    expect(await confirmed('/pause f2')).toBe('Follower f2 is paused.');
+    const usdt = spot('f2', 'USDT');
+    const sent = spotOrders();
+    const event = await settledEvent((await leaderMarket('buy', new Decimal(500))).id);
+    expect(event.intents.find((i) => i.followerId === 'f2')).toMatchObject({
+      status: 'SKIPPED',
+      reason: 'copy.skipped.paused',
+    });
+    expect(spotOrders() - sent).toBe(1 + 2); // the leader's, then f1 and f3
+    expect(spot('f2', 'USDT').toFixed()).toBe(usdt.toFixed());
+    expect(await say('/events 1 detail')).toMatch(
+      /2 ok, 0 failed, 1 skipped[\s\S]*f2: buy .* skipped: follower paused/,
+    );
+
+    expect(await confirmed('/resume f2')).toBe('Follower f2 copies again.');
+    const again = await settledEvent((await leaderMarket('buy', new Decimal(500))).id);
+    expect(again.intents.every((i) => i.status === 'FILLED')).toBe(true);
+  });
+
+  it('stopped: leader orders are recorded and not copied; started again, they are', async () => {
+    expect(await confirmed('/copy stop')).toContain('Copying is stopped');
+    const sent = spotOrders();
+    const stopped = await settledEvent((await leaderMarket('buy', new Decimal(300))).id);
+    expect(stopped).toMatchObject({ status: 'STOPPED', intents: [] });
+    expect(spotOrders()).toBe(sent + 1); // the leader's only
+    expect(await say('/copy status')).toContain('Copying: stopped.');
+
+    await confirmed('/copy start');
+    const copied = await settledEvent((await leaderMarket('buy', new Decimal(300))).id);
+    expect(copied.intents.map((i) => i.status)).toEqual(['FILLED', 'FILLED', 'FILLED']);
+    expect(spotOrders()).toBe(sent + 2 + 3);
+  });
+
+  it('/followers shows each follower with its state, free balance and last copy', async () => {
+    const text = await say('/followers');
+    expect(text).toMatch(/f1\s+binance paper\s+ACTIVE\s+share/);
+    expect(text).toMatch(/f3\s+bitget paper\s+ACTIVE/);
+    expect(text).toMatch(/buy [\d.]+% [\d.]+ → filled/);
+  });
+});
+
+describe('exactly once', () => {
+  it('the same leader order delivered again (replay, reconnect) gives no follower a second order', async () => {
+    const order = await leaderMarket('buy', new Decimal(400));
+    const event = await settledEvent(order.id);
+    const sent = spotOrders();
+    const { copy, bus, db } = desk.app.services;
+    bus.emit({ type: 'order', accountId: 'lead', order, source: 'stream' });
+    bus.emit({ type: 'order', accountId: 'lead', order, source: 'rest' });
+    await Promise.all([copy.copyLeaderOrder('lead', order), copy.copyLeaderOrder('lead', order)]);
+    await copy.idle();
+    expect(spotOrders()).toBe(sent);
+    expect(await db.copyIntent.count({ where: { eventId: event.id } })).toBe(3);
+    expect(await db.copyEvent.count({ where: { leaderOrderId: order.id } })).toBe(1);
+  });
+
+  it('a leader fill during a dropped stream is found over REST and copied once', async () => {
+    emulator.dropStreams('lead');
+    const sent = spotOrders();
+    const event = await settledEvent((await leaderMarket('buy', new Decimal(200))).id);
+    expect(event.intents.map((i) => i.status)).toEqual(['FILLED', 'FILLED', 'FILLED']);
+    expect(spotOrders()).toBe(sent + 1 + 3);
+  });
+});
+
+describe('failures', () => {
+  it('a follower whose key is revoked becomes DISABLED while the others complete', async () => {
+    emulator.fault('f1', {
+      endpoint: 'POST /api/v3/order',
+      failNext: { count: 1, httpStatus: 401, code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' },
+    });
+    const event = await settledEvent((await leaderMarket('buy', new Decimal(250))).id);
+    const byFollower = Object.fromEntries(event.intents.map((i) => [i.followerId, i]));
+    expect(byFollower['f1']).toMatchObject({ status: 'FAILED', reason: 'exchange.auth_rejected' });
+    expect(byFollower['f2']?.status).toBe('FILLED');
+    expect(byFollower['f3']?.status).toBe('FILLED');
+    await waitFor(async () => (await desk.app.services.accounts.get('f1')).status === 'DISABLED');
+    expect(alerts.find((a) => a.category === 'copy')).toMatchObject({
+      accountId: 'f1',
+      key: 'alerts.copy_follower_disabled',
+      params: { follower: 'f1', event: String(event.id), leader: 'lead' },
+    });
+    const next = await settledEvent((await leaderMarket('buy', new Decimal(250))).id);
+    expect(next.intents.find((i) => i.followerId === 'f1')).toMatchObject({
+      status: 'SKIPPED',
+      reason: 'copy.skipped.disabled',
+    });
+  });
+});
+
+describe('a crash between the intents and the orders', () => {
+  it('after the restart every follower holds exactly one order for the event', async () => {
+    const { db, codes, accounts, exchanges } = desk.app.services;
+    await accounts.setStatus('f1', 'ACTIVE');
+    await exchanges.invalidate('f1');
+    // The leader's order filled; the engine wrote the event and its intents, sent f2's copy and
+    // died before recording the answer — f1's and f3's were never sent.
+    const leaderOrder = await leaderMarket('buy', new Decimal(100));
+    await settledEvent(leaderOrder.id);
+    const event = await db.copyEvent.create({
+      data: {
+        leaderId: 'lead',
+        leaderOrderId: `${leaderOrder.id}-crash`,
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        fraction: '0.1',
+        quoteFilled: '100',
+        baseFilled: '0.002',
+        freeBefore: '1000',
+        filledAt: new Date(),
+        status: 'DISPATCHED',
+      },
+    });
+    const ids = Object.fromEntries(
+      await Promise.all(FOLLOWERS.map(async (f) => [f, copyClientOrderId(await codes.codeOf(f), event.id)] as const)),
+    );
+    await db.copyIntent.createMany({
+      data: FOLLOWERS.map((f) => ({
+        eventId: event.id,
+        followerId: f,
+        clientOrderId: ids[f] ?? '',
+        mode: 'share',
+        status: f === 'f2' ? 'SENT' : 'PENDING',
+        ...(f === 'f2' ? { amount: '50', freeBefore: '500' } : {}),
+      })),
+    });
+    await db.order.create({
+      data: {
+        clientOrderId: ids['f2'] ?? '',
+        accountId: 'f2',
+        purpose: 'copy',
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        type: 'market',
+        cost: '50',
+        status: 'PENDING',
+      },
+    });
+    await (
+      await exchanges.for('f2')
+    ).placeOrder({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      cost: new Decimal(50),
+      clientOrderId: ids['f2'] ?? '',
+    });
+    await desk.app.close();
+
+    await open();
+    const sent = spotOrders();
+    await startCopying();
+    await desk.app.services.copy.idle();
+    const intents = await desk.app.services.db.copyIntent.findMany({
+      where: { eventId: event.id },
+      orderBy: { followerId: 'asc' },
+    });
+    expect(intents.map((i) => i.status)).toEqual(['FILLED', 'FILLED', 'FILLED']);
+    expect(spotOrders()).toBe(sent + 2);
+    for (const f of FOLLOWERS) {
+      const exchange = await desk.app.services.exchanges.for(f);
+      const order = await exchange.fetchOrder('BTC/USDT', { clientOrderId: ids[f] ?? '' });
+      expect(order?.status).toBe('closed');
+    }
+  });
+});
