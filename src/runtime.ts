@@ -4,10 +4,11 @@ import type net from 'node:net';
 import { createApp, type App, type AppOptions } from './app.ts';
 import type { Config } from './config/index.ts';
 import { DataDirLock } from './infra/lock.ts';
-import { startHttpServer } from './adapters/http/server.ts';
+import { startHttpServer, type HttpServer } from './adapters/http/server.ts';
 import { consoleSocketPath, startConsoleSocket } from './adapters/console/socket.ts';
 import { telegramAlertSender } from './adapters/telegram/alert-sender.ts';
 import { describeTelegramStatus, startTelegram, type TelegramBot } from './adapters/telegram/index.ts';
+import { describeDiscordStatus, discordAlertSender, startDiscord, type DiscordBot } from './adapters/discord/index.ts';
 
 export interface Running {
   app: App;
@@ -16,6 +17,8 @@ export interface Running {
   consoleSocket: string;
   /** The Telegram adapter when TELEGRAM_BOT_TOKEN is set (its `sender` reaches any chat). */
   telegram: TelegramBot | undefined;
+  /** The Discord adapter when DISCORD_TOKEN is set (its `sender` reaches any channel). */
+  discord: DiscordBot | undefined;
   /** One line saying what runs. */
   summary: string;
   stop(): Promise<void>;
@@ -28,11 +31,13 @@ export interface Running {
 export async function startHedgestack(config: Config, options: AppOptions): Promise<Running> {
   const lock = DataDirLock.acquire(config.dataDir);
   let app: App | undefined;
-  let http: Server | undefined;
+  let http: HttpServer | undefined;
   let socket: net.Server | undefined;
   let telegram: TelegramBot | undefined;
+  let discord: DiscordBot | undefined;
   const stop = async () => {
     await telegram?.stop();
+    await discord?.stop();
     await new Promise<void>((resolve) => (socket ? socket.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => {
       if (!http) return resolve();
@@ -43,6 +48,7 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
     lock.release();
   };
   let telegramLine = 'telegram off';
+  let discordLine = 'discord off';
   try {
     app = await createApp(config, options);
     http = await startHttpServer(app);
@@ -50,10 +56,16 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
     lock.advertiseSocket(consoleSocketPath(config.dataDir));
     await app.start();
     // A chat platform that is down or rejects the token stops only its own adapter.
-    const started = await startTelegram(app);
+    const [started, startedDiscord] = await Promise.all([
+      startTelegram(app, undefined, http.routes),
+      startDiscord(app),
+    ]);
     telegram = started?.bot;
     telegramLine = describeTelegramStatus(started?.status);
     if (telegram) app.services.alerts.registerSender(telegramAlertSender(telegram.sender));
+    discord = startedDiscord?.bot;
+    discordLine = describeDiscordStatus(startedDiscord?.status);
+    if (discord) app.services.alerts.registerSender(discordAlertSender(discord.sender));
   } catch (err) {
     await stop();
     throw err;
@@ -65,6 +77,6 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
     `hedgestack running in ${config.mode} mode: ${accounts.length} accounts (${accounts.map((a) => a.id).join(', ') || 'none'}); ` +
     `http ${httpUrl} (GET /healthz); console: npm run console; ` +
     (app.services.paper ? `paper exchange ${app.services.paper.urls.httpUrl}; ` : '') +
-    `${telegramLine}; discord ${config.discord.token ? 'configured' : 'off'}`;
-  return { app, http, httpUrl, consoleSocket: consoleSocketPath(config.dataDir), telegram, summary, stop };
+    `${telegramLine}; ${discordLine}`;
+  return { app, http, httpUrl, consoleSocket: consoleSocketPath(config.dataDir), telegram, discord, summary, stop };
 }

@@ -44,11 +44,25 @@ export const envSchema = z.object({
   MASTER_KEY: masterKey,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_LANGUAGE: z.enum(['en', 'zh']).default('en'),
+  /** Show balances and positions only to the caller (Discord ephemeral replies). */
+  PRIVATE_BALANCES: z.enum(['true', 'false']).default('false'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_HOST: z.string().trim().min(1).default('127.0.0.1'),
   ADMIN_PASSWORD: optionalText,
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_API_ROOT: urlWithoutTrailingSlash('https://api.telegram.org'),
+  /** Webhook mode: the public HTTPS address Telegram posts updates to (long polling when unset). */
+  TELEGRAM_WEBHOOK_URL: z
+    .string()
+    .trim()
+    .transform((s) => (s === '' ? undefined : s))
+    .pipe(z.url({ protocol: /^https$/ }).optional())
+    .optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, '16 to 256 letters, digits, _ or -')
+    .optional(),
   DISCORD_TOKEN: optionalText,
   DISCORD_APP_ID: z
     .string()
@@ -81,9 +95,16 @@ export interface Config {
   masterKey: Buffer | undefined;
   logLevel: Env['LOG_LEVEL'];
   defaultLanguage: Env['DEFAULT_LANGUAGE'];
+  privateBalances: boolean;
   http: { host: string; port: number };
   adminPassword: string | undefined;
-  telegram: { token: string | undefined; apiRoot: string; ownerIds: string[] };
+  telegram: {
+    token: string | undefined;
+    apiRoot: string;
+    ownerIds: string[];
+    /** Webhook mode; the secret is generated at start when not configured. */
+    webhook: { url: string; secret: string | undefined } | undefined;
+  };
   discord: {
     token: string | undefined;
     appId: string | undefined;
@@ -124,9 +145,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     masterKey: e.MASTER_KEY ? Buffer.from(e.MASTER_KEY, 'base64') : undefined,
     logLevel: e.LOG_LEVEL,
     defaultLanguage: e.DEFAULT_LANGUAGE,
+    privateBalances: e.PRIVATE_BALANCES === 'true',
     http: { host: e.ADMIN_HOST, port: e.PORT },
     adminPassword: e.ADMIN_PASSWORD,
-    telegram: { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT, ownerIds: e.OWNER_TELEGRAM_IDS },
+    telegram: {
+      token: e.TELEGRAM_BOT_TOKEN,
+      apiRoot: e.TELEGRAM_API_ROOT,
+      ownerIds: e.OWNER_TELEGRAM_IDS,
+      webhook: e.TELEGRAM_WEBHOOK_URL ? { url: e.TELEGRAM_WEBHOOK_URL, secret: e.TELEGRAM_WEBHOOK_SECRET } : undefined,
+    },
     discord: {
       token: e.DISCORD_TOKEN,
       appId: e.DISCORD_APP_ID,
@@ -138,7 +165,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
 }
 
-const SECRET_VARIABLES = new Set(['MASTER_KEY', 'ADMIN_PASSWORD', 'TELEGRAM_BOT_TOKEN', 'DISCORD_TOKEN']);
+const SECRET_VARIABLES = new Set([
+  'MASTER_KEY',
+  'ADMIN_PASSWORD',
+  'TELEGRAM_BOT_TOKEN',
+  'TELEGRAM_WEBHOOK_SECRET',
+  'DISCORD_TOKEN',
+]);
 
 function describeGot(name: string, got: string | undefined): string {
   if (got === undefined || SECRET_VARIABLES.has(name)) return '';

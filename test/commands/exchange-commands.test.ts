@@ -98,3 +98,18 @@ describe('/positions, /orders and /cancel', () => {
     expect(await say('/orders sub_b DOGE/EUR')).toContain('has no market "DOGE/EUR"');
   });
 });
+
+describe('private balances', () => {
+  it('with PRIVATE_BALANCES=true, /balance and /positions answer only the caller', async () => {
+    const privateDesk = await startTestApp({ PRIVATE_BALANCES: 'true' });
+    try {
+      for (const line of ['/balance sub_b', '/positions sub_a']) {
+        const reply = await privateDesk.app.dispatcher.handleLine(CONSOLE_CALLER, line);
+        expect(reply?.ephemeral, line).toBe(true);
+      }
+      expect((await desk.app.dispatcher.handleLine(CONSOLE_CALLER, '/balance sub_b'))?.ephemeral).toBe(false);
+    } finally {
+      await privateDesk.close();
+    }
+  });
+});

@@ -236,6 +236,7 @@ export class FakeTelegram {
       case 'getMe':
         return ok(BOT_USER);
       case 'deleteWebhook':
+      case 'setWebhook':
       case 'setMyCommands':
       case 'answerCallbackQuery':
       case 'sendChatAction':

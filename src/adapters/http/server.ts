@@ -69,12 +69,16 @@ export class PortInUseError extends Error {
   }
 }
 
+/** A running HTTP server and its routes; adapters may add their own (a chat webhook). */
+export type HttpServer = Server & { routes: express.Express };
+
 /** Listens on ADMIN_HOST:PORT (port 0 picks a free one, for tests). */
-export function startHttpServer(app: App): Promise<Server> {
+export function startHttpServer(app: App): Promise<HttpServer> {
   const { host, port } = app.config.http;
   return new Promise((resolve, reject) => {
-    const server = createHttpApp(app).listen(port, host);
-    server.once('listening', () => resolve(server));
+    const routes = createHttpApp(app);
+    const server = routes.listen(port, host);
+    server.once('listening', () => resolve(Object.assign(server, { routes })));
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err),
     );

@@ -1,5 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, GrammyError, HttpError } from 'grammy';
+import express, { type Express } from 'express';
+import { Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
 import type { CommandDispatcher } from '../../commands/dispatcher.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Language } from '../../i18n/index.ts';
@@ -16,6 +17,8 @@ export interface TelegramBotOptions {
   identity: IdentityService;
   logger: Logger;
   defaultLanguage: Language;
+  /** Webhook mode instead of long polling: Telegram posts updates to `url`, signed with `secret`. */
+  webhook?: { url: string; secret: string } | undefined;
 }
 
 export type TelegramStatus =
@@ -80,6 +83,10 @@ export class TelegramBot {
   start(): Promise<TelegramStatus> {
     if (this.settled) return this.settled;
     this.current = { state: 'starting' };
+    if (this.options.webhook) {
+      this.settled = this.startWebhook(this.options.webhook);
+      return this.settled;
+    }
     this.settled = new Promise<TelegramStatus>((resolve) => {
       this.polling = this.bot
         .start({
@@ -104,6 +111,39 @@ export class TelegramBot {
         );
     });
     return this.settled;
+  }
+
+  /**
+   * Webhook mode: updates arrive as POSTs on the desk's own HTTP server (at the path of the
+   * webhook URL), checked against the secret Telegram sends with each.
+   */
+  mountWebhook(routes: Express): void {
+    const webhook = this.options.webhook;
+    if (!webhook) return;
+    const handle = webhookCallback(this.bot, 'express', { secretToken: webhook.secret });
+    // grammY's express adapter reads a parsed JSON body.
+    routes.post(new URL(webhook.url).pathname, express.json({ limit: '1mb' }), (req, res, next) => {
+      handle(req, res).catch(next);
+    });
+  }
+
+  private async startWebhook(webhook: { url: string; secret: string }): Promise<TelegramStatus> {
+    try {
+      await this.bot.init();
+      await this.bot.api.setWebhook(webhook.url, {
+        secret_token: webhook.secret,
+        allowed_updates: ['message', 'callback_query'],
+      });
+      const username = this.bot.botInfo.username;
+      this.current = { state: 'running', username };
+      this.options.logger.info({ bot: username }, `telegram running as @${username} (webhook)`);
+      void this.publishCommands();
+    } catch (err) {
+      const reason = describeTelegramFailure(err);
+      this.current = { state: 'failed', reason };
+      this.options.logger.error(`telegram failed: ${reason}; everything else keeps running`);
+    }
+    return this.current;
   }
 
   /** The command menu in every language, generated from the declarations. */

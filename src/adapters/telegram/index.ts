@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
 import type { App } from '../../app.ts';
 import { TelegramBot, type TelegramStatus } from './bot.ts';
 
@@ -23,10 +25,18 @@ export interface StartedTelegram {
 export async function startTelegram(
   app: App,
   graceMs = TELEGRAM_STARTUP_GRACE_MS,
+  routes?: Express,
 ): Promise<StartedTelegram | undefined> {
   const { config, services, dispatcher } = app;
   if (!config.telegram.token) return undefined;
+  const webhook = config.telegram.webhook
+    ? {
+        url: config.telegram.webhook.url,
+        secret: config.telegram.webhook.secret ?? randomBytes(24).toString('base64url'),
+      }
+    : undefined;
   const bot = new TelegramBot({
+    webhook,
     token: config.telegram.token,
     apiRoot: config.telegram.apiRoot,
     dispatcher,
@@ -34,6 +44,7 @@ export async function startTelegram(
     logger: services.logger,
     defaultLanguage: config.defaultLanguage,
   });
+  if (webhook && routes) bot.mountWebhook(routes);
   let timer: NodeJS.Timeout | undefined;
   const grace = new Promise<TelegramStatus>((resolve) => {
     timer = setTimeout(() => resolve(bot.status), graceMs);

@@ -35,8 +35,8 @@ export const balanceCommand = defineCommand({
   role: 'viewer',
   mutates: false,
   args: { account: accountOrAllArg },
-  run: (ctx, { account }) =>
-    replyPerAccount(
+  run: async (ctx, { account }) => ({
+    ...(await replyPerAccount(
       ctx,
       account,
       async (exchange) => {
@@ -45,5 +45,7 @@ export const balanceCommand = defineCommand({
         return { lines, prices };
       },
       (a, value) => renderBalance(ctx.t, a, value),
-    ),
+    )),
+    ephemeral: ctx.services.config.privateBalances,
+  }),
 });

@@ -28,8 +28,8 @@ export const positionsCommand = defineCommand({
   role: 'viewer',
   mutates: false,
   args: { account: accountOrAllArg },
-  run: (ctx, { account }) =>
-    replyPerAccount(
+  run: async (ctx, { account }) => ({
+    ...(await replyPerAccount(
       ctx,
       account,
       async (exchange, a) =>
@@ -43,5 +43,7 @@ export const positionsCommand = defineCommand({
         const rows = held.map((l) => `  ${l.asset} ${formatAmount(l.total)}`);
         return [head, ...(rows.length > 0 ? rows : [`  ${ctx.t('balance.empty')}`])].join('\n');
       },
-    ),
+    )),
+    ephemeral: ctx.services.config.privateBalances,
+  }),
 });
