@@ -85,7 +85,17 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     listAccounts: () => accounts.list(),
     ...(options.streamTiming ? { timing: options.streamTiming } : {}),
   });
-  exchanges.onAuthFailure((accountId) => void streams.unwatch(accountId));
+  exchanges.onAuthFailure((accountId, error) => {
+    void streams.unwatch(accountId);
+    bus.emit({
+      type: 'alert',
+      accountId,
+      category: 'account',
+      severity: 'critical',
+      key: 'alerts.account_disabled',
+      params: { account: accountId, reason: error.statusReason },
+    });
+  });
   exchanges.onSymbolTraded((accountId, symbol) => streams.track(accountId, symbol));
   const codes = new AccountCodes(db);
   const vps = new VirtualPositions(db);

@@ -136,3 +136,16 @@ describe('/alerts', () => {
     expect(reply?.text).toBe('Alerts go to a Telegram or Discord chat: send this command there.');
   });
 });
+
+describe('engine alerts', () => {
+  it('starting and stopping copy trading is announced once each', async () => {
+    const seen: string[] = [];
+    desk.app.services.bus.on('alert', (e) => {
+      seen.push(e.key);
+    });
+    await desk.app.services.copy.setRunning(true);
+    await desk.app.services.copy.setRunning(true);
+    await desk.app.services.copy.setRunning(false);
+    expect(seen).toEqual(['alerts.copy_started', 'alerts.copy_stopped']);
+  });
+});

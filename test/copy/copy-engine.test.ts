@@ -234,7 +234,7 @@ describe('failures', () => {
     expect(byFollower['f2']?.status).toBe('FILLED');
     expect(byFollower['f3']?.status).toBe('FILLED');
     await waitFor(async () => (await desk.app.services.accounts.get('f1')).status === 'DISABLED');
-    expect(alerts.find((a) => a.category === 'copy')).toMatchObject({
+    expect(alerts.find((a) => a.category === 'copy' && a.accountId === 'f1')).toMatchObject({
       accountId: 'f1',
       key: 'alerts.copy_follower_disabled',
       params: { follower: 'f1', event: String(event.id), leader: 'lead' },

@@ -34,7 +34,11 @@ describe('stream supervisor', () => {
   });
 
   it('does not watch a disabled account, and stops watching one whose key is rejected', async () => {
-    const { streams, accounts, exchanges, paper } = desk.app.services;
+    const { streams, accounts, exchanges, paper, bus } = desk.app.services;
+    const alerts: string[] = [];
+    bus.on('alert', (e) => {
+      alerts.push(`${e.category}:${e.key}:${e.accountId ?? ''}`);
+    });
     await accounts.setStatus('sub_b', 'DISABLED', 'paused by the owner');
     await desk.app.start();
     await waitFor(() => streams.status('lead')?.health === 'live');
@@ -47,6 +51,7 @@ describe('stream supervisor', () => {
     await (await exchanges.for('f1')).fetchBalance().catch(() => undefined);
     await waitFor(() => streams.status('f1') === undefined);
     expect((await accounts.get('f1')).status).toBe('DISABLED');
+    expect(alerts).toContain('account:alerts.account_disabled:f1');
     expect(streams.status('lead')?.health).toBe('live');
   });
 });

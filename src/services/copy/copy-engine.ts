@@ -127,7 +127,17 @@ export class CopyEngine {
 
   /** Global start/stop: stopping only stops dispatch; streams and balances keep running. */
   async setRunning(running: boolean): Promise<void> {
+    const was = await this.settings.isRunning();
     await this.settings.setRunning(running);
+    if (was === running) return;
+    this.deps.bus.emit({
+      type: 'alert',
+      accountId: undefined,
+      category: 'copy',
+      severity: 'info',
+      key: running ? 'alerts.copy_started' : 'alerts.copy_stopped',
+      params: {},
+    });
   }
 
   /** Recent leader events with their per-follower outcome, newest first. */
