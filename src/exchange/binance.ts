@@ -167,6 +167,9 @@ export const binance: Venue = {
     return { api, test: api, demo: api };
   },
 
+  // Binance demo trading is its own set of hosts; the paper exchange stands in for prod only.
+  demoOnPaper: false,
+
   applyEnv(client, env) {
     if (env === 'testnet') client.setSandboxMode(true);
     if (env === 'demo') client.enableDemoTrading(true);

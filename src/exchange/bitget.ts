@@ -79,6 +79,8 @@ export const bitget: Venue = {
     return { api: { ...Object.fromEntries(API_KEYS.map((key) => [key, httpUrl])), ws, demo: ws } };
   },
 
+  demoOnPaper: true,
+
   applyEnv(client, env) {
     // Bitget demo trading is the live host plus a `paptrading: 1` header.
     if (env === 'demo') client.enableDemoTrading(true);

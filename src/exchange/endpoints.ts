@@ -23,6 +23,11 @@ export function hostKeyOf({ exchange, market, env }: ClientSpec): string {
   return `${exchange}-${market}-${env}`;
 }
 
+/** Whether a client's requests go to the paper exchange: paper accounts, and demo ones a venue lets it host. */
+export function servedByPaper(spec: ClientSpec, paper: PaperUrls | undefined): boolean {
+  return spec.env === 'paper' || (spec.env === 'demo' && paper !== undefined && venueOf(spec.exchange).demoOnPaper);
+}
+
 /** The ccxt constructor config for one (exchange, market, env). */
 export function ccxtConfig(spec: ClientSpec, credentials: Credentials | undefined, options: ClientOptions = {}) {
   const venue = venueOf(spec.exchange);
@@ -41,7 +46,7 @@ export function ccxtConfig(spec: ClientSpec, credentials: Credentials | undefine
     config['secret'] = credentials.secret;
     if (credentials.passphrase) config['password'] = credentials.passphrase;
   }
-  if (spec.env === 'paper') {
+  if (servedByPaper(spec, options.paper)) {
     if (!options.paper) throw new ConfigError('paper accounts need the paper exchange, which is not running');
     config['urls'] = venue.paperUrls(options.paper);
     // ccxt.pro refuses plain ws:// URLs unless the client has an http agent.

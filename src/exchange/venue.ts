@@ -23,6 +23,11 @@ export interface Venue {
   clientConfig(market: MarketKind): { options: Record<string, unknown>; has?: Record<string, boolean> };
   /** `urls` pointing every REST and WebSocket key at a local (paper) server. */
   paperUrls(paper: PaperUrls): Record<string, unknown>;
+  /**
+   * Demo trading is the live host plus a marker (Bitget's `paptrading` header), so the paper
+   * exchange can host demo accounts too: in paper mode they trade there, marker included.
+   */
+  readonly demoOnPaper: boolean;
   /** Switches a fresh client to testnet or demo with ccxt's own facilities. */
   applyEnv(client: Exchange, env: ExchangeEnv): void;
   /** `METHOD /path` of a ccxt request, the key of the rate-limit table. */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
+import { servedByPaper } from '../exchange/endpoints.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { AccountService, AccountView } from './accounts.ts';
 
@@ -40,9 +41,12 @@ export class PaperExchange {
     return { httpUrl: this.emulator.httpUrl, wsUrl: this.emulator.wsUrl };
   }
 
-  /** Opens a paper account on the emulator with the account's own (decrypted) keys. */
+  /**
+   * Opens a paper account on the emulator with the account's own (decrypted) keys; a demo account
+   * its venue lets the paper exchange host becomes a demo-trading key there.
+   */
   async register(account: AccountView): Promise<void> {
-    if (account.env !== 'paper' || !account.hasCredentials) return;
+    if (!servedByPaper(account, this.urls) || !account.hasCredentials) return;
     const credentials = await this.accounts.credentialsFor(account.id);
     const balances = DEMO_BALANCES[account.id] ?? DEFAULT_BALANCES;
     this.emulator.createAccount({
@@ -54,6 +58,7 @@ export class PaperExchange {
       ...balances,
       // Our futures flows (VPs per LONG/SHORT side) are built for hedge mode.
       hedgeMode: true,
+      ...(account.env === 'demo' ? { demo: true } : {}),
     });
   }
 

@@ -25,11 +25,17 @@ describe('stream supervisor', () => {
       listAccounts: () => accounts.list(),
       timing: FAST,
     });
+    const f1: string[] = [];
+    bus.on('stream', (e) => {
+      if (e.accountId === 'f1') f1.push(`${e.health}${e.reason ? `: ${e.reason}` : ''}`);
+    });
     await supervisor.start();
-    expect(supervisor.status('f1')).toMatchObject({ health: 'failed', reason: 'exchange down' });
     await waitFor(() => supervisor.status('lead')?.health === 'live');
     await waitFor(() => supervisor.status('f1')?.health === 'live');
     expect(refusals).toBeLessThan(0);
+    // Refused twice (reported each time, with the reason), then watched like the others.
+    expect(f1.filter((h) => h === 'stopped: exchange down')).toHaveLength(2);
+    expect(f1.at(-1)).toBe('live');
     await supervisor.stop();
   });
 

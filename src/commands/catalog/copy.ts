@@ -4,11 +4,9 @@ import { accountIdSchema } from '../../domain/account.ts';
 import { formatAmount } from '../../domain/valuation.ts';
 import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
 import type { Translate } from '../../i18n/index.ts';
-import { assetsOf } from '../../services/copy/leader-events.ts';
-import { monospaceTable } from '../format/table.ts';
 import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
 
-const followerArg = {
+export const followerArg = {
   schema: accountIdSchema,
   descriptionKey: 'args.follower',
   example: 'f1',
@@ -18,7 +16,7 @@ const followerArg = {
 const percent = (fraction: string) => `${formatAmount(new Decimal(fraction).times(100), 4)}%`;
 
 /** `buy 25% → FILLED 500`, `sell 40% → skipped: below minimum`. */
-function outcomeOf(t: Translate, event: CopyEvent, intent: CopyIntent): string {
+export function outcomeOf(t: Translate, event: CopyEvent, intent: CopyIntent): string {
   const status = t(`copy.intent_status.${intent.status}`);
   // An exchange's refusal reads best in its own words; our own reasons are translated.
   const why = intent.detail ?? (intent.reason ? t(intent.reason) : undefined);
@@ -90,53 +88,33 @@ const statusCommand = defineCommand({
   },
 });
 
-export const copyGroup: CommandGroup = {
-  name: 'copy',
-  subcommands: [startCommand, stopCommand, statusCommand],
-  defaultSubcommand: 'status',
-};
-
-export const followersCommand = defineCommand({
-  name: 'followers',
-  role: 'viewer',
-  mutates: false,
-  args: {},
-  async run({ t, services }) {
-    const { copy } = services;
-    const roster = await copy.refreshRoster();
-    const followers = roster.filter((a) => a.copyRole === 'FOLLOWER');
-    if (followers.length === 0) return { text: t('copy.no_followers') };
-    const leader = roster.find((a) => a.copyRole === 'LEADER');
-    const { base, quote } = assetsOf(leader ? await copy.settings.leaderSymbol(leader.id) : 'BTC/USDT');
-    const ids = followers.map((f) => f.id);
-    const [policies, last] = await Promise.all([copy.settings.policies(ids), copy.lastCopies(ids)]);
-    const free = (id: string, asset: string) =>
-      copy.balances.free(id, asset).then(
-        (d) => formatAmount(d),
-        () => '—',
-      );
-    const rows = await Promise.all(
-      followers.map(async (f) => {
-        const policy = policies.get(f.id);
-        const mode = policy?.mode === 'ratio' ? `ratio ×${policy.ratio?.toFixed() ?? '0'}` : 'share';
-        const cap = policy?.maxPerTrade ? formatAmount(policy.maxPerTrade) : '—';
-        const latest = last.get(f.id);
-        return [
-          f.id,
-          `${f.exchange} ${f.env}`,
-          f.statusReason ? `${f.status} (${f.statusReason})` : f.status,
-          mode,
-          cap,
-          await free(f.id, quote),
-          await free(f.id, base),
-          latest ? `#${latest.eventId} ${outcomeOf(t, latest.event, latest)}` : '—',
-        ];
-      }),
-    );
-    const header = t('copy.followers_header', { base, quote }).split('|');
-    return { text: monospaceTable(header, rows) };
+const symbolCommand = defineCommand({
+  name: 'symbol',
+  role: 'trader',
+  mutates: true,
+  confirm: true,
+  args: {
+    symbol: {
+      schema: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9]+\/?[A-Za-z0-9]+$/, 'a spot symbol such as BTC/USDT'),
+      descriptionKey: 'args.copy_symbol',
+      example: 'BTC/USDT',
+    },
+  },
+  describe: async (ctx, { symbol }) => ctx.t('copy.describe_symbol', await ctx.services.copy.leaderSymbolOf(symbol)),
+  async run(ctx, { symbol }) {
+    const set = await ctx.services.copy.setLeaderSymbol(symbol);
+    return { text: ctx.t('copy.symbol_set', set) };
   },
 });
+
+export const copyGroup: CommandGroup = {
+  name: 'copy',
+  subcommands: [startCommand, stopCommand, statusCommand, symbolCommand],
+  defaultSubcommand: 'status',
+};
 
 async function setPaused(ctx: CommandContext, follower: string, paused: boolean) {
   const { copy } = ctx.services;

@@ -3,7 +3,8 @@ import { accountsCommand } from './accounts.ts';
 import { alertsGroup } from './alerts.ts';
 import { balanceCommand } from './balance.ts';
 import { cancelCommand } from './cancel.ts';
-import { copyGroup, eventsCommand, followersCommand, pauseCommand, resumeCommand } from './copy.ts';
+import { copyGroup, eventsCommand, pauseCommand, resumeCommand } from './copy.ts';
+import { followersGroup } from './followers.ts';
 import { helpCommand } from './help.ts';
 import { langCommand } from './lang.ts';
 import { orderCommand } from './order.ts';
@@ -30,7 +31,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   riskCommand,
   alertsGroup,
   copyGroup,
-  followersCommand,
+  followersGroup,
   pauseCommand,
   resumeCommand,
   eventsCommand,

@@ -177,7 +177,8 @@ export class CopyEngine {
     return active;
   }
 
-  private async follower(followerId: string): Promise<AccountView> {
+  /** The account, if it is a follower; refused otherwise. */
+  async follower(followerId: string): Promise<AccountView> {
     const account = await this.deps.accounts.get(followerId);
     if (account.copyRole !== 'FOLLOWER') throw new CopyRefusedError('copy.not_follower', { account: account.id });
     return account;
@@ -188,6 +189,47 @@ export class CopyEngine {
     const accounts = (await this.deps.accounts.list()).filter((a) => a.copyRole !== 'NONE');
     this.roster = new Map(accounts.map((a) => [a.id, a]));
     return accounts;
+  }
+
+  /**
+   * Adds a follower at runtime: it gets a copy from the next leader event. Only a spot account
+   * with an API key can copy, and never the leader itself.
+   */
+  async addFollower(accountId: string): Promise<AccountView> {
+    const account = await this.followerCandidate(accountId);
+    if (account.copyRole !== 'FOLLOWER') await this.setCopyRole(account.id, 'FOLLOWER');
+    return this.deps.accounts.get(account.id);
+  }
+
+  /** The account, if it can follow; refused with the reason otherwise. */
+  async followerCandidate(accountId: string): Promise<AccountView> {
+    const account = await this.deps.accounts.get(accountId);
+    if (account.copyRole === 'LEADER') throw new CopyRefusedError('copy.leader_cannot_follow', { account: account.id });
+    if (account.market !== 'spot') throw new CopyRefusedError('copy.follower_not_spot', { account: account.id });
+    if (!account.hasCredentials) throw new CopyRefusedError('copy.follower_no_key', { account: account.id });
+    return account;
+  }
+
+  /** Removes a follower at runtime: no new copies; its orders and intents already under way are left alone. */
+  async removeFollower(accountId: string): Promise<AccountView> {
+    const account = await this.follower(accountId);
+    await this.setCopyRole(account.id, 'NONE');
+    return this.deps.accounts.get(account.id);
+  }
+
+  /** Sets the symbol a leader's market orders are copied on (BTC/USDT by default). */
+  async setLeaderSymbol(symbol: string): Promise<{ leader: string; symbol: string }> {
+    const resolved = await this.leaderSymbolOf(symbol);
+    await this.settings.setLeaderSymbol(resolved.leader, resolved.symbol);
+    return resolved;
+  }
+
+  /** The leader and the symbol as its exchange names it (`ethusdt` → `ETH/USDT`); refused if unknown. */
+  async leaderSymbolOf(symbol: string): Promise<{ leader: string; symbol: string }> {
+    const leader = (await this.refreshRoster()).find((a) => a.copyRole === 'LEADER');
+    if (!leader) throw new CopyRefusedError('copy.no_leader_account');
+    const exchange = await this.deps.exchanges.for(leader.id);
+    return { leader: leader.id, symbol: exchange.resolveSymbol(symbol) };
   }
 
   /** Makes an account a follower (or a leader, or neither) at runtime. */

@@ -1,0 +1,154 @@
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import { accountIdSchema } from '../../domain/account.ts';
+import { ArgumentError } from '../../domain/errors.ts';
+import { formatAmount } from '../../domain/valuation.ts';
+import { assetsOf } from '../../services/copy/leader-events.ts';
+import { monospaceTable } from '../format/table.ts';
+import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
+import { followerArg, outcomeOf } from './copy.ts';
+import { decimalSchema } from './trading-args.ts';
+
+const listCommand = defineCommand({
+  name: 'list',
+  role: 'viewer',
+  mutates: false,
+  args: {},
+  async run({ t, services }) {
+    const { copy } = services;
+    const roster = await copy.refreshRoster();
+    const followers = roster.filter((a) => a.copyRole === 'FOLLOWER');
+    if (followers.length === 0) return { text: t('copy.no_followers') };
+    const leader = roster.find((a) => a.copyRole === 'LEADER');
+    const { base, quote } = assetsOf(leader ? await copy.settings.leaderSymbol(leader.id) : 'BTC/USDT');
+    const ids = followers.map((f) => f.id);
+    const [policies, last] = await Promise.all([copy.settings.policies(ids), copy.lastCopies(ids)]);
+    const free = (id: string, asset: string) =>
+      copy.balances.free(id, asset).then(
+        (d) => formatAmount(d),
+        () => '—',
+      );
+    const rows = await Promise.all(
+      followers.map(async (f) => {
+        const policy = policies.get(f.id);
+        const mode = policy?.mode === 'ratio' ? `ratio ×${policy.ratio?.toFixed() ?? '0'}` : 'share';
+        const cap = policy?.maxPerTrade ? formatAmount(policy.maxPerTrade) : '—';
+        const latest = last.get(f.id);
+        return [
+          f.id,
+          `${f.exchange} ${f.env}`,
+          f.statusReason ? `${f.status} (${f.statusReason})` : f.status,
+          mode,
+          cap,
+          await free(f.id, quote),
+          await free(f.id, base),
+          latest ? `#${latest.eventId} ${outcomeOf(t, latest.event, latest)}` : '—',
+        ];
+      }),
+    );
+    const header = t('copy.followers_header', { base, quote }).split('|');
+    return { text: monospaceTable(header, rows) };
+  },
+});
+
+/** `off` removes the cap; a number is the most one copy may be worth, in USDT. */
+const capSchema = z
+  .string()
+  .trim()
+  .regex(/^(off|\d+(\.\d+)?)$/, 'a number of USDT, or off')
+  .transform((s) => (s === 'off' ? ('off' as const) : new Decimal(s)))
+  .refine((cap) => cap === 'off' || cap.greaterThan(0), 'must be greater than 0');
+
+const setCommand = defineCommand({
+  name: 'set',
+  role: 'trader',
+  mutates: true,
+  confirm: true,
+  args: {
+    follower: followerArg,
+    mode: { schema: z.enum(['share', 'ratio']), descriptionKey: 'args.copy_mode', example: 'ratio' },
+    ratio: { schema: decimalSchema.optional(), descriptionKey: 'args.copy_ratio', example: '0.5' },
+    cap: { schema: capSchema.optional(), descriptionKey: 'args.copy_cap', placeholder: 'cap|off', example: '200' },
+  },
+  accountOf: (args) => args.follower,
+  async describe(ctx, { follower, mode, ratio, cap }) {
+    const account = await followerPolicyTarget(ctx, follower, mode, ratio);
+    return ctx.t(mode === 'ratio' ? 'copy.describe_set_ratio' : 'copy.describe_set_share', {
+      follower: account.id,
+      ratio: ratio?.toFixed() ?? '',
+      cap: capText(ctx.t, cap),
+    });
+  },
+  async run(ctx, { follower, mode, ratio, cap }) {
+    const { copy } = ctx.services;
+    const account = await followerPolicyTarget(ctx, follower, mode, ratio);
+    await copy.settings.setFollower(account.id, {
+      mode,
+      ratio: mode === 'ratio' ? (ratio ?? null) : null,
+      ...(cap === undefined ? {} : { maxPerTrade: cap === 'off' ? null : cap }),
+    });
+    const policy = (await copy.settings.policies([account.id])).get(account.id);
+    return {
+      text: ctx.t(mode === 'ratio' ? 'copy.set_ratio' : 'copy.set_share', {
+        follower: account.id,
+        ratio: policy?.ratio?.toFixed() ?? '',
+        cap: capText(ctx.t, policy?.maxPerTrade ?? 'off'),
+      }),
+    };
+  },
+});
+
+async function followerPolicyTarget(ctx: CommandContext, follower: string, mode: string, ratio: Decimal | undefined) {
+  // Positional `share 200` would read 200 as a ratio; a share-mode cap is given as cap=200.
+  if (mode === 'share' && ratio) throw new ArgumentError('copy.ratio_only_in_ratio_mode');
+  if (mode === 'ratio' && !ratio) throw new ArgumentError('copy.ratio_required');
+  return ctx.services.copy.follower(follower);
+}
+
+function capText(t: (key: string) => string, cap: Decimal | 'off' | undefined | null): string {
+  if (cap === undefined) return t('copy.cap_unchanged');
+  if (cap === null || cap === 'off') return t('copy.cap_none');
+  return `${formatAmount(new Decimal(cap))} USDT`;
+}
+
+const accountArg = {
+  schema: accountIdSchema,
+  descriptionKey: 'args.account',
+  example: 'f1',
+  complete: 'account' as const,
+};
+
+const addCommand = defineCommand({
+  name: 'add',
+  role: 'trader',
+  mutates: true,
+  confirm: true,
+  args: { account: accountArg },
+  describe: async (ctx, { account }) =>
+    ctx.t('copy.describe_add', { account: (await ctx.services.copy.followerCandidate(account)).id }),
+  async run(ctx, { account }) {
+    const added = await ctx.services.copy.addFollower(account);
+    return { text: ctx.t('copy.added', { follower: added.id }) };
+  },
+});
+
+const removeCommand = defineCommand({
+  name: 'remove',
+  role: 'trader',
+  mutates: true,
+  confirm: true,
+  args: { follower: followerArg },
+  accountOf: (args) => args.follower,
+  describe: async (ctx, { follower }) =>
+    ctx.t('copy.describe_remove', { follower: (await ctx.services.copy.follower(follower)).id }),
+  async run(ctx, { follower }) {
+    const removed = await ctx.services.copy.removeFollower(follower);
+    return { text: ctx.t('copy.removed', { follower: removed.id }) };
+  },
+});
+
+export const followersGroup: CommandGroup = {
+  name: 'followers',
+  subcommands: [listCommand, setCommand, addCommand, removeCommand],
+  defaultSubcommand: 'list',
+};
