@@ -35,8 +35,8 @@ export const balanceCommand = defineCommand({
   role: 'viewer',
   mutates: false,
   args: { account: accountOrAllArg },
-  run: async (ctx, { account }) => ({
-    ...(await replyPerAccount(
+  run: (ctx, { account }) =>
+    replyPerAccount(
       ctx,
       account,
       async (exchange) => {
@@ -45,7 +45,6 @@ export const balanceCommand = defineCommand({
         return { lines, prices };
       },
       (a, value) => renderBalance(ctx.t, a, value),
-    )),
-    ephemeral: ctx.services.config.privateBalances,
-  }),
+      { showsBalances: true },
+    ),
 });

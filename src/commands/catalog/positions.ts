@@ -28,8 +28,8 @@ export const positionsCommand = defineCommand({
   role: 'viewer',
   mutates: false,
   args: { account: accountOrAllArg },
-  run: async (ctx, { account }) => ({
-    ...(await replyPerAccount(
+  run: (ctx, { account }) =>
+    replyPerAccount(
       ctx,
       account,
       async (exchange, a) =>
@@ -43,7 +43,6 @@ export const positionsCommand = defineCommand({
         const rows = held.map((l) => `  ${l.asset} ${formatAmount(l.total)}`);
         return [head, ...(rows.length > 0 ? rows : [`  ${ctx.t('balance.empty')}`])].join('\n');
       },
-    )),
-    ephemeral: ctx.services.config.privateBalances,
-  }),
+      { showsBalances: true },
+    ),
 });

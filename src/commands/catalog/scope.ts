@@ -46,6 +46,7 @@ export async function replyPerAccount<T>(
   account: string | undefined,
   read: (exchange: AccountExchange, account: AccountView) => Promise<T>,
   render: (account: AccountView, value: T) => string,
+  { showsBalances = false }: { showsBalances?: boolean } = {},
 ): Promise<Reply> {
   const accounts = await accountsInScope(ctx, account);
   if (accounts.length === 0) return { text: ctx.t('accounts.none') };
@@ -58,5 +59,9 @@ export async function replyPerAccount<T>(
       }
     }),
   );
-  return { text: blocks.join('\n\n') };
+  // PRIVATE_BALANCES: what an account holds is shown only to the caller.
+  return {
+    text: blocks.join('\n\n'),
+    ...(showsBalances ? { ephemeral: ctx.services.config.privateBalances } : {}),
+  };
 }

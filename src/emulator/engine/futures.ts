@@ -1,5 +1,5 @@
 import { addWallet } from './accounts.ts';
-import { RestingOrders } from './resting-orders.ts';
+import { crosses, RestingOrders } from './resting-orders.ts';
 import type { EngineContext } from './context.ts';
 import { Dec, dec, str, ZERO } from './decimal.ts';
 import { Rejection } from './errors.ts';
@@ -41,10 +41,6 @@ export interface FuturesOrderRequest {
 
 function isOpen(order: FuturesOrder): boolean {
   return order.status === 'NEW' || order.status === 'PARTIALLY_FILLED';
-}
-
-function crosses(side: Side, limit: Dec, market: Dec): boolean {
-  return side === 'BUY' ? market.lte(limit) : market.gte(limit);
 }
 
 /**

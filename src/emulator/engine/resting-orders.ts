@@ -1,3 +1,11 @@
+import type { Dec } from './decimal.ts';
+import type { Side } from './types.ts';
+
+/** A resting limit order fills once the market trades through its price. */
+export function crosses(side: Side, limit: Dec, market: Dec): boolean {
+  return side === 'BUY' ? market.lte(limit) : market.gte(limit);
+}
+
 /** Resting limit orders by symbol (order id → account id), so a price move checks only those. */
 export class RestingOrders {
   private readonly bySymbol = new Map<string, Map<number, string>>();

@@ -1,5 +1,5 @@
 import { addFree, freeOf, lock, unlock } from './accounts.ts';
-import { RestingOrders } from './resting-orders.ts';
+import { crosses, RestingOrders } from './resting-orders.ts';
 import type { EngineContext } from './context.ts';
 import { dec, floorToStep, str, ZERO, type Dec } from './decimal.ts';
 import { Rejection } from './errors.ts';
@@ -43,10 +43,6 @@ function remainingOf(order: SpotOrder): Dec {
 }
 
 /** A limit order crosses when the market trades at or through its price. */
-function crosses(side: Side, limit: Dec, market: Dec): boolean {
-  return side === 'BUY' ? market.lte(limit) : market.gte(limit);
-}
-
 /**
  * Spot matching against an infinitely deep book at the current price: market orders fill at once
  * (taker), limit orders that cross fill at once at the current price (taker), the rest wait with
