@@ -26,7 +26,7 @@ import type {
   OrderRef,
   PlaceOrderRequest,
 } from './types.ts';
-import type { Venue } from './venue.ts';
+import type { OrderCall, Venue } from './venue.ts';
 
 export interface AccountExchangeDeps {
   accountId: string;
@@ -100,15 +100,7 @@ export class CcxtAccountExchange implements AccountExchange {
         if (!req.amount && !req.cost) throw notSupported(this.context('placeOrder'), 'order_needs_size');
         const symbol = this.resolveSymbol(req.symbol);
         this.deps.onSymbolTraded?.(symbol);
-        const call = this.venue.placeOrderCall(req, this.market);
-        const created = await this.client.createOrder(
-          symbol,
-          call.type,
-          call.side,
-          amountArg(call.amount),
-          call.price,
-          call.params,
-        );
+        const created = await this.create(symbol, this.venue.placeOrderCall(req, this.market));
         return this.venue.ordersEchoState ? this.order(created) : this.readBack(symbol, created, req);
       },
       ctx,
@@ -126,15 +118,7 @@ export class CcxtAccountExchange implements AccountExchange {
         }
         const symbol = this.resolveSymbol(req.symbol);
         this.deps.onSymbolTraded?.(symbol);
-        const call = this.venue.conditionalOrderCall(req, this.market);
-        const created = await this.client.createOrder(
-          symbol,
-          call.type,
-          call.side,
-          amountArg(call.amount),
-          call.price,
-          call.params,
-        );
+        const created = await this.create(symbol, this.venue.conditionalOrderCall(req, this.market));
         return this.order(created);
       },
       { clientOrderId: req.clientOrderId },
@@ -248,6 +232,10 @@ export class CcxtAccountExchange implements AccountExchange {
   async close(): Promise<void> {
     this.stopped ??= new ExchangeRequestError('exchange.client_replaced', this.context('fetchBalance'));
     await disposeClient(this.client);
+  }
+
+  private create(symbol: string, call: OrderCall): Promise<Order> {
+    return this.client.createOrder(symbol, call.type, call.side, amountArg(call.amount), call.price, call.params);
   }
 
   private order(order: Order): ExchangeOrder {

@@ -1,5 +1,5 @@
 import { addWallet } from './accounts.ts';
-import { crosses, RestingOrders } from './resting-orders.ts';
+import { crosses, findInBook, RestingOrders } from './resting-orders.ts';
 import type { EngineContext } from './context.ts';
 import { Dec, dec, str, ZERO } from './decimal.ts';
 import { Rejection } from './errors.ts';
@@ -258,13 +258,7 @@ export class FuturesEngine {
   }
 
   find(accountId: string, symbol: string | undefined, ref: OrderRef): FuturesOrder | undefined {
-    const account = this.ctx.account(accountId);
-    const id =
-      ref.orderId ?? (ref.clientOrderId === undefined ? undefined : account.futures.clientOrderIds[ref.clientOrderId]);
-    const order = id === undefined ? undefined : account.futures.orders[String(id)];
-    if (!order || (symbol !== undefined && order.symbol !== symbol)) return undefined;
-    if (ref.clientOrderId !== undefined && order.clientOrderId !== ref.clientOrderId) return undefined;
-    return order;
+    return findInBook(this.ctx.account(accountId).futures, symbol, ref);
   }
 
   openOrders(accountId: string, symbol?: string): FuturesOrder[] {

@@ -32,3 +32,16 @@ export class RestingOrders {
     this.bySymbol.clear();
   }
 }
+
+/** An order named by exchange id or client id, within one book (spot or futures) of an account. */
+export function findInBook<O extends { symbol: string; clientOrderId: string }>(
+  book: { orders: Record<string, O>; clientOrderIds: Record<string, number> },
+  symbol: string | undefined,
+  ref: { orderId?: number; clientOrderId?: string },
+): O | undefined {
+  const id = ref.orderId ?? (ref.clientOrderId === undefined ? undefined : book.clientOrderIds[ref.clientOrderId]);
+  const order = id === undefined ? undefined : book.orders[String(id)];
+  if (!order || (symbol !== undefined && order.symbol !== symbol)) return undefined;
+  if (ref.clientOrderId !== undefined && order.clientOrderId !== ref.clientOrderId) return undefined;
+  return order;
+}

@@ -1,5 +1,5 @@
 import { addFree, freeOf, lock, unlock } from './accounts.ts';
-import { crosses, RestingOrders } from './resting-orders.ts';
+import { crosses, findInBook, RestingOrders } from './resting-orders.ts';
 import type { EngineContext } from './context.ts';
 import { dec, floorToStep, str, ZERO, type Dec } from './decimal.ts';
 import { Rejection } from './errors.ts';
@@ -239,13 +239,7 @@ export class SpotEngine {
   }
 
   find(accountId: string, symbol: string | undefined, ref: OrderRef): SpotOrder | undefined {
-    const account = this.ctx.account(accountId);
-    const id =
-      ref.orderId ?? (ref.clientOrderId === undefined ? undefined : account.spot.clientOrderIds[ref.clientOrderId]);
-    const order = id === undefined ? undefined : account.spot.orders[String(id)];
-    if (!order || (symbol !== undefined && order.symbol !== symbol)) return undefined;
-    if (ref.clientOrderId !== undefined && order.clientOrderId !== ref.clientOrderId) return undefined;
-    return order;
+    return findInBook(this.ctx.account(accountId).spot, symbol, ref);
   }
 
   openOrders(accountId: string, symbol?: string): SpotOrder[] {
