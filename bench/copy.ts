@@ -15,7 +15,7 @@
  * the limit; Binance followers on the same IP would add weight to every event.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Decimal } from 'decimal.js';
@@ -28,6 +28,7 @@ import { CopyEngine } from '../src/services/copy/copy-engine.ts';
 import { readLeaderFill } from '../src/services/copy/leader-events.ts';
 import { FillIngestion } from '../src/services/orders/fill-ingestion.ts';
 import { OrderService } from '../src/services/orders/order-service.ts';
+import { EventBus } from '../src/services/events.ts';
 import { StreamSupervisor } from '../src/services/streams/supervisor.ts';
 
 const LATENCY_MS = Number(process.env['BENCH_COPY_LATENCY_MS'] ?? 25);
@@ -37,8 +38,22 @@ const EVENTS_500 = Number(process.env['BENCH_COPY_EVENTS_500'] ?? 20);
 const GAP_MS = Number(process.env['BENCH_COPY_GAP_MS'] ?? 450);
 const SIZES = (process.env['BENCH_COPY_FOLLOWERS'] ?? '10,100,500').split(',').map(Number);
 const BASELINE_ORDERS = 40;
+// Followers on their private streams (as the desk runs them); BENCH_COPY_STREAMS=0 measures the
+// REST-only path (every follower's balance read before its copy).
+const STREAMS = process.env['BENCH_COPY_STREAMS'] !== '0';
 const LEADER = 'bench_leader';
 const BITGET_PLACE = 'POST /api/v2/spot/trade/place-order';
+
+/** CPU time (ms) the emulator process has used so far, from /proc (Linux; 10 ms ticks). */
+function childCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/${String(child?.pid)}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
 
 function summary(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -107,7 +122,9 @@ async function main(): Promise<void> {
 
     // The desk: live mode (no in-process paper exchange), its paper accounts on the child emulator.
     app = await createApp(loadConfig({ DATA_DIR: dataDir, PORT: '0', TRADING_MODE: 'live' }), { logger });
-    const { accounts, codes, vps, risk, bus } = app.services;
+    const { accounts, codes, vps, risk } = app.services;
+    // The bench desk's own bus: the app's listeners (built for live exchanges) stay out of it.
+    const bus = new EventBus(logger);
     // The desk's database, counting its queries (how many one event costs is part of the answer).
     let queries = 0;
     let writes = 0;
@@ -115,7 +132,7 @@ async function main(): Promise<void> {
       query: {
         $allOperations({ operation, args, query }) {
           queries++;
-          if (/^(create|update|upsert|delete)/.test(operation)) writes++;
+          if (/^(create|update|upsert|delete|\$executeRaw)/.test(operation)) writes++;
           return query(args);
         },
       },
@@ -123,8 +140,9 @@ async function main(): Promise<void> {
     clients = new ExchangeClients({ accounts, logger, paper: urls });
     const streams = new StreamSupervisor({ clients, bus, logger, listAccounts: () => accounts.list() });
     const fills = new FillIngestion(db, codes, clients, bus, logger);
+    fills.listen();
     const orders = new OrderService({ db, accounts, exchanges: clients, codes, vps, fills, risk, bus, logger });
-    copy = new CopyEngine({ db, accounts, exchanges: clients, streams, orders, codes, bus, logger });
+    copy = new CopyEngine({ db, accounts, exchanges: clients, streams, orders, fills, risk, codes, bus, logger });
 
     const leaderKey = { apiKey: binanceKey(0), secret: 'bench-leader-secret' };
     await control(urls.httpUrl, 'POST', 'accounts', {
@@ -142,9 +160,8 @@ async function main(): Promise<void> {
     await db.account.update({ where: { id: LEADER }, data: { copyRole: 'LEADER' } });
 
     let created = 0;
-    const addFollower = async (i: number) => {
-      const id = `bench_f${i}`;
-      const key = { apiKey: `bg_bench_${i}`, secret: `bench-secret-${i}`, passphrase: 'bench-pass' };
+    const addBitget = async (id: string, copyRole: 'FOLLOWER' | 'NONE') => {
+      const key = { apiKey: `bg_${id}`, secret: `secret-${id}`, passphrase: 'bench-pass' };
       await control(urls.httpUrl, 'POST', 'accounts', {
         id,
         exchange: 'bitget',
@@ -153,8 +170,9 @@ async function main(): Promise<void> {
       });
       await control(urls.httpUrl, 'POST', 'faults', { accountId: id, endpoint: BITGET_PLACE, latencyMs: LATENCY_MS });
       await accounts.create({ id, name: id, exchange: 'bitget', market: 'spot', env: 'paper' }, key);
-      await db.account.update({ where: { id }, data: { copyRole: 'FOLLOWER' } });
+      await db.account.update({ where: { id }, data: { copyRole } });
     };
+    const addFollower = (i: number) => addBitget(`bench_f${i}`, 'FOLLOWER');
     const addFollowers = async (upTo: number) => {
       while (created < upTo) {
         const batch = Array.from({ length: Math.min(25, upTo - created) }, (_, k) => created + k);
@@ -163,10 +181,22 @@ async function main(): Promise<void> {
       }
       await copy?.refreshRoster();
     };
+    // As the desk runs them: every follower on its private stream, which keeps its balance fresh.
+    const watchFollowers = async (upTo: number) => {
+      if (!STREAMS) return;
+      for (let i = 0; i < upTo; i++) await streams.watch(await accounts.get(`bench_f${i}`));
+      const deadline = Date.now() + 60_000;
+      const live = () => Array.from({ length: upTo }, (_, i) => streams.status(`bench_f${i}`)?.health === 'live');
+      while (!live().every(Boolean)) {
+        if (Date.now() > deadline) throw new Error(`follower streams not live: ${live().filter((x) => !x).length}`);
+        await sleep(100);
+      }
+    };
 
     // Baseline: one market order through the same layer to the same emulator, with the same L.
-    await addFollowers(1);
-    const one = await clients.for('bench_f0');
+    // (its own account: a follower's copies would queue behind lookups of the baseline's fills)
+    await addBitget('bench_base', 'NONE');
+    const one = await clients.for('bench_base');
     const single: number[] = [];
     let baseCpu = 0;
     for (let i = 0; i < BASELINE_ORDERS + 5; i++) {
@@ -245,19 +275,16 @@ async function main(): Promise<void> {
     const results = new Map<number, { p95: number; cpuPerFollower: number; dbFloor: number }>();
     for (const n of SIZES) {
       await addFollowers(n);
-      // Idle followers warm their clients (one market table shared) before timing.
-      await Promise.all(
-        Array.from({ length: n }, async (_, i) => {
-          const ex = await clients?.for(`bench_f${i}`);
-          await ex?.fetchBalance();
-        }),
-      );
+      await watchFollowers(n);
+      // Idle followers warm their clients (one market table shared) and balances before timing.
+      await Promise.all(Array.from({ length: n }, async (_, i) => copy?.balances.refresh(`bench_f${i}`)));
       const events = n >= 500 ? EVENTS_500 : EVENTS;
       const samples: number[] = [];
       let failed = 0;
       let eventQueries = 0;
       let eventWrites = 0;
       let eventCpu = 0;
+      let emulatorCpu = 0;
       for (let i = 0; i < events; i++) {
         const cycle = performance.now();
         const buy = i % 2 === 0;
@@ -272,11 +299,14 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         const q0 = queries;
         const c0 = process.cpuUsage();
+        const e0 = childCpuMs();
         const w0 = writes;
+        // Resolves when every follower's copy has its answer (acknowledged, filled or failed).
         const event = await copy.copyLeaderOrder(LEADER, order);
-        await copy.idle();
         const cpu = process.cpuUsage(c0);
         samples.push(performance.now() - t0);
+        emulatorCpu += childCpuMs() - e0;
+        await copy.idle();
         eventCpu += (cpu.user + cpu.system) / 1000;
         eventQueries += queries - q0;
         eventWrites += writes - w0;
@@ -305,6 +335,9 @@ async function main(): Promise<void> {
       const wall = samples.reduce((a, b) => a + b, 0) / events;
       console.log(
         `       desk CPU per event ${cpuPer.toFixed(0)} ms (${(cpuPer / n).toFixed(1)} ms per follower) = ${((cpuPer / wall) * 100).toFixed(0)}% of its mean wall time ${wall.toFixed(0)} ms: the fan-out is CPU-bound when this nears 100%`,
+      );
+      console.log(
+        `       emulator CPU per event ${(emulatorCpu / events).toFixed(0)} ms (its own process, one thread: matching, ${STREAMS ? 'stream pushes, ' : ''}answers)`,
       );
       results.set(n, { p95: s.p95, cpuPerFollower: cpuPer / n, dbFloor });
     }

@@ -104,7 +104,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const risk = new RiskService(db, bus);
   const orders = new OrderService({ db, accounts, exchanges, codes, vps, fills, risk, bus, logger });
   const copy = new CopyEngine(
-    { db, accounts, exchanges, streams, orders, codes, bus, logger },
+    { db, accounts, exchanges, streams, orders, fills, risk, codes, bus, logger },
     options.copyTiming ?? {},
   );
   const tpsl = new TpslService({ db, exchanges, codes, vps, orders, bus, logger });

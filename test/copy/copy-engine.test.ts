@@ -222,6 +222,35 @@ describe('exactly once', () => {
   });
 });
 
+describe('fan-out', () => {
+  it('followers whose stream vouches for their balance are sized from the cache: no balance read on the copy path', async () => {
+    const { copy, db } = desk.app.services;
+    await Promise.all(FOLLOWERS.map((f) => desk.app.services.accounts.setStatus(f, 'ACTIVE')));
+    await copy.refreshRoster();
+    await waitFor(() => FOLLOWERS.every((f) => copy.balances.isFresh(f)), 8_000);
+    const cached = Object.fromEntries(FOLLOWERS.map((f) => [f, copy.balances.snapshot(f, 'USDT')?.toFixed()]));
+    const reads: string[] = [];
+    const free = copy.balances.free.bind(copy.balances);
+    copy.balances.free = (accountId, asset) => {
+      reads.push(accountId);
+      return free(accountId, asset);
+    };
+    try {
+      const leaderOrder = await leaderMarket('buy', new Decimal(100));
+      const event = await settledEvent(leaderOrder.id);
+      expect(event.intents.map((i) => i.status)).toEqual(['FILLED', 'FILLED', 'FILLED']);
+      expect(reads).toEqual([]);
+      for (const intent of event.intents) expect(intent.freeBefore).toBe(cached[intent.followerId]);
+      const rows = await db.order.findMany({
+        where: { clientOrderId: { in: event.intents.map((i) => i.clientOrderId) } },
+      });
+      expect(rows.map((r) => r.status)).toEqual(['FILLED', 'FILLED', 'FILLED']);
+    } finally {
+      copy.balances.free = free;
+    }
+  });
+});
+
 describe('failures', () => {
   it('a follower whose key is revoked becomes DISABLED while the others complete', async () => {
     emulator.fault('f1', {
@@ -252,8 +281,9 @@ describe('a crash between the intents and the orders', () => {
     const { db, codes, accounts, exchanges } = desk.app.services;
     await accounts.setStatus('f1', 'ACTIVE');
     await exchanges.invalidate('f1');
-    // The leader's order filled; the engine wrote the event and its intents, sent f2's copy and
-    // died before recording the answer — f1's and f3's were never sent.
+    // The leader's order filled; the engine wrote the event, its intents and the order rows of the
+    // copies it could size at once (f2, f3), sent f2's copy and died before recording the answer —
+    // f3's row was written but never sent, f1 was never sized.
     const leaderOrder = await leaderMarket('buy', new Decimal(100));
     await settledEvent(leaderOrder.id);
     const event = await db.copyEvent.create({
@@ -279,21 +309,21 @@ describe('a crash between the intents and the orders', () => {
         followerId: f,
         clientOrderId: ids[f] ?? '',
         mode: 'share',
-        status: f === 'f2' ? 'SENT' : 'PENDING',
-        ...(f === 'f2' ? { amount: '50', freeBefore: '500' } : {}),
+        status: f === 'f1' ? 'PENDING' : 'SENT',
+        ...(f === 'f1' ? {} : { amount: '50', freeBefore: '500' }),
       })),
     });
-    await db.order.create({
-      data: {
-        clientOrderId: ids['f2'] ?? '',
-        accountId: 'f2',
+    await db.order.createMany({
+      data: (['f2', 'f3'] as const).map((f) => ({
+        clientOrderId: ids[f] ?? '',
+        accountId: f,
         purpose: 'copy',
         symbol: 'BTC/USDT',
         side: 'buy',
         type: 'market',
         cost: '50',
         status: 'PENDING',
-      },
+      })),
     });
     await (
       await exchanges.for('f2')

@@ -1,23 +1,25 @@
-import { Decimal } from 'decimal.js';
 import cron, { type ScheduledTask } from 'node-cron';
-import { sizeFollowerCopy } from '../../domain/copy-sizing.ts';
+import { leaderFraction } from '../../domain/copy-sizing.ts';
 import { HedgeError } from '../../domain/errors.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
-import { ExchangeAuthError } from '../../exchange/errors.ts';
 import type { ExchangeOrder } from '../../exchange/types.ts';
-import type { CopyEvent, CopyIntent, Order } from '../../generated/prisma/client.ts';
+import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { AccountService, AccountView } from '../accounts.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from '../orders/account-codes.ts';
+import type { FillIngestion } from '../orders/fill-ingestion.ts';
 import type { OrderService } from '../orders/order-service.ts';
+import type { RiskService } from '../orders/risk-service.ts';
 import { BoundedSet } from '../streams/seen-set.ts';
 import type { StreamSupervisor } from '../streams/supervisor.ts';
 import { eventCount, lastIntents, recentEvents, type EventWithIntents, type IntentWithEvent } from './copy-history.ts';
 import { CopySettingsStore } from './copy-settings.ts';
 import { FollowerBalances } from './follower-balances.ts';
-import { assetsOf, readLeaderFill, recordLeaderEvent } from './leader-events.ts';
+import { FollowerCopies } from './follower-copy.ts';
+import { planCopies, type PlannedCopy } from './copy-plan.ts';
+import { eventStatus, readLeaderFill, recordLeaderEvent, type RecordedEvent } from './leader-events.ts';
 import { marketFiltersOf } from './market-filters.ts';
 
 export class CopyRefusedError extends HedgeError {}
@@ -46,6 +48,8 @@ export interface CopyEngineDeps {
   exchanges: ExchangeClients;
   streams: StreamSupervisor;
   orders: OrderService;
+  fills: FillIngestion;
+  risk: RiskService;
   codes: AccountCodes;
   bus: EventBus;
   logger: Logger;
@@ -68,10 +72,10 @@ export class CopyEngine {
   /** Leader orders already made into an event (or found to be one); the database has the rest. */
   private readonly handled = new BoundedSet();
   private readonly detecting = new Set<string>();
-  private readonly inFlight = new Map<number, Promise<CopyIntent>>();
   private readonly work = new Set<Promise<unknown>>();
   private readonly unsubscribe: (() => void)[] = [];
   private poll: ScheduledTask | undefined;
+  private readonly copies: FollowerCopies;
 
   constructor(
     private readonly deps: CopyEngineDeps,
@@ -84,6 +88,13 @@ export class CopyEngine {
       bus: deps.bus,
       streams: deps.streams,
       maxAgeMs: this.timing.balanceMaxAgeMs,
+    });
+    this.copies = new FollowerCopies({
+      ...deps,
+      settings: this.settings,
+      balances: this.balances,
+      timing: this.timing,
+      track: (work) => this.track(work),
     });
   }
 
@@ -257,7 +268,7 @@ export class CopyEngine {
       include: { event: true },
     });
     if (open.length > 0) this.deps.logger.info({ intents: open.length }, 'copy intents left open: resolving');
-    return Promise.all(open.map((intent) => this.track(this.copyToFollower(intent.event, intent))));
+    return Promise.all(open.map((intent) => this.track(this.copies.copy(intent.event, intent))));
   }
 
   private onLeaderOrder(accountId: string, order: ExchangeOrder): void {
@@ -294,160 +305,67 @@ export class CopyEngine {
     const key = `${leaderId}:${order.id}`;
     if (this.handled.has(key) || this.detecting.has(key)) return undefined;
     this.detecting.add(key);
-    let event: CopyEvent | undefined;
+    let recorded: RecordedEvent | undefined;
     try {
       const known = await this.deps.db.copyEvent.findUnique({
         where: { leaderId_leaderOrderId: { leaderId, leaderOrderId: order.id } },
       });
-      if (!known) {
-        const facts = await readLeaderFill(await this.deps.exchanges.for(leaderId), order);
-        event = await recordLeaderEvent(this.deps, this.settings, { leaderId, order, facts, ...this.timing });
-      }
+      if (!known) recorded = await this.recordEvent(leaderId, order);
       this.handled.add(key);
     } finally {
       this.detecting.delete(key);
     }
-    if (!event) return undefined;
-    const { db } = this.deps;
-    const intents = await db.copyIntent.findMany({ where: { eventId: event.id, status: 'PENDING' } });
-    await Promise.all(intents.map((intent) => this.copyToFollower(event, intent)));
+    if (!recorded) return undefined;
+    const { event, intents, orders } = recorded;
+    const fanOut = Promise.all(
+      intents.map((intent) => {
+        const row = orders.get(intent.clientOrderId);
+        if (intent.status === 'SENT' && row) {
+          return this.copies.copy(event, intent, row);
+        }
+        return intent.status === 'PENDING' ? this.copies.copy(event, intent) : Promise.resolve(intent);
+      }),
+    );
+    this.deps.fills.holdWhile(fanOut);
+    const settled = await fanOut;
+    this.copies.catchUpFills(event, settled);
     return event;
   }
 
   /**
-   * One follower's copy, never twice at once (in-process) and never twice on the exchange:
-   * PENDING (nothing sent yet) → sized → SENT (amount stored) → placeCopyOrder, which sends only
-   * after proving no order with this client id exists. After a restart a SENT intent is looked
-   * up by its client id; a copy is sent only while its leader event is younger than maxEventAgeMs.
+   * Reads what the leader's order used, plans every follower's copy (sized now when its cached
+   * balance can be trusted), and writes the event, the intents and those copies' order rows in
+   * one transaction — nothing is sent before it commits.
    */
-  private copyToFollower(event: CopyEvent, intent: CopyIntent): Promise<CopyIntent> {
-    const running = this.inFlight.get(intent.id);
-    if (running) return running;
-    const pending = this.copyOnce(event, intent)
-      .catch((err: unknown) => this.fail(event, intent, err))
-      .finally(() => this.inFlight.delete(intent.id));
-    this.inFlight.set(intent.id, pending);
-    return pending;
-  }
-
-  private async copyOnce(event: CopyEvent, intent: CopyIntent): Promise<CopyIntent> {
-    const { accounts, exchanges, orders } = this.deps;
-    const young = Date.now() - event.filledAt.getTime() <= this.timing.maxEventAgeMs;
-    const mayPlace = young && (await this.settings.isRunning());
-    if (intent.status === 'PENDING' && !mayPlace) {
-      return this.update(intent, { status: 'FAILED', reason: young ? 'copy.failed.stopped' : 'copy.failed.expired' });
-    }
-    const follower = await accounts.find(intent.followerId);
-    if (intent.status === 'PENDING' && follower?.status !== 'ACTIVE') {
-      const reason = follower ? `copy.skipped.${follower.status.toLowerCase()}` : 'copy.skipped.removed';
-      return this.update(intent, { status: 'SKIPPED', reason });
-    }
-    const exchange = await exchanges.for(intent.followerId);
-    const symbol = exchange.resolveSymbol(event.symbol);
-    const side = event.side === 'sell' ? 'sell' : 'buy';
-    let sent = intent;
-    if (intent.status === 'PENDING') {
-      const sized = await this.size(event, intent, symbol);
-      if (sized.status !== 'SENT') return sized;
-      sent = sized;
-    }
-    const amount = new Decimal(sent.amount ?? 0);
-    this.balances.markChanged(intent.followerId);
-    const order = await orders.placeCopyOrder(
-      {
-        accountId: intent.followerId,
-        symbol,
-        side,
-        ...(side === 'buy' ? { cost: amount } : { amount }),
-        clientOrderId: intent.clientOrderId,
-      },
-      { mayPlace },
-    );
-    if (!order) {
-      return this.update(sent, { status: 'FAILED', reason: young ? 'copy.failed.stopped' : 'copy.failed.expired' });
-    }
-    return this.settle(event, sent, order);
-  }
-
-  /** Sizes the copy from the follower's free balance; SKIPPED below the market minimum. */
-  private async size(event: CopyEvent, intent: CopyIntent, symbol: string): Promise<CopyIntent> {
-    const follower = await this.deps.accounts.get(intent.followerId);
-    const { base, quote } = assetsOf(symbol);
-    const side = event.side === 'sell' ? 'sell' : 'buy';
-    const [free, filters, policies] = await Promise.all([
-      this.balances.free(follower.id, side === 'buy' ? quote : base),
-      marketFiltersOf(this.deps.exchanges, follower, symbol),
-      this.settings.policies([follower.id]),
-    ]);
-    const baseFilled = new Decimal(event.baseFilled);
-    const quoteFilled = new Decimal(event.quoteFilled);
-    const policy = policies.get(follower.id) ?? { mode: 'share' as const, ratio: null, maxPerTrade: null };
-    const size = sizeFollowerCopy({
-      side,
-      fraction: new Decimal(event.fraction),
-      leaderBaseFilled: baseFilled,
-      leaderQuoteFilled: quoteFilled,
-      price: quoteFilled.div(baseFilled),
-      followerFree: free,
-      policy,
-      filters,
+  private async recordEvent(leaderId: string, order: ExchangeOrder): Promise<RecordedEvent | undefined> {
+    const { accounts, codes, exchanges, risk, db } = this.deps;
+    const facts = await readLeaderFill(await exchanges.for(leaderId), order);
+    const fraction = leaderFraction(facts);
+    const status = eventStatus({
+      running: await this.settings.isRunning(),
+      fraction,
+      tooOld: Date.now() - order.timestamp > this.timing.maxEventAgeMs,
     });
-    const common = { freeBefore: free.toFixed(), mode: policy.mode };
-    if (size.kind === 'skip') {
-      return this.update(intent, {
-        ...common,
-        amount: size.amount.toFixed(),
-        status: 'SKIPPED',
-        reason: `copy.skipped.${size.reason}`,
+    let planned: PlannedCopy[] = [];
+    if (status === 'DISPATCHED' && fraction) {
+      const followers = (await accounts.list()).filter((a) => a.copyRole === 'FOLLOWER');
+      const ids = followers.map((f) => f.id);
+      const [policies, limited, followerCodes] = await Promise.all([
+        this.settings.policies(ids),
+        risk.limited(ids),
+        Promise.all(ids.map(async (id) => [id, await codes.codeOf(id)] as const)),
+      ]);
+      const event = { ...facts, symbol: order.symbol, fraction };
+      planned = await planCopies(event, followers, {
+        policies,
+        limited,
+        codes: new Map(followerCodes),
+        symbolOf: async (f) => (await exchanges.for(f.id)).resolveSymbol(order.symbol),
+        trustedFree: (id, asset) => this.balances.trustedFree(id, asset),
+        filtersOf: (f, symbol) => marketFiltersOf(exchanges, f, symbol),
       });
     }
-    const amount = size.kind === 'buy' ? size.cost : size.amount;
-    return this.update(intent, { ...common, amount: amount.toFixed(), status: 'SENT' });
-  }
-
-  private async settle(event: CopyEvent, intent: CopyIntent, order: Order): Promise<CopyIntent> {
-    const filled = new Decimal(order.filledQty);
-    const cost = order.avgPrice ? filled.times(order.avgPrice).toFixed() : null;
-    const fields = { exchangeOrderId: order.exchangeOrderId, filledQty: order.filledQty, cost };
-    if (filled.greaterThan(0)) return this.update(intent, { ...fields, status: 'FILLED', reason: null });
-    if (order.status === 'REJECTED' || order.status === 'CANCELED' || order.status === 'EXPIRED') {
-      const reason = order.error ?? 'copy.failed.rejected';
-      this.alert(event, intent, reason, reason);
-      return this.update(intent, { ...fields, status: 'FAILED', reason });
-    }
-    // UNKNOWN: the exchange has not said yet; the next start looks it up by its client id.
-    return this.update(intent, { ...fields, reason: 'copy.unresolved' });
-  }
-
-  private async fail(event: CopyEvent, intent: CopyIntent, err: unknown): Promise<CopyIntent> {
-    const reason = err instanceof HedgeError ? err.key : 'errors.internal';
-    const detail = err instanceof Error ? err.message.slice(0, 300) : String(err);
-    if (!(err instanceof HedgeError)) this.deps.logger.error({ err, intent: intent.id }, 'copy failed unexpectedly');
-    this.alert(event, intent, reason, detail, err instanceof ExchangeAuthError);
-    const current = await this.deps.db.copyIntent.findUnique({ where: { id: intent.id } });
-    return this.update(current ?? intent, { status: 'FAILED', reason, detail });
-  }
-
-  private alert(event: CopyEvent, intent: CopyIntent, reason: string, detail: string, disabled = false): void {
-    this.deps.bus.emit({
-      type: 'alert',
-      accountId: intent.followerId,
-      category: 'copy',
-      severity: disabled ? 'critical' : 'warning',
-      key: disabled ? 'alerts.copy_follower_disabled' : 'alerts.copy_failed',
-      params: {
-        follower: intent.followerId,
-        event: String(event.id),
-        leader: event.leaderId,
-        side: event.side,
-        reason,
-        detail,
-      },
-    });
-  }
-
-  private update(intent: CopyIntent, data: Partial<Omit<CopyIntent, 'id' | 'eventId'>>): Promise<CopyIntent> {
-    return this.deps.db.copyIntent.update({ where: { id: intent.id }, data });
+    return recordLeaderEvent(db, { leaderId, order, facts, fraction, status, planned });
   }
 
   private async pollBalances(): Promise<void> {

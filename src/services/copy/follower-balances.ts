@@ -45,9 +45,13 @@ export class FollowerBalances {
 
   /** The account's free amount of `asset`, from the cache when it can be trusted, else over REST. */
   async free(accountId: string, asset: string): Promise<Decimal> {
+    return this.trustedFree(accountId, asset) ?? this.read(await this.refresh(accountId), asset) ?? new Decimal(0);
+  }
+
+  /** The free amount when the cache can be trusted for it; undefined means "read it first". */
+  trustedFree(accountId: string, asset: string): Decimal | undefined {
     const entry = this.entries.get(accountId);
-    const cached = entry && this.trusted(accountId, entry) ? this.read(entry, asset) : undefined;
-    return cached ?? this.read(await this.refresh(accountId), asset) ?? new Decimal(0);
+    return entry && this.trusted(accountId, entry) ? this.read(entry, asset) : undefined;
   }
 
   /** Reads the account's balance over REST into the cache. */

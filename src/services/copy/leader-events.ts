@@ -1,12 +1,12 @@
 import { Decimal } from 'decimal.js';
 import { copyClientOrderId } from '../../domain/client-order-id.ts';
-import { leaderFraction, leaderFreeBefore, type LeaderFillFacts } from '../../domain/copy-sizing.ts';
+import { leaderFreeBefore, type LeaderFillFacts } from '../../domain/copy-sizing.ts';
 import type { AccountExchange, ExchangeOrder } from '../../exchange/types.ts';
-import type { CopyEvent } from '../../generated/prisma/client.ts';
+import type { CopyEvent, CopyIntent, Order } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
-import type { AccountService } from '../accounts.ts';
-import type { AccountCodes } from '../orders/account-codes.ts';
-import type { CopySettingsStore } from './copy-settings.ts';
+import { insertCopyOrders } from '../orders/order-writes.ts';
+import type { PlannedCopy } from './copy-plan.ts';
+import { insertIntents } from './copy-writes.ts';
 
 /** 'BTC/USDT' → BTC, USDT. */
 export function assetsOf(symbol: string): { base: string; quote: string } {
@@ -39,25 +39,37 @@ export async function readLeaderFill(exchange: AccountExchange, order: ExchangeO
   };
 }
 
+export type EventStatus = 'STOPPED' | 'UNUSABLE' | 'EXPIRED' | 'DISPATCHED';
+
+/** Whether a leader fill is copied: copying stopped, no fraction, or too old → recorded, not copied. */
+export function eventStatus(input: { running: boolean; fraction: Decimal | undefined; tooOld: boolean }): EventStatus {
+  return !input.running ? 'STOPPED' : !input.fraction ? 'UNUSABLE' : input.tooOld ? 'EXPIRED' : 'DISPATCHED';
+}
+
+export interface RecordedEvent {
+  event: CopyEvent;
+  intents: CopyIntent[];
+  /** The PENDING order rows of the copies sized before the event was written, by client order id. */
+  orders: Map<string, Order>;
+}
+
 /**
- * The leader event and one intent per follower, in one transaction, before anything is sent;
- * undefined when the leader order already is an event (its order id is unique). Copying stopped,
- * no fraction, or an order older than maxEventAgeMs: the event is recorded with no intents.
+ * The leader event, one intent per follower and the order rows of the copies already sized, in
+ * one transaction, before anything is sent; undefined when the leader order already is an event
+ * (its order id is unique). The client order id of each copy is derived from (follower, event).
  */
 export async function recordLeaderEvent(
-  deps: { db: Db; accounts: AccountService; codes: AccountCodes },
-  settings: CopySettingsStore,
-  input: { leaderId: string; order: ExchangeOrder; facts: LeaderFillFacts; maxEventAgeMs: number },
-): Promise<CopyEvent | undefined> {
-  const { db, accounts, codes } = deps;
-  const { leaderId, order, facts } = input;
-  const fraction = leaderFraction(facts);
-  const running = await settings.isRunning();
-  const tooOld = Date.now() - order.timestamp > input.maxEventAgeMs;
-  const status = !running ? 'STOPPED' : !fraction ? 'UNUSABLE' : tooOld ? 'EXPIRED' : 'DISPATCHED';
-  const followers = status === 'DISPATCHED' ? (await accounts.list()).filter((a) => a.copyRole === 'FOLLOWER') : [];
-  const policies = await settings.policies(followers.map((f) => f.id));
-  const followerCodes = await Promise.all(followers.map((f) => codes.codeOf(f.id)));
+  db: Db,
+  input: {
+    leaderId: string;
+    order: ExchangeOrder;
+    facts: LeaderFillFacts;
+    fraction: Decimal | undefined;
+    status: EventStatus;
+    planned: PlannedCopy[];
+  },
+): Promise<RecordedEvent | undefined> {
+  const { leaderId, order, facts, fraction, status, planned } = input;
   try {
     return await db.$transaction(async (tx) => {
       const event = await tx.copyEvent.create({
@@ -75,18 +87,27 @@ export async function recordLeaderEvent(
           status,
         },
       });
-      await tx.copyIntent.createMany({
-        data: followers.map((f, i) => ({
-          eventId: event.id,
-          followerId: f.id,
-          clientOrderId: copyClientOrderId(followerCodes[i] ?? 0, event.id),
-          mode: policies.get(f.id)?.mode ?? 'share',
-          // A paused or disabled follower gets nothing; the row says why.
-          status: f.status === 'ACTIVE' ? 'PENDING' : 'SKIPPED',
-          reason: f.status === 'ACTIVE' ? null : `copy.skipped.${f.status.toLowerCase()}`,
+      const intents = planned.map((p) => ({ ...p, clientOrderId: copyClientOrderId(p.followerCode, event.id) }));
+      await insertIntents(tx, event.id, intents);
+      const sent = intents.filter((i) => i.status === 'SENT' && i.symbol !== null);
+      await insertCopyOrders(
+        tx,
+        sent.map((i) => ({
+          clientOrderId: i.clientOrderId,
+          accountId: i.followerId,
+          symbol: i.symbol ?? '',
+          side: order.side,
+          amount: order.side === 'sell' ? i.amount : null,
+          cost: order.side === 'buy' ? i.amount : null,
         })),
-      });
-      return event;
+      );
+      const [rows, orders] = await Promise.all([
+        tx.copyIntent.findMany({ where: { eventId: event.id }, orderBy: { id: 'asc' } }),
+        sent.length > 0
+          ? tx.order.findMany({ where: { clientOrderId: { in: sent.map((i) => i.clientOrderId) } } })
+          : Promise.resolve([]),
+      ]);
+      return { event, intents: rows, orders: new Map(orders.map((o) => [o.clientOrderId, o])) };
     });
   } catch (err) {
     if ((err as { code?: unknown }).code === 'P2002') return undefined;

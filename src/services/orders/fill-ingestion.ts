@@ -20,6 +20,8 @@ export type IngestResult = 'applied' | 'external' | 'duplicate';
 export class FillIngestion {
   /** One fill at a time per account: the stream and a REST catch-up may bring the same trade. */
   private readonly lanes = new Map<string, Promise<unknown>>();
+  private holds = 0;
+  private readonly deferred: (() => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -31,13 +33,30 @@ export class FillIngestion {
 
   /** Subscribes to the fills every account's stream watcher delivers. */
   listen(): () => void {
-    return this.bus.on('fill', (event) =>
-      this.ingest(event.accountId, event.trade).then(
-        () => undefined,
-        (err: unknown) =>
+    return this.bus.on('fill', (event) => {
+      const apply = () =>
+        void this.ingest(event.accountId, event.trade).catch((err: unknown) =>
           this.logger.error({ err, account: event.accountId, trade: event.trade.id }, 'fill not applied'),
-      ),
-    );
+        );
+      if (this.holds > 0) this.deferred.push(apply);
+      else apply();
+    });
+  }
+
+  /**
+   * Stream fills that arrive while `work` runs are applied when it ends: a copy fan-out gets its
+   * answers first and the books follow a moment later (each follower's fill would otherwise cost
+   * an order lookup and several writes in the middle of the fan-out). Nothing is dropped: a held
+   * fill waits in memory, and a crash meanwhile is covered by the REST catch-up at start.
+   */
+  holdWhile(work: Promise<unknown>): void {
+    this.holds += 1;
+    const release = () => {
+      this.holds -= 1;
+      if (this.holds > 0) return;
+      for (const apply of this.deferred.splice(0)) apply();
+    };
+    work.then(release, release);
   }
 
   ingest(accountId: string, trade: ExchangeTrade): Promise<IngestResult> {

@@ -7,6 +7,7 @@ import { ExchangeRateLimitError, ExchangeUnavailableError, OrderStatusUnknownErr
 import type { AccountExchange, ExchangeOrder } from '../../exchange/types.ts';
 import type { Order, VirtualPosition } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
+import { Coalescer } from '../../infra/db/coalescer.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { AccountService } from '../accounts.ts';
 import type { EventBus } from '../events.ts';
@@ -14,6 +15,7 @@ import type { AccountCodes } from './account-codes.ts';
 import { optionalColumn, toColumn } from './decimal-columns.ts';
 import type { FillIngestion } from './fill-ingestion.ts';
 import { LIVE_STATUSES, statusOf } from './order-status.ts';
+import { writeOrderAnswers, type OrderAnswerWrite } from './order-writes.ts';
 import type { RiskService } from './risk-service.ts';
 import { ledgerOf, type VirtualPositions } from './virtual-positions.ts';
 
@@ -88,6 +90,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class OrderService {
   private readonly ids = new ClientOrderIdFactory();
+  private readonly answers: Coalescer<OrderAnswerWrite>;
 
   constructor(
     private readonly deps: {
@@ -101,7 +104,9 @@ export class OrderService {
       bus: EventBus;
       logger: Logger;
     },
-  ) {}
+  ) {
+    this.answers = new Coalescer((items) => writeOrderAnswers(deps.db, items));
+  }
 
   /** Validates an order without sending anything; the confirmation shows this plan. */
   async plan(input: PlaceOrderInput): Promise<OrderPlan> {
@@ -250,7 +255,7 @@ export class OrderService {
     if (row && !inDoubt) return row;
     if (row) {
       const found = await exchange.fetchOrder(row.symbol, { clientOrderId: row.clientOrderId });
-      if (found) return this.record(row, found, { catchUp: false });
+      if (found) return this.record(row, found);
     }
     if (!mayPlace) {
       if (row) await this.markNeverPlaced(row);
@@ -290,6 +295,35 @@ export class OrderService {
     return this.sendCopy(plan, row);
   }
 
+  /**
+   * Sends a copy whose PENDING row the copy engine wrote in the event's transaction (so nothing
+   * can exist on the exchange under its client id yet): same retry and lookup rules as
+   * placeCopyOrder, without its per-row lookups. Risk limits were checked by the caller's plan
+   * (a follower with limits goes through placeCopyOrder).
+   */
+  async sendPreparedCopy(row: Order): Promise<Order> {
+    const exchange = await this.deps.exchanges.for(row.accountId);
+    const side = row.side === 'sell' ? 'sell' : 'buy';
+    return this.sendCopy(
+      {
+        accountId: row.accountId,
+        exchange,
+        symbol: row.symbol,
+        side,
+        type: 'market',
+        amount: row.amount === null ? undefined : new Decimal(row.amount),
+        cost: row.cost === null ? undefined : new Decimal(row.cost),
+        price: undefined,
+        positionSide: 'LONG',
+        increases: side === 'buy',
+        vpName: 'copy',
+        vp: null,
+        userId: undefined,
+      },
+      row,
+    );
+  }
+
   private async sendCopy(plan: OrderPlan, row: Order): Promise<Order> {
     const request = {
       symbol: plan.symbol,
@@ -301,7 +335,7 @@ export class OrderService {
     };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.record(row, await plan.exchange.placeOrder(request), { catchUp: false });
+        return await this.record(row, await plan.exchange.placeOrder(request));
       } catch (err) {
         if (err instanceof OrderStatusUnknownError) {
           await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'UNKNOWN', error: err.key } });
@@ -313,7 +347,7 @@ export class OrderService {
           await sleep(Math.min(Math.max(COPY_RETRY_BACKOFF_MS, (until ?? 0) - Date.now()), COPY_RETRY_MAX_WAIT_MS));
           try {
             const found = await plan.exchange.fetchOrder(row.symbol, { clientOrderId: row.clientOrderId });
-            if (found) return await this.record(row, found, { catchUp: false });
+            if (found) return await this.record(row, found);
             continue;
           } catch {
             // the first refusal proves the order was not taken; report that one
@@ -390,24 +424,19 @@ export class OrderService {
    * Records the exchange's view of the order and applies its fills to the books. A copy leaves
    * its fills to the stream (and a background catch-up): the fan-out waits for no trade read.
    */
-  private async record(row: Order, answer: ExchangeOrder, { catchUp = true } = {}): Promise<Order> {
-    const updated = await this.deps.db.order.update({
-      where: { id: row.id },
-      data: {
-        exchangeOrderId: answer.id,
-        status: statusOf(answer),
-        filledQty: toColumn(answer.filled),
-        avgPrice: optionalColumn(answer.average),
-        error: null,
-      },
-    });
-    if (!answer.filled.isZero()) {
-      const caughtUp = this.deps.fills.catchUpOrder(row.accountId, row.symbol, answer.id, row.createdAt.getTime());
-      if (catchUp) await caughtUp;
-      else
-        caughtUp.catch((err: unknown) =>
-          this.deps.logger.warn({ err: String(err), account: row.accountId, order: answer.id }, 'fill catch-up failed'),
-        );
+  private async record(row: Order, answer: ExchangeOrder): Promise<Order> {
+    const fields = {
+      exchangeOrderId: answer.id,
+      status: statusOf(answer),
+      filledQty: toColumn(answer.filled),
+      avgPrice: optionalColumn(answer.average),
+    };
+    // Answers that arrive together (a fan-out) are written together: one statement, not one each.
+    await this.answers.write({ id: row.id, ...fields });
+    const updated: Order = { ...row, ...fields, error: null, updatedAt: new Date() };
+    // A copy's fills are left to the stream, or to the copy engine's catch-up after its fan-out.
+    if (!answer.filled.isZero() && row.purpose !== 'copy') {
+      await this.deps.fills.catchUpOrder(row.accountId, row.symbol, answer.id, row.createdAt.getTime());
     }
     return updated;
   }

@@ -17,6 +17,15 @@ export interface RiskLimitsInput {
   maxDailyLoss?: Decimal | null;
 }
 
+function hasAnyLimit(limits: RiskLimits): boolean {
+  return (
+    limits.maxOrderNotional !== null ||
+    limits.maxPositionNotional !== null ||
+    limits.maxOpenOrders !== null ||
+    limits.maxDailyLoss !== null
+  );
+}
+
 function limitsOf(row: RiskLimit | null): RiskLimits {
   if (!row) return NO_LIMITS;
   return {
@@ -45,6 +54,12 @@ export class RiskService {
 
   async limits(accountId: string): Promise<RiskLimits> {
     return limitsOf(await this.db.riskLimit.findUnique({ where: { accountId } }));
+  }
+
+  /** Which of these accounts have any limit set (one query for a whole fan-out). */
+  async limited(accountIds: string[]): Promise<Set<string>> {
+    const rows = await this.db.riskLimit.findMany({ where: { accountId: { in: accountIds } } });
+    return new Set(rows.filter((row) => hasAnyLimit(limitsOf(row))).map((row) => row.accountId));
   }
 
   async setLimits(accountId: string, input: RiskLimitsInput): Promise<RiskLimits> {
@@ -76,12 +91,7 @@ export class RiskService {
 
   async assertAllowed(plan: OrderPlan): Promise<void> {
     const limits = await this.limits(plan.accountId);
-    const anyLimit =
-      limits.maxOrderNotional !== null ||
-      limits.maxPositionNotional !== null ||
-      limits.maxOpenOrders !== null ||
-      limits.maxDailyLoss !== null;
-    if (!anyLimit) return;
+    if (!hasAnyLimit(limits)) return;
     const price = plan.price ?? (await this.lastPrice(plan));
     const qty = plan.amount ?? (plan.cost ? plan.cost.div(price) : new Decimal(0));
     const orderNotional = plan.cost ?? qty.times(price);

@@ -1,0 +1,56 @@
+import { Prisma } from '../../generated/prisma/client.ts';
+import type { Db } from '../../infra/db/client.ts';
+
+/** The exchange's answer to one order, as stored on its row. */
+export interface OrderAnswerWrite {
+  id: number;
+  exchangeOrderId: string;
+  status: string;
+  filledQty: string;
+  avgPrice: string | null;
+}
+
+/** The last write for each key wins, in arrival order. */
+export function lastPerKey<T>(items: T[], key: (item: T) => string | number): T[] {
+  return [...new Map(items.map((item) => [key(item), item])).values()];
+}
+
+/**
+ * Writes many orders' answers with one statement (UPDATE … FROM VALUES; SQLite ≥ 3.33). The hot
+ * path of a copy fan-out; the columns are the Order model's (prisma/schema.prisma) and the
+ * tests that run every order through here fail if they drift.
+ */
+export async function writeOrderAnswers(db: Db, items: OrderAnswerWrite[]): Promise<void> {
+  const rows = lastPerKey(items, (i) => i.id).map(
+    (i) => Prisma.sql`(${i.id}, ${i.exchangeOrderId}, ${i.status}, ${i.filledQty}, ${i.avgPrice})`,
+  );
+  if (rows.length === 0) return;
+  await db.$executeRaw`
+    UPDATE "Order" SET "exchangeOrderId" = v.column2, "status" = v.column3, "filledQty" = v.column4,
+      "avgPrice" = v.column5, "error" = NULL, "updatedAt" = ${new Date()}
+    FROM (VALUES ${Prisma.join(rows)}) AS v WHERE "Order"."id" = v.column1`;
+}
+
+/** A copy order row written before it is sent (the copy engine writes one per follower at once). */
+export interface NewCopyOrder {
+  clientOrderId: string;
+  accountId: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  amount: string | null;
+  cost: string | null;
+}
+
+/** Inserts PENDING market copy orders with one statement (inside the event's transaction). */
+export async function insertCopyOrders(db: Prisma.TransactionClient | Db, orders: NewCopyOrder[]): Promise<void> {
+  if (orders.length === 0) return;
+  const now = new Date();
+  const rows = orders.map(
+    (o) =>
+      Prisma.sql`(${o.clientOrderId}, ${o.accountId}, 'copy', ${o.symbol}, ${o.side}, 'market', ${o.amount}, ${o.cost}, 'PENDING', ${now}, ${now})`,
+  );
+  await db.$executeRaw`
+    INSERT INTO "Order" ("clientOrderId", "accountId", "purpose", "symbol", "side", "type", "amount", "cost",
+      "status", "createdAt", "updatedAt")
+    VALUES ${Prisma.join(rows)}`;
+}
