@@ -19,6 +19,7 @@ import { OrderService } from './services/orders/order-service.ts';
 import { RiskService } from './services/orders/risk-service.ts';
 import { VirtualPositions } from './services/orders/virtual-positions.ts';
 import { PaperExchange } from './services/paper-exchange.ts';
+import { PeopleService } from './services/people.ts';
 import { ReconciliationMonitor } from './services/reconciliation-monitor.ts';
 import { ReconciliationService } from './services/reconciliation.ts';
 import { seedPaperAccounts } from './services/seed.ts';
@@ -123,6 +124,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     vault,
     accounts,
     identity: new IdentityService(db, config.defaultLanguage),
+    people: new PeopleService(db),
     audit: new AuditLog(db),
     bus,
     exchanges,

@@ -5,6 +5,7 @@ import { createApp, type App, type AppOptions } from './app.ts';
 import type { Config } from './config/index.ts';
 import { DataDirLock } from './infra/lock.ts';
 import { startHttpServer, type HttpServer } from './adapters/http/server.ts';
+import type { WebAdmin } from './adapters/web/index.ts';
 import { consoleSocketPath, startConsoleSocket } from './adapters/console/socket.ts';
 import { telegramAlertSender } from './adapters/telegram/alert-sender.ts';
 import { describeTelegramStatus, startTelegram, type TelegramBot } from './adapters/telegram/index.ts';
@@ -73,10 +74,32 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
   const { port, address } = http.address() as AddressInfo;
   const httpUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   const accounts = await app.services.accounts.list();
+  if (http.admin.exposedWithoutTls) {
+    options.logger.warn(
+      { host: config.http.host },
+      'web admin bound to a non-loopback address without TLS: passwords and session cookies cross the network in clear',
+    );
+  }
   const summary =
     `hedgestack running in ${config.mode} mode: ${accounts.length} accounts (${accounts.map((a) => a.id).join(', ') || 'none'}); ` +
-    `http ${httpUrl} (GET /healthz); console: npm run console; ` +
+    `http ${httpUrl} (GET /healthz); ${describeWebAdmin(http.admin, httpUrl)}; console: npm run console; ` +
     (app.services.paper ? `paper exchange ${app.services.paper.urls.httpUrl}; ` : '') +
     `${telegramLine}; ${discordLine}`;
   return { app, http, httpUrl, consoleSocket: consoleSocketPath(config.dataDir), telegram, discord, summary, stop };
+}
+
+/** The start line's words for the admin; a generated password appears here once, and nowhere else. */
+export function describeWebAdmin(admin: Pick<WebAdmin, 'password' | 'exposedWithoutTls'>, httpUrl: string): string {
+  const where = `web admin ${httpUrl}/`;
+  const exposed = admin.exposedWithoutTls
+    ? ' (WARNING: reachable from the network without TLS; put a TLS proxy in front and set ADMIN_TRUST_PROXY, or bind ADMIN_HOST=127.0.0.1)'
+    : '';
+  switch (admin.password.state) {
+    case 'generated':
+      return `${where}${exposed} — owner password (generated, shown only this once): ${admin.password.password}`;
+    case 'missing':
+      return `${where}${exposed} — login off until ADMIN_PASSWORD is set`;
+    default:
+      return `${where}${exposed}`;
+  }
 }

@@ -49,6 +49,15 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_HOST: z.string().trim().min(1).default('127.0.0.1'),
   ADMIN_PASSWORD: optionalText,
+  /** The TLS reverse proxy in front of the admin, trusted for X-Forwarded-Proto/-For (off when unset). */
+  ADMIN_TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(
+      /^(loopback|uniquelocal|linklocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|uniquelocal|linklocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*$/,
+      'loopback, or comma-separated proxy addresses/subnets such as 10.0.0.2 or 10.0.0.0/8',
+    )
+    .optional(),
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_API_ROOT: urlWithoutTrailingSlash('https://api.telegram.org'),
   /** Webhook mode: the public HTTPS address Telegram posts updates to (long polling when unset). */
@@ -98,6 +107,8 @@ export interface Config {
   privateBalances: boolean;
   http: { host: string; port: number };
   adminPassword: string | undefined;
+  /** Express `trust proxy` value: the TLS proxy whose X-Forwarded-* headers are believed. */
+  adminTrustProxy: string[] | undefined;
   telegram: {
     token: string | undefined;
     apiRoot: string;
@@ -148,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     privateBalances: e.PRIVATE_BALANCES === 'true',
     http: { host: e.ADMIN_HOST, port: e.PORT },
     adminPassword: e.ADMIN_PASSWORD,
+    adminTrustProxy: e.ADMIN_TRUST_PROXY?.split(',').map((s) => s.trim()),
     telegram: {
       token: e.TELEGRAM_BOT_TOKEN,
       apiRoot: e.TELEGRAM_API_ROOT,

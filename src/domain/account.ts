@@ -15,6 +15,8 @@ export const COPY_ROLES = ['LEADER', 'FOLLOWER', 'NONE'] as const;
 export const STATUSES = ['ACTIVE', 'PAUSED', 'DISABLED'] as const;
 
 export type AccountStatus = (typeof STATUSES)[number];
+export type AccountKind = (typeof KINDS)[number];
+export type CopyRole = (typeof COPY_ROLES)[number];
 
 export const newAccountSchema = z
   .object({

@@ -1,7 +1,9 @@
 import type { Db } from '../infra/db/client.ts';
 import type { Account } from '../generated/prisma/client.ts';
-import { newAccountSchema, type AccountStatus, type NewAccountInput } from '../domain/account.ts';
+import { newAccountSchema, type AccountKind, type AccountStatus, type NewAccountInput } from '../domain/account.ts';
 import { NotFoundError, VaultError } from '../domain/errors.ts';
+import { fromColumn } from './orders/decimal-columns.ts';
+import { LIVE_STATUSES } from './orders/order-status.ts';
 import type { Credentials, Vault } from './vault/vault.ts';
 
 /** An account as every caller sees it: the sealed credentials never leave this service. */
@@ -39,9 +41,40 @@ export class AccountService {
     return toView(await this.db.account.create({ data: { ...account, ...sealed } }));
   }
 
+  /** Replaces the key; the new one is unverified until checked against the exchange. */
   async setCredentials(id: string, credentials: Credentials): Promise<void> {
     await this.get(id);
-    await this.db.account.update({ where: { id }, data: this.vault.seal(id, credentials) });
+    await this.db.account.update({
+      where: { id },
+      data: { ...this.vault.seal(id, credentials), lastVerifiedAt: null },
+    });
+  }
+
+  /** Renames an account or changes its kind (main/sub); the copy role goes through the copy engine. */
+  async update(id: string, changes: { name?: string; kind?: AccountKind }): Promise<AccountView> {
+    await this.get(id);
+    return toView(await this.db.account.update({ where: { id }, data: changes }));
+  }
+
+  /** The exchange accepted the key at `at` (a balance read succeeded). */
+  async markVerified(id: string, at: Date): Promise<void> {
+    await this.db.account.update({ where: { id }, data: { lastVerifiedAt: at } });
+  }
+
+  /** What still runs on the account: orders not in a final state, VPs holding a quantity. */
+  async openWork(id: string): Promise<{ openOrders: number; openVps: number }> {
+    const openOrders = await this.db.order.count({ where: { accountId: id, status: { in: [...LIVE_STATUSES] } } });
+    const vps = await this.db.virtualPosition.findMany({ where: { accountId: id }, select: { netQty: true } });
+    return { openOrders, openVps: vps.filter((vp) => !fromColumn(vp.netQty).isZero()).length };
+  }
+
+  /**
+   * Deletes the account, its key and what belongs to it (grants, risk limits, copy settings).
+   * Its orders, fills and VPs stay as history; its account code is never reused.
+   */
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.db.account.delete({ where: { id } });
   }
 
   async setStatus(id: string, status: AccountStatus, reason?: string): Promise<AccountView> {

@@ -14,6 +14,7 @@ import type { OrderService } from './orders/order-service.ts';
 import type { RiskService } from './orders/risk-service.ts';
 import type { VirtualPositions } from './orders/virtual-positions.ts';
 import type { PaperExchange } from './paper-exchange.ts';
+import type { PeopleService } from './people.ts';
 import type { ReconciliationMonitor } from './reconciliation-monitor.ts';
 import type { ReconciliationService } from './reconciliation.ts';
 import type { StreamSupervisor } from './streams/supervisor.ts';
@@ -28,6 +29,8 @@ export interface Services {
   vault: Vault;
   accounts: AccountService;
   identity: IdentityService;
+  /** Users, roles, account grants and linked chat ids (the web admin's People page). */
+  people: PeopleService;
   audit: AuditLog;
   bus: EventBus;
   alerts: AlertService;

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import type { App } from '../../app.ts';
+import { createWebAdmin, type WebAdmin, type WebAdminOptions } from '../web/index.ts';
 
 export interface HealthReport {
   status: 'ok';
@@ -23,9 +24,11 @@ export interface HealthReport {
   }[];
 }
 
-export function createHttpApp(app: App): express.Express {
+/** The HTTP routes: /healthz (no login), routes other adapters add later (a chat webhook), the web admin. */
+export function createHttpApp(app: App, admin?: WebAdmin): { http: express.Express; adapterRoutes: express.Express } {
   const http = express();
   http.disable('x-powered-by');
+  if (app.config.adminTrustProxy) http.set('trust proxy', app.config.adminTrustProxy);
   http.get('/healthz', async (_req, res, next) => {
     try {
       const accounts = await app.services.accounts.list();
@@ -59,7 +62,12 @@ export function createHttpApp(app: App): express.Express {
       next(err);
     }
   });
-  return http;
+  // Mounted before the admin, whose login gate answers every path it reaches.
+  const adapterRoutes = express();
+  adapterRoutes.disable('x-powered-by');
+  http.use(adapterRoutes);
+  if (admin) http.use(admin.router);
+  return { http, adapterRoutes };
 }
 
 export class PortInUseError extends Error {
@@ -70,15 +78,16 @@ export class PortInUseError extends Error {
 }
 
 /** A running HTTP server and its routes; adapters may add their own (a chat webhook). */
-export type HttpServer = Server & { routes: express.Express };
+export type HttpServer = Server & { routes: express.Express; admin: WebAdmin };
 
-/** Listens on ADMIN_HOST:PORT (port 0 picks a free one, for tests). */
-export function startHttpServer(app: App): Promise<HttpServer> {
+/** Listens on ADMIN_HOST:PORT (port 0 picks a free one, for tests), with the web admin. */
+export async function startHttpServer(app: App, options: WebAdminOptions = {}): Promise<HttpServer> {
   const { host, port } = app.config.http;
+  const admin = await createWebAdmin(app, options);
   return new Promise((resolve, reject) => {
-    const routes = createHttpApp(app);
-    const server = routes.listen(port, host);
-    server.once('listening', () => resolve(Object.assign(server, { routes })));
+    const { http, adapterRoutes } = createHttpApp(app, admin);
+    const server = http.listen(port, host);
+    server.once('listening', () => resolve(Object.assign(server, { routes: adapterRoutes, admin })));
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err),
     );

@@ -1,36 +1,16 @@
-import { z } from 'zod';
 import { LANGUAGES } from '../../i18n/index.ts';
-import { SEVERITIES } from '../../services/alerts/alert-batching.ts';
-import type { AlertCategory } from '../../services/events.ts';
+import { alertCategoriesSchema, alertSeveritySchema, chosenCategories } from '../../services/alerts/alert-settings.ts';
 import { defineCommand, type CommandContext, type CommandGroup, type Reply } from '../types.ts';
 
-export const ALERT_CATEGORIES = [
-  'copy',
-  'account',
-  'stream',
-  'reconciliation',
-  'risk_limit',
-  'tpsl',
-  'order_failed',
-] as const satisfies readonly AlertCategory[];
-
 const categoriesArg = {
-  schema: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine(
-      (s) => s === 'all' || s.split(',').every((c) => (ALERT_CATEGORIES as readonly string[]).includes(c)),
-      `all, or a comma-separated list of: ${ALERT_CATEGORIES.join(', ')}`,
-    )
-    .optional(),
+  schema: alertCategoriesSchema.optional(),
   descriptionKey: 'args.alert_categories',
   flexible: true,
   example: 'copy,tpsl',
 };
 
 const severityArg = {
-  schema: z.enum(SEVERITIES).optional(),
+  schema: alertSeveritySchema.optional(),
   descriptionKey: 'args.alert_severity',
   flexible: true,
 };
@@ -52,7 +32,7 @@ const onCommand = defineCommand({
   async run(ctx, { categories, severity }) {
     const chat = chatOf(ctx);
     if ('text' in chat) return chat;
-    const chosen = !categories || categories === 'all' ? '*' : categories.split(',');
+    const chosen = chosenCategories(categories);
     const language = ctx.caller.language;
     await ctx.services.alerts.subscribe(chat.platform, chat.id, {
       categories: chosen,

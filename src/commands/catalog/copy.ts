@@ -4,6 +4,7 @@ import { accountIdSchema } from '../../domain/account.ts';
 import { formatAmount } from '../../domain/valuation.ts';
 import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
 import type { Translate } from '../../i18n/index.ts';
+import { copySymbolSchema } from '../../services/copy/copy-settings.ts';
 import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
 
 export const followerArg = {
@@ -13,7 +14,8 @@ export const followerArg = {
   complete: 'follower' as const,
 };
 
-const percent = (fraction: string) => `${formatAmount(new Decimal(fraction).times(100), 4)}%`;
+/** A leader event's fraction as people read it: `0.25` → `25%`. */
+export const percent = (fraction: string) => `${formatAmount(new Decimal(fraction).times(100), 4)}%`;
 
 /** `buy 25% → FILLED 500`, `sell 40% → skipped: below minimum`. */
 export function outcomeOf(t: Translate, event: CopyEvent, intent: CopyIntent): string {
@@ -95,10 +97,7 @@ const symbolCommand = defineCommand({
   confirm: true,
   args: {
     symbol: {
-      schema: z
-        .string()
-        .trim()
-        .regex(/^[A-Za-z0-9]+\/?[A-Za-z0-9]+$/, 'a spot symbol such as BTC/USDT'),
+      schema: copySymbolSchema,
       descriptionKey: 'args.copy_symbol',
       example: 'BTC/USDT',
     },

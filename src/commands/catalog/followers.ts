@@ -1,13 +1,16 @@
 import { Decimal } from 'decimal.js';
-import { z } from 'zod';
 import { accountIdSchema } from '../../domain/account.ts';
-import { ArgumentError } from '../../domain/errors.ts';
 import { formatAmount } from '../../domain/valuation.ts';
+import {
+  checkFollowerPolicy,
+  copyCapSchema,
+  copyModeSchema,
+  copyRatioSchema,
+} from '../../services/copy/copy-settings.ts';
 import { assetsOf } from '../../services/copy/leader-events.ts';
 import { monospaceTable } from '../format/table.ts';
 import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
 import { followerArg, outcomeOf } from './copy.ts';
-import { decimalSchema } from './trading-args.ts';
 
 const listCommand = defineCommand({
   name: 'list',
@@ -51,14 +54,6 @@ const listCommand = defineCommand({
   },
 });
 
-/** `off` removes the cap; a number is the most one copy may be worth, in USDT. */
-const capSchema = z
-  .string()
-  .trim()
-  .regex(/^(off|\d+(\.\d+)?)$/, 'a number of USDT, or off')
-  .transform((s) => (s === 'off' ? ('off' as const) : new Decimal(s)))
-  .refine((cap) => cap === 'off' || cap.greaterThan(0), 'must be greater than 0');
-
 const setCommand = defineCommand({
   name: 'set',
   role: 'trader',
@@ -66,9 +61,9 @@ const setCommand = defineCommand({
   confirm: true,
   args: {
     follower: followerArg,
-    mode: { schema: z.enum(['share', 'ratio']), descriptionKey: 'args.copy_mode', example: 'ratio' },
-    ratio: { schema: decimalSchema.optional(), descriptionKey: 'args.copy_ratio', example: '0.5' },
-    cap: { schema: capSchema.optional(), descriptionKey: 'args.copy_cap', placeholder: 'cap|off', example: '200' },
+    mode: { schema: copyModeSchema, descriptionKey: 'args.copy_mode', example: 'ratio' },
+    ratio: { schema: copyRatioSchema.optional(), descriptionKey: 'args.copy_ratio', example: '0.5' },
+    cap: { schema: copyCapSchema.optional(), descriptionKey: 'args.copy_cap', placeholder: 'cap|off', example: '200' },
   },
   accountOf: (args) => args.follower,
   async describe(ctx, { follower, mode, ratio, cap }) {
@@ -98,10 +93,13 @@ const setCommand = defineCommand({
   },
 });
 
-async function followerPolicyTarget(ctx: CommandContext, follower: string, mode: string, ratio: Decimal | undefined) {
-  // Positional `share 200` would read 200 as a ratio; a share-mode cap is given as cap=200.
-  if (mode === 'share' && ratio) throw new ArgumentError('copy.ratio_only_in_ratio_mode');
-  if (mode === 'ratio' && !ratio) throw new ArgumentError('copy.ratio_required');
+async function followerPolicyTarget(
+  ctx: CommandContext,
+  follower: string,
+  mode: 'share' | 'ratio',
+  ratio: Decimal | undefined,
+) {
+  checkFollowerPolicy(mode, ratio);
   return ctx.services.copy.follower(follower);
 }
 

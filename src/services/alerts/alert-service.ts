@@ -1,6 +1,7 @@
 import type { AlertSubscription, Platform } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
 import type { Logger } from '../../infra/logger.ts';
+import { NotFoundError } from '../../domain/errors.ts';
 import { normalizeLanguage, t, type Language } from '../../i18n/index.ts';
 import type { DeskEvent, EventBus } from '../events.ts';
 import { fingerprint, severityAtLeast, takeBatch, type PendingAlert, type Severity } from './alert-batching.ts';
@@ -106,6 +107,36 @@ export class AlertService {
   ): { subscription: AlertSubscription; pending: number } | undefined {
     const d = this.destinations.get(`${platform}:${destination}`);
     return d && { subscription: d.subscription, pending: d.queue.length };
+  }
+
+  /** Every destination, oldest first, with the alerts still waiting to reach it (the admin's list). */
+  async listDestinations(): Promise<{ subscription: AlertSubscription; pending: number }[]> {
+    const rows = await this.options.db.alertSubscription.findMany({ orderBy: { id: 'asc' } });
+    return rows.map((subscription) => ({
+      subscription,
+      pending: this.destinations.get(`${subscription.platform}:${subscription.destination}`)?.queue.length ?? 0,
+    }));
+  }
+
+  async destinationById(id: number): Promise<AlertSubscription> {
+    const found = await this.options.db.alertSubscription.findUnique({ where: { id } });
+    if (!found) throw new NotFoundError('alerts.destination_not_found', { id });
+    return found;
+  }
+
+  /** Changes what an existing destination receives; the next alert already follows it. */
+  async updateDestination(
+    id: number,
+    settings: { categories: string[] | '*'; minSeverity: Severity; language: Language },
+  ): Promise<AlertSubscription> {
+    const { platform, destination, userId } = await this.destinationById(id);
+    return this.subscribe(platform, destination, { ...settings, userId: userId ?? undefined });
+  }
+
+  async removeDestination(id: number): Promise<AlertSubscription> {
+    const found = await this.destinationById(id);
+    await this.unsubscribe(found.platform, found.destination);
+    return found;
   }
 
   /** Queues an alert for every chat that wants it; returns at once. */

@@ -1,9 +1,35 @@
 import { Decimal } from 'decimal.js';
+import { z } from 'zod';
 import type { FollowerPolicy } from '../../domain/copy-sizing.ts';
+import { decimalSchema } from '../../domain/decimal-input.ts';
+import { ArgumentError } from '../../domain/errors.ts';
 import type { Db } from '../../infra/db/client.ts';
 
 export const DEFAULT_LEADER_SYMBOL = 'BTC/USDT';
 const RUNNING = 'copy.running';
+
+/** Chat (`/followers set`, `/copy symbol`) and the admin's Copy page validate with these same schemas. */
+export const copyModeSchema = z.enum(['share', 'ratio'], { error: 'share or ratio' });
+export const copyRatioSchema = decimalSchema;
+
+/** `off` removes the cap; a number is the most one copy may be worth, in USDT. */
+export const copyCapSchema = z
+  .string()
+  .trim()
+  .regex(/^(off|\d+(\.\d+)?)$/, 'a number of USDT, or off')
+  .transform((s) => (s === 'off' ? ('off' as const) : new Decimal(s)))
+  .refine((cap) => cap === 'off' || cap.greaterThan(0), 'must be greater than 0');
+
+export const copySymbolSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9]+\/?[A-Za-z0-9]+$/, 'a spot symbol such as BTC/USDT');
+
+/** Ratio mode needs a ratio; share mode takes none (a positional `share 200` would misread a cap). */
+export function checkFollowerPolicy(mode: 'share' | 'ratio', ratio: Decimal | undefined): void {
+  if (mode === 'share' && ratio) throw new ArgumentError('copy.ratio_only_in_ratio_mode');
+  if (mode === 'ratio' && !ratio) throw new ArgumentError('copy.ratio_required');
+}
 
 export interface FollowerSettingsInput {
   mode?: 'share' | 'ratio';

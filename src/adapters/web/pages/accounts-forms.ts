@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { COPY_ROLES, ENVS, EXCHANGES, KINDS, MARKETS, newAccountSchema } from '../../../domain/account.ts';
+import { maskedHint } from '../../../domain/mask.ts';
+import type { Translate } from '../../../i18n/index.ts';
+import type { AccountView } from '../../../services/accounts.ts';
+import type { StreamStatus } from '../../../services/streams/supervisor.ts';
+import { credentialsSchema } from '../../../services/vault/vault.ts';
+
+const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+/** Key, secret and (Bitget) passphrase as typed into a form: the vault's own rules. */
+export const credentialsFormSchema = z.object({
+  apiKey: credentialsSchema.shape.apiKey,
+  secret: credentialsSchema.shape.secret,
+  passphrase: z.preprocess(emptyToUndefined, credentialsSchema.shape.passphrase),
+});
+
+export const editFormSchema = z.object({
+  name: newAccountSchema.shape.name,
+  kind: z.enum(KINDS),
+  copyRole: z.enum(COPY_ROLES),
+});
+
+export const disableFormSchema = z.object({
+  reason: z.preprocess(emptyToUndefined, z.string().trim().max(200).optional()),
+});
+
+export const deleteFormSchema = z.object({
+  force: z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean()),
+  confirm: z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().max(64)),
+});
+
+/** The choices of the add form's selects, from the domain's own lists. */
+export const CHOICES = { exchanges: EXCHANGES, markets: MARKETS, envs: ENVS, kinds: KINDS, copyRoles: COPY_ROLES };
+
+export interface AccountRow {
+  id: string;
+  name: string;
+  exchange: string;
+  env: string;
+  market: string;
+  kind: string;
+  copyRole: string;
+  copyRoleLabel: string;
+  status: string;
+  statusReason: string | null;
+  stream: string;
+  streamHealth: string;
+  key: string;
+  secret: string;
+  passphrase: boolean;
+  lastVerified: string;
+}
+
+export function formatTime(at: Date | null | undefined): string {
+  return at ? `${at.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '';
+}
+
+/** What the page shows of an account: masked key and secret hints, never the secret itself. */
+export function accountRow(t: Translate, a: AccountView, stream: StreamStatus | undefined): AccountRow {
+  return {
+    id: a.id,
+    name: a.name,
+    exchange: a.exchange,
+    env: a.env,
+    market: a.market,
+    kind: a.kind,
+    copyRole: a.copyRole,
+    copyRoleLabel: t(`accounts.copy_role.${a.copyRole}`),
+    status: a.status,
+    statusReason: a.statusReason,
+    stream: stream ? t(`accounts.stream.${stream.health}`) : t('accounts.stream.off'),
+    streamHealth: stream?.health ?? 'off',
+    key: maskedHint(a.apiKeyHint, a.hasCredentials),
+    secret: maskedHint(a.secretHint, a.hasCredentials),
+    passphrase: a.exchange === 'bitget',
+    lastVerified: formatTime(a.lastVerifiedAt),
+  };
+}

@@ -1,0 +1,268 @@
+import type { Request, Response, Router } from 'express';
+import { accountIdSchema, newAccountSchema } from '../../../domain/account.ts';
+import { HedgeError, NotFoundError } from '../../../domain/errors.ts';
+import { maskedHint } from '../../../domain/mask.ts';
+import type { AccountView } from '../../../services/accounts.ts';
+import { AccountAdmin, type VerifyResult } from '../../../services/admin/account-admin.ts';
+import type { WebContext } from '../context.ts';
+import {
+  accountRow,
+  CHOICES,
+  credentialsFormSchema,
+  deleteFormSchema,
+  disableFormSchema,
+  editFormSchema,
+  formatTime,
+} from './accounts-forms.ts';
+
+type Errors = Record<string, string>;
+type Values = Record<string, string>;
+
+/** The verify outcome as the page shows it: balances, or the exchange's refusal in words. */
+interface VerifyView {
+  ok: boolean;
+  at: string;
+  balances: { asset: string; free: string; locked: string }[];
+  message: string;
+}
+
+interface DetailExtras {
+  status?: number;
+  verify?: VerifyView;
+  /** Which form the errors belong to: edit, rotate, disable, delete. */
+  form?: string;
+  errors?: Errors;
+  values?: Values;
+  message?: string;
+}
+
+/** The accounts page (issue 7 item 2): list, add, verify, enable/disable, rotate, edit, delete. */
+export function register(router: Router, web: WebContext): void {
+  const { services, t } = web;
+  const admin = new AccountAdmin(services);
+
+  const load = async (req: Request): Promise<AccountView> => {
+    const id = accountIdSchema.safeParse(req.params['id']);
+    const account = id.success ? await services.accounts.find(id.data) : undefined;
+    if (!account)
+      throw new NotFoundError('errors.account_not_found', { account: String(req.params['id']).slice(0, 40) });
+    return account;
+  };
+
+  const renderList = async (res: Response, verify?: { id: string; view: VerifyView }) => {
+    const rows = (await services.accounts.list()).map((a) => accountRow(t, a, services.streams.status(a.id)));
+    web.render(res, 'accounts', { rows, verify }, { title: t('web.accounts.title'), page: 'accounts' });
+  };
+
+  const renderNew = (res: Response, status: number, errors: Errors = {}, values: Values = {}) => {
+    web.render(
+      res,
+      'accounts-new',
+      { choices: CHOICES, errors, values },
+      { status, title: t('web.accounts.add_title'), page: 'accounts' },
+    );
+  };
+
+  const renderDetail = async (res: Response, account: AccountView, extras: DetailExtras = {}) => {
+    const fresh = (await services.accounts.find(account.id)) ?? account;
+    web.render(
+      res,
+      'accounts-detail',
+      {
+        account: accountRow(t, fresh, services.streams.status(fresh.id)),
+        blockers: await admin.deleteBlockers(fresh.id),
+        choices: CHOICES,
+        verify: extras.verify,
+        form: extras.form ?? '',
+        errors: extras.errors ?? {},
+        values: extras.values ?? {},
+        message: extras.message,
+      },
+      { status: extras.status ?? 200, title: t('web.accounts.detail_title', { account: fresh.id }), page: 'accounts' },
+    );
+  };
+
+  const verifyView = (result: VerifyResult): VerifyView =>
+    result.ok
+      ? { ok: true, at: formatTime(result.at), balances: result.balances, message: '' }
+      : { ok: false, at: '', balances: [], message: web.describeError(result.error) };
+
+  const flashVerify = (res: Response, verify: VerifyResult) => {
+    if (verify.ok) web.flash(res, 'ok', t('web.accounts.key_accepted'));
+    else web.flash(res, 'error', t('web.accounts.key_refused', { reason: web.describeError(verify.error) }));
+  };
+  const keyOutcome = (verify: VerifyResult) =>
+    verify.ok ? 'key accepted' : `key not accepted: ${web.describeError(verify.error)}`;
+
+  router.get('/accounts', async (_req, res) => renderList(res));
+
+  router.get('/accounts/new', (_req, res) => {
+    const env = services.config.mode === 'paper' ? 'paper' : 'prod';
+    renderNew(res, 200, {}, { kind: 'MAIN', copyRole: 'NONE', env });
+  });
+
+  router.post('/accounts', async (req, res) => {
+    const account = web.parseForm(newAccountSchema, req.body);
+    const creds = web.parseForm(credentialsFormSchema, req.body);
+    const errors: Errors = { ...(account.ok ? {} : account.errors), ...(creds.ok ? {} : creds.errors) };
+    const values: Values = account.ok ? {} : account.values;
+    if (account.ok && account.data.exchange === 'bitget' && creds.ok && !creds.data.passphrase) {
+      errors['passphrase'] = t('web.accounts.passphrase_required');
+    }
+    const id = account.ok ? account.data.id : undefined;
+    if (!account.ok || !creds.ok || Object.keys(errors).length > 0) {
+      await web.audit(res, { command: 'accounts.add', accountId: id, outcome: 'invalid', detail: fieldsOf(errors) });
+      return renderNew(res, 422, errors, account.ok ? plain(account.data) : values);
+    }
+    try {
+      const { account: created, verify } = await admin.add(account.data, creds.data);
+      await web.audit(res, {
+        command: 'accounts.add',
+        accountId: created.id,
+        detail: `${created.exchange} ${created.market} ${created.env}, ${created.kind}, ${created.copyRole}, key ${maskedHint(created.apiKeyHint, true)}; ${keyOutcome(verify)}`,
+      });
+      web.flash(res, 'ok', t('web.accounts.added', { account: created.id }));
+      flashVerify(res, verify);
+      web.redirect(res, `/accounts/${created.id}`);
+    } catch (err) {
+      if (!(err instanceof HedgeError)) throw err;
+      const message = web.describeError(err);
+      await web.audit(res, { command: 'accounts.add', accountId: id, outcome: 'refused', detail: message });
+      const field = err.key === 'web.accounts.id_taken' ? 'id' : '_form';
+      renderNew(res, 422, { [field]: message }, plain(account.data));
+    }
+  });
+
+  router.get('/accounts/:id', async (req, res) => renderDetail(res, await load(req)));
+
+  router.post('/accounts/:id/verify', async (req, res) => {
+    const account = await load(req);
+    const view = verifyView(await admin.verify(account.id));
+    await web.audit(res, {
+      command: 'accounts.verify',
+      accountId: account.id,
+      outcome: view.ok ? 'ok' : 'failed',
+      detail: view.ok ? `${view.balances.length} balances read` : view.message,
+    });
+    if (web.isHtmx(req) && req.get('hx-boosted') !== 'true') {
+      web.render(res, 'partials/accounts-verify', { verify: view, id: account.id }, { layout: false });
+      return;
+    }
+    await renderDetail(res, account, { verify: view });
+  });
+
+  router.post('/accounts/:id/enable', async (req, res) => {
+    const account = await load(req);
+    const { account: enabled, verify } = await admin.enable(account.id);
+    await web.audit(res, {
+      command: 'accounts.enable',
+      accountId: account.id,
+      outcome: enabled.status === 'ACTIVE' ? 'ok' : 'failed',
+      detail: `was ${account.status}; ${keyOutcome(verify)}`,
+    });
+    if (enabled.status === 'ACTIVE') web.flash(res, 'ok', t('web.accounts.enabled', { account: account.id }));
+    flashVerify(res, verify);
+    web.redirect(res, `/accounts/${account.id}`);
+  });
+
+  router.post('/accounts/:id/disable', async (req, res) => {
+    const account = await load(req);
+    const form = web.parseForm(disableFormSchema, req.body);
+    if (!form.ok) return renderDetail(res, account, { status: 422, form: 'disable', ...form });
+    const reason = form.data.reason ?? t('web.accounts.disabled_default_reason');
+    await admin.disable(account.id, reason);
+    await web.audit(res, { command: 'accounts.disable', accountId: account.id, detail: reason });
+    web.flash(res, 'ok', t('web.accounts.disabled', { account: account.id }));
+    web.redirect(res, `/accounts/${account.id}`);
+  });
+
+  router.post('/accounts/:id/rotate', async (req, res) => {
+    const account = await load(req);
+    const form = web.parseForm(credentialsFormSchema, req.body);
+    const errors: Errors = form.ok ? {} : form.errors;
+    if (form.ok && account.exchange === 'bitget' && !form.data.passphrase) {
+      errors['passphrase'] = t('web.accounts.passphrase_required');
+    }
+    if (!form.ok || Object.keys(errors).length > 0) {
+      await web.audit(res, {
+        command: 'accounts.rotate',
+        accountId: account.id,
+        outcome: 'invalid',
+        detail: fieldsOf(errors),
+      });
+      return renderDetail(res, account, { status: 422, form: 'rotate', errors });
+    }
+    const { account: updated, verify } = await admin.rotate(account.id, form.data);
+    const keys = `key ${maskedHint(account.apiKeyHint, account.hasCredentials)} → ${maskedHint(updated.apiKeyHint, true)}`;
+    await web.audit(res, {
+      command: 'accounts.rotate',
+      accountId: account.id,
+      detail: verify ? `${keys}; ${keyOutcome(verify)}` : `${keys}; not checked (account ${updated.status})`,
+    });
+    web.flash(res, 'ok', t('web.accounts.rotated', { account: account.id }));
+    if (verify) flashVerify(res, verify);
+    else web.flash(res, 'warning', t('web.accounts.rotated_inactive', { account: account.id, status: updated.status }));
+    web.redirect(res, `/accounts/${account.id}`);
+  });
+
+  router.post('/accounts/:id/edit', async (req, res) => {
+    const account = await load(req);
+    const form = web.parseForm(editFormSchema, req.body);
+    if (!form.ok) return renderDetail(res, account, { status: 422, form: 'edit', ...form });
+    try {
+      const updated = await admin.edit(account.id, form.data);
+      const changes = (['name', 'kind', 'copyRole'] as const)
+        .filter((k) => account[k] !== updated[k])
+        .map((k) => `${k}: ${account[k]} → ${updated[k]}`);
+      await web.audit(res, {
+        command: 'accounts.edit',
+        accountId: account.id,
+        detail: changes.join('; ') || 'no change',
+      });
+      web.flash(res, 'ok', t('web.accounts.edited', { account: account.id }));
+      web.redirect(res, `/accounts/${account.id}`);
+    } catch (err) {
+      if (!(err instanceof HedgeError)) throw err;
+      const message = web.describeError(err);
+      await web.audit(res, { command: 'accounts.edit', accountId: account.id, outcome: 'refused', detail: message });
+      await renderDetail(res, account, {
+        status: 409,
+        form: 'edit',
+        errors: { _form: message },
+        values: plain(form.data),
+      });
+    }
+  });
+
+  router.post('/accounts/:id/delete', async (req, res) => {
+    const account = await load(req);
+    const form = web.parseForm(deleteFormSchema, req.body);
+    const force = form.ok && form.data.force ? { confirm: form.data.confirm } : undefined;
+    try {
+      await admin.remove(account.id, force);
+    } catch (err) {
+      if (!(err instanceof HedgeError)) throw err;
+      const message = web.describeError(err);
+      await web.audit(res, { command: 'accounts.delete', accountId: account.id, outcome: 'refused', detail: message });
+      return renderDetail(res, account, { status: 409, form: 'delete', errors: { _form: message } });
+    }
+    await web.audit(res, {
+      command: 'accounts.delete',
+      accountId: account.id,
+      detail: force ? 'forced, confirmed by typing the account id' : 'nothing open',
+    });
+    web.flash(res, 'ok', t('web.accounts.deleted', { account: account.id }));
+    web.redirect(res, '/accounts');
+  });
+}
+
+function fieldsOf(errors: Errors): string {
+  return `invalid: ${Object.keys(errors).join(', ')}`;
+}
+
+/** Form values to show again: only plain strings (a secret never comes back). */
+function plain(data: Record<string, unknown>): Values {
+  const out: Values = {};
+  for (const [k, v] of Object.entries(data)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

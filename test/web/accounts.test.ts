@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoSecretLeaks } from './secrets.ts';
+import { startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
+
+/** The accounts page as the owner uses it, over real HTTP, against the paper exchange's emulator. */
+let web: WebDesk;
+let owner: WebClient;
+const created: string[] = [];
+
+const BINANCE = {
+  apiKey: 'webBinanceKey00000000000000000000000000000000000000000000000001',
+  secret: 'webBinanceSecret0000000000000000000000000000000000000000000001',
+};
+const BITGET = { apiKey: 'bg_web_key_0000000001', secret: 'bgWebSecret000000000001', passphrase: 'bgWebPass01' };
+
+function openOnExchange(id: string, exchange: 'binance' | 'bitget', creds: Record<string, string>) {
+  web.desk.emulator.createAccount({ id, exchange, ...creds, spot: { USDT: '1000', BTC: '0.01' } } as never);
+  created.push(...Object.values(creds));
+}
+
+async function add(form: Record<string, string>) {
+  return owner.post('/accounts', { kind: 'MAIN', copyRole: 'NONE', env: 'paper', market: 'spot', ...form });
+}
+
+const account = (id: string) => web.desk.app.services.db.account.findUnique({ where: { id } });
+const auditOf = (command: string, accountId: string) =>
+  web.desk.app.services.db.auditLog.findMany({ where: { command, accountId }, orderBy: { id: 'asc' } });
+
+beforeAll(async () => {
+  web = await startWebDesk();
+  owner = await web.owner();
+});
+afterAll(async () => {
+  await web.close();
+});
+
+describe('accounts page', () => {
+  it('lists every account with exchange, env, market, kind, copy role, status, stream, masked key', async () => {
+    const page = await owner.get('/accounts');
+    expect(page.status).toBe(200);
+    for (const id of ['main', 'sub_a', 'sub_b', 'lead', 'f1', 'f2'])
+      expect(page.text).toContain(`href="/accounts/${id}"`);
+    expect(page.text).toContain('leader');
+    expect(page.text).toContain('ACTIVE');
+    expect(page.text).toMatch(/<code>••••\w{4}<\/code>/);
+    expect(page.text).toContain('href="/accounts/new"');
+  });
+
+  it('adds a Binance account whose key verifies: the free balances are shown and last verified is recorded', async () => {
+    openOnExchange('bn1', 'binance', BINANCE);
+    const res = await add({ id: 'bn1', name: 'Binance one', exchange: 'binance', ...BINANCE });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe('/accounts/bn1');
+    const detail = await owner.get('/accounts/bn1');
+    expect(detail.text).toContain('Account bn1 added.');
+    expect(detail.text).toContain('The exchange accepted the key.');
+    expect(detail.text).toContain(`••••${BINANCE.apiKey.slice(-4)}`);
+    expect(detail.text).not.toContain(BINANCE.apiKey);
+
+    const verify = await owner.post('/accounts/bn1/verify', {}, { 'hx-request': 'true' });
+    expect(verify.status).toBe(200);
+    expect(verify.text).toContain('Key accepted');
+    expect(verify.text).toMatch(/<td>USDT<\/td><td class="num">1000<\/td>/);
+    expect(verify.text).not.toContain('<html');
+    expect((await account('bn1'))?.lastVerifiedAt).toBeInstanceOf(Date);
+    expect(await auditOf('accounts.add', 'bn1')).toMatchObject([
+      { platform: 'web', externalId: 'admin', outcome: 'ok' },
+    ]);
+    expect(await auditOf('accounts.verify', 'bn1')).toMatchObject([{ outcome: 'ok' }]);
+  });
+
+  it('adds a Bitget account (passphrase required) and verifies it without JavaScript', async () => {
+    openOnExchange('bg1', 'bitget', BITGET);
+    const missing = await add({
+      id: 'bg1',
+      name: 'Bitget one',
+      exchange: 'bitget',
+      apiKey: BITGET.apiKey,
+      secret: BITGET.secret,
+    });
+    expect(missing.status).toBe(422);
+    expect(missing.text).toContain('Bitget keys need their passphrase.');
+    expect(await account('bg1')).toBeNull();
+
+    const res = await add({ id: 'bg1', name: 'Bitget one', exchange: 'bitget', ...BITGET });
+    expect(res.status).toBe(303);
+    const verify = await owner.post('/accounts/bg1/verify');
+    expect(verify.status).toBe(200);
+    expect(verify.text).toContain('<h1>Account bg1</h1>');
+    expect(verify.text).toContain('Key accepted');
+    expect(verify.text).toMatch(/<td>USDT<\/td><td class="num">1000<\/td>/);
+  });
+
+  it('a wrong secret shows the exchange refusal in words', async () => {
+    openOnExchange('bn_bad', 'binance', {
+      apiKey: 'webBadKey0000000000000000000000000000000000000000000000000001',
+      secret: 'theRealSecret000000000000000000000000000000000000000000000001',
+    });
+    const wrong = 'aWrongSecret000000000000000000000000000000000000000000000001';
+    created.push(wrong);
+    const res = await add({
+      id: 'bn_bad',
+      name: 'Bad key',
+      exchange: 'binance',
+      apiKey: 'webBadKey0000000000000000000000000000000000000000000000000001',
+      secret: wrong,
+    });
+    expect(res.status).toBe(303);
+    const detail = await owner.get('/accounts/bn_bad');
+    expect(detail.text).toMatch(
+      /The exchange did not accept the key: Account bn_bad: API key rejected by Binance \(-1022\)\. The account is now disabled; fix the key in the admin\./,
+    );
+    expect(detail.text).toContain('— API key rejected by Binance (-1022)</dd>');
+    expect(await account('bn_bad')).toMatchObject({ status: 'DISABLED', lastVerifiedAt: null });
+    const verify = await owner.post('/accounts/bn_bad/verify', {}, { 'hx-request': 'true' });
+    expect(verify.text).toContain('Account bn_bad is disabled: API key rejected by Binance (-1022).');
+    expect(await auditOf('accounts.verify', 'bn_bad')).toMatchObject([{ outcome: 'failed' }]);
+    expect((await auditOf('accounts.add', 'bn_bad'))[0]?.detail).toContain('key not accepted');
+  });
+
+  it('refuses invalid input with the field named, keeping what was typed except secrets', async () => {
+    const res = await add({
+      id: '9 bad',
+      name: '',
+      exchange: 'bitget',
+      market: 'usdm',
+      apiKey: 'short',
+      secret: 'alsoShortButSecret',
+    });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('a short id: a letter, then letters, digits or _');
+    expect(res.text).toContain('Bitget accounts are spot only');
+    expect(res.text).toContain('value="9 bad"');
+    expect(res.text).not.toContain('alsoShortButSecret');
+    const taken = await add({ id: 'bn1', name: 'again', exchange: 'binance', ...BINANCE });
+    expect(taken.status).toBe(422);
+    expect(taken.text).toContain('There is already an account bn1');
+  });
+
+  it('disables with a reason and enables again', async () => {
+    const off = await owner.post('/accounts/bn1/disable', { reason: 'key under review' });
+    expect(off.status).toBe(303);
+    expect(await account('bn1')).toMatchObject({ status: 'DISABLED', statusReason: 'key under review' });
+    await expect(web.desk.app.services.exchanges.for('bn1')).rejects.toThrow(/disabled/);
+    const page = await owner.get('/accounts/bn1');
+    expect(page.text).toContain('key under review');
+
+    const on = await owner.post('/accounts/bn1/enable');
+    expect(on.status).toBe(303);
+    expect(await account('bn1')).toMatchObject({ status: 'ACTIVE', statusReason: null });
+    const verify = await owner.post('/accounts/bn1/verify', {}, { 'hx-request': 'true' });
+    expect(verify.text).toContain('Key accepted');
+    expect((await auditOf('accounts.disable', 'bn1'))[0]?.detail).toBe('key under review');
+    expect(await auditOf('accounts.enable', 'bn1')).toHaveLength(1);
+  });
+
+  it('rotates the key of a disabled account; enabling checks the new key and rebuilds the client', async () => {
+    const fresh = {
+      apiKey: 'webBinanceKey00000000000000000000000000000000000000000000000002',
+      secret: 'webBinanceSecret0000000000000000000000000000000000000000000002',
+    };
+    await owner.post('/accounts/bn1/disable', { reason: 'key leaked' });
+    openOnExchange('bn1', 'binance', fresh); // the exchange issued a new key; the old one is gone
+    const res = await owner.post('/accounts/bn1/rotate', fresh);
+    expect(res.status).toBe(303);
+    expect(await account('bn1')).toMatchObject({
+      apiKeyHint: fresh.apiKey.slice(-4),
+      lastVerifiedAt: null,
+      status: 'DISABLED',
+    });
+    expect((await owner.get('/accounts/bn1')).text).toContain('enable it to check and use the key');
+
+    await owner.post('/accounts/bn1/enable');
+    expect(await account('bn1')).toMatchObject({ status: 'ACTIVE', lastVerifiedAt: expect.any(Date) as Date });
+    expect((await owner.get('/accounts/bn1')).text).toContain('The exchange accepted the key.');
+    expect((await auditOf('accounts.rotate', 'bn1'))[0]?.detail).toContain(`••••${fresh.apiKey.slice(-4)}`);
+  });
+
+  it('rotating an active account to a key the exchange refuses disables it, in words', async () => {
+    const wrong = {
+      apiKey: 'webBinanceKey00000000000000000000000000000000000000000000000002',
+      secret: 'notTheSecret0000000000001',
+    };
+    created.push(wrong.secret);
+    await owner.post('/accounts/bn1/rotate', wrong);
+    const page = await owner.get('/accounts/bn1');
+    expect(page.text).toContain(
+      'The exchange did not accept the key: Account bn1: API key rejected by Binance (-1022).',
+    );
+    expect((await account('bn1'))?.status).toBe('DISABLED');
+    const fresh = { ...wrong, secret: 'webBinanceSecret0000000000000000000000000000000000000000000002' };
+    await owner.post('/accounts/bn1/rotate', fresh);
+    await owner.post('/accounts/bn1/enable');
+    expect((await account('bn1'))?.status).toBe('ACTIVE');
+  });
+
+  it('edits the name and the copy role; the copy engine sees the new follower at once', async () => {
+    const res = await owner.post('/accounts/bn1/edit', { name: 'Binance renamed', kind: 'SUB', copyRole: 'FOLLOWER' });
+    expect(res.status).toBe(303);
+    expect(await account('bn1')).toMatchObject({ name: 'Binance renamed', kind: 'SUB', copyRole: 'FOLLOWER' });
+    await expect(web.desk.app.services.copy.follower('bn1')).resolves.toMatchObject({ id: 'bn1' });
+    const second = await owner.post('/accounts/bn1/edit', { name: 'Binance renamed', kind: 'SUB', copyRole: 'LEADER' });
+    expect(second.status).toBe(409);
+    expect(second.text).toContain('Account lead is already the leader');
+    expect((await account('bn1'))?.copyRole).toBe('FOLLOWER');
+  });
+
+  it('refuses to delete an account with an open order, then deletes it when forced with its id typed', async () => {
+    await web.desk.confirmed('/order bg1 BTCUSDT buy 0.001 30000');
+    const refused = await owner.post('/accounts/bg1/delete');
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('Account bg1 was not deleted: it has 1 open orders');
+    expect(await account('bg1')).not.toBeNull();
+
+    const mistyped = await owner.post('/accounts/bg1/delete', { force: 'on', confirm: 'bg' });
+    expect(mistyped.status).toBe(409);
+    expect(mistyped.text).toContain('type the account id exactly');
+    expect(await account('bg1')).not.toBeNull();
+
+    const forced = await owner.post('/accounts/bg1/delete', { force: 'on', confirm: 'bg1' });
+    expect(forced.status).toBe(303);
+    expect(await account('bg1')).toBeNull();
+    expect((await owner.get('/accounts/bg1')).status).toBe(404);
+    expect(await auditOf('accounts.delete', 'bg1')).toMatchObject([
+      { outcome: 'refused' },
+      { outcome: 'refused' },
+      { outcome: 'ok', detail: 'forced, confirmed by typing the account id' },
+    ]);
+  });
+
+  it('refuses to delete the active leader unless forced; deletes an account with nothing open', async () => {
+    const leader = await owner.post('/accounts/lead/delete');
+    expect(leader.status).toBe(409);
+    expect(leader.text).toContain('active leader: yes');
+    const plain = await owner.post('/accounts/bn_bad/delete');
+    expect(plain.status).toBe(303);
+    expect(await account('bn_bad')).toBeNull();
+  });
+
+  it('no response and no log line carried a secret', async () => {
+    await expectNoSecretLeaks(web, created);
+  });
+});
