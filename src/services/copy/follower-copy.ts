@@ -1,17 +1,9 @@
 import { Decimal } from 'decimal.js';
 import { HedgeError } from '../../domain/errors.ts';
-import type { ExchangeClients } from '../../exchange/clients.ts';
 import { ExchangeAuthError } from '../../exchange/errors.ts';
 import type { CopyEvent, CopyIntent, Order } from '../../generated/prisma/client.ts';
-import type { Db } from '../../infra/db/client.ts';
 import { Coalescer } from '../../infra/db/coalescer.ts';
-import type { Logger } from '../../infra/logger.ts';
-import type { AccountService } from '../accounts.ts';
-import type { EventBus } from '../events.ts';
-import type { FillIngestion } from '../orders/fill-ingestion.ts';
-import type { OrderService } from '../orders/order-service.ts';
-import type { StreamSupervisor } from '../streams/supervisor.ts';
-import type { CopyTiming } from './copy-engine.ts';
+import type { CopyEngineDeps, CopyTiming } from './copy-engine.ts';
 import { sizeCopy } from './copy-plan.ts';
 import type { CopySettingsStore } from './copy-settings.ts';
 import { writeIntents } from './copy-writes.ts';
@@ -19,15 +11,8 @@ import type { FollowerBalances } from './follower-balances.ts';
 import { assetsOf } from './leader-events.ts';
 import { marketFiltersOf } from './market-filters.ts';
 
-export interface FollowerCopiesDeps {
-  db: Db;
-  accounts: AccountService;
-  exchanges: ExchangeClients;
-  streams: StreamSupervisor;
-  orders: OrderService;
-  fills: FillIngestion;
-  bus: EventBus;
-  logger: Logger;
+/** What the engine hands over, plus its settings, balance cache, timing and work tracking. */
+export interface FollowerCopiesDeps extends Omit<CopyEngineDeps, 'risk' | 'codes'> {
   settings: CopySettingsStore;
   balances: FollowerBalances;
   timing: CopyTiming;
