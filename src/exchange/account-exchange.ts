@@ -53,6 +53,11 @@ export class CcxtAccountExchange implements AccountExchange {
   readonly market: MarketKind;
   private readonly venue: Venue;
   private readonly client: Exchange;
+
+  get requestValidityMs(): number {
+    return this.venue.requestValidityMs;
+  }
+
   private stopped: ExchangeRequestError | undefined;
   private resyncing: Promise<unknown> | undefined;
 

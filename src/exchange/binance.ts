@@ -268,6 +268,7 @@ export const binance: Venue = {
   },
 
   ordersEchoState: true,
+  requestValidityMs: 10_000,
 
   resetStreamAuth(client, market) {
     if (market !== 'usdm') return; // spot re-subscribes with a signature on every connect

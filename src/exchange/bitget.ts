@@ -133,4 +133,5 @@ export const bitget: Venue = {
   },
 
   ordersEchoState: false,
+  requestValidityMs: 30_000,
 };

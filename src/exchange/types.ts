@@ -97,6 +97,8 @@ export interface AccountExchange {
   readonly accountId: string;
   readonly exchange: ExchangeId;
   readonly market: MarketKind;
+  /** After this long, a request sent earlier can no longer reach the exchange (see Venue). */
+  readonly requestValidityMs: number;
   /** 'btcusdt', 'BTC/USDT', 'BTCUSDT' → unified; throws UnknownSymbolError naming the account. */
   resolveSymbol(input: string): string;
   fetchBalance(): Promise<BalanceLine[]>;

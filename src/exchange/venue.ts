@@ -46,6 +46,12 @@ export interface Venue {
   /** Bitget answers create/cancel with ids only; the order is then read back. */
   readonly ordersEchoState: boolean;
   /**
+   * How long a signed request stays acceptable after its timestamp (Binance's recvWindow, which
+   * ccxt sends as 10 s; Bitget's 30 s timestamp check). Once it has passed, a request sent before
+   * can no longer reach the exchange: "no such order" is then final.
+   */
+  readonly requestValidityMs: number;
+  /**
    * Called when a user-data stream fails, before ccxt reconnects: a venue whose stream hangs on
    * a server-side key (Binance futures' listenKey) makes ccxt fetch a fresh one.
    */

@@ -33,6 +33,12 @@ export interface CopyTiming {
   balancePollCron: string;
   /** A leader fill whose order event has not come within this is looked up over REST. */
   orderGraceMs: number;
+  /**
+   * After a restart, a copy whose order row was written but whose fate is unknown is sent only
+   * once the exchange's request-validity window (10 s Binance, 30 s Bitget) has passed since the
+   * row was written and the exchange still does not know it. Tests shorten it.
+   */
+  inDoubtWindowMs?: number | undefined;
 }
 
 export const DEFAULT_COPY_TIMING: CopyTiming = {

@@ -93,10 +93,12 @@ export class FollowerCopies {
 
   private async copyOnce(event: CopyEvent, intent: CopyIntent): Promise<CopyIntent> {
     const { accounts, exchanges, orders } = this.deps;
-    const young = Date.now() - event.filledAt.getTime() <= this.deps.timing.maxEventAgeMs;
-    const mayPlace = young && (await this.deps.settings.isRunning());
-    if (intent.status === 'PENDING' && !mayPlace) {
-      return this.update(intent, { status: 'FAILED', reason: young ? 'copy.failed.stopped' : 'copy.failed.expired' });
+    const isYoung = () => Date.now() - event.filledAt.getTime() <= this.deps.timing.maxEventAgeMs;
+    // Asked again right before sending: an in-doubt copy may first wait out the exchange's window.
+    const mayPlace = async () => isYoung() && (await this.deps.settings.isRunning());
+    const refusal = () => (isYoung() ? 'copy.failed.stopped' : 'copy.failed.expired');
+    if (intent.status === 'PENDING' && !(await mayPlace())) {
+      return this.update(intent, { status: 'FAILED', reason: refusal() });
     }
     const follower = await accounts.find(intent.followerId);
     if (intent.status === 'PENDING' && follower?.status !== 'ACTIVE') {
@@ -122,11 +124,9 @@ export class FollowerCopies {
         ...(side === 'buy' ? { cost: amount } : { amount }),
         clientOrderId: intent.clientOrderId,
       },
-      { mayPlace },
+      { mayPlace, inDoubtWindowMs: this.deps.timing.inDoubtWindowMs },
     );
-    if (!order) {
-      return this.update(sent, { status: 'FAILED', reason: young ? 'copy.failed.stopped' : 'copy.failed.expired' });
-    }
+    if (!order) return this.update(sent, { status: 'FAILED', reason: refusal() });
     return this.settle(event, sent, order);
   }
 

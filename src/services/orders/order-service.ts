@@ -225,6 +225,9 @@ export class OrderService {
     const resolved: Order[] = [];
     for (const row of open) {
       try {
+        // A copy row still inside its exchange's request window is the copy engine's to resolve:
+        // it waits the window out before calling it never placed (see placeCopyOrder).
+        if (row.purpose === 'copy' && (await this.insideRequestWindow(row))) continue;
         resolved.push(await this.resolveByClientId(row, { attempts: 1 }));
       } catch (err) {
         this.deps.logger.warn(
@@ -245,8 +248,16 @@ export class OrderService {
    * the follower's risk limits still apply. Their fills are booked as external to every VP.
    * A rate limit or an unreachable exchange (proof the order was not taken) gets one retry
    * after a backoff; an answer that never came is resolved by lookup, never by a resend.
+   *
+   * A row in doubt that the exchange does not know yet may still be on the wire (a process that
+   * died right after sending): it is looked up again once the exchange's request-validity window
+   * since the row was written has passed (`inDoubtWindowMs` overrides it, for tests), and
+   * `mayPlace` is asked only then — so a late copy is not sent for an event that has expired.
    */
-  async placeCopyOrder(input: CopyOrderInput, { mayPlace = true } = {}): Promise<Order | undefined> {
+  async placeCopyOrder(
+    input: CopyOrderInput,
+    options: { mayPlace?: boolean | (() => Promise<boolean>); inDoubtWindowMs?: number | undefined } = {},
+  ): Promise<Order | undefined> {
     const { db, exchanges, risk } = this.deps;
     const exchange = await exchanges.for(input.accountId);
     let row = await db.order.findUnique({ where: { clientOrderId: input.clientOrderId } });
@@ -254,9 +265,10 @@ export class OrderService {
       row !== null && (row.status === 'PENDING' || row.status === 'UNKNOWN' || row.error === 'orders.never_placed');
     if (row && !inDoubt) return row;
     if (row) {
-      const found = await exchange.fetchOrder(row.symbol, { clientOrderId: row.clientOrderId });
+      const found = await this.lookupInDoubt(exchange, row, options.inDoubtWindowMs ?? exchange.requestValidityMs);
       if (found) return this.record(row, found);
     }
+    const mayPlace = typeof options.mayPlace === 'function' ? await options.mayPlace() : (options.mayPlace ?? true);
     if (!mayPlace) {
       if (row) await this.markNeverPlaced(row);
       return undefined;
@@ -358,6 +370,30 @@ export class OrderService {
         throw err;
       }
     }
+  }
+
+  private async insideRequestWindow(row: Order): Promise<boolean> {
+    const exchange = await this.deps.exchanges.for(row.accountId);
+    return row.updatedAt.getTime() + exchange.requestValidityMs > Date.now();
+  }
+
+  /** The exchange's answer for a row in doubt; "not found" only once nothing sent earlier can still arrive. */
+  private async lookupInDoubt(
+    exchange: AccountExchange,
+    row: Order,
+    windowMs: number,
+  ): Promise<ExchangeOrder | undefined> {
+    const ref = { clientOrderId: row.clientOrderId };
+    const found = await exchange.fetchOrder(row.symbol, ref);
+    if (found || row.status === 'REJECTED') return found;
+    const wait = row.updatedAt.getTime() + windowMs - Date.now();
+    if (wait <= 0) return undefined;
+    this.deps.logger.info(
+      { account: row.accountId, clientOrderId: row.clientOrderId, waitMs: Math.round(wait) },
+      'order in doubt: looking it up again once a request sent before the restart can no longer arrive',
+    );
+    await sleep(wait);
+    return exchange.fetchOrder(row.symbol, ref);
   }
 
   private async markNeverPlaced(row: Order): Promise<void> {
