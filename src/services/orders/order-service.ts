@@ -64,6 +64,11 @@ export interface PlacedOrder {
 
 export class OrderRefusedError extends HedgeError {}
 
+/** How long a request sent when the row was last written could still reach the exchange. */
+function requestWindowLeftMs(row: Order, windowMs: number): number {
+  return row.updatedAt.getTime() + windowMs - Date.now();
+}
+
 /** A follower's copy of a leader event (see src/services/copy). */
 export interface CopyOrderInput {
   accountId: string;
@@ -227,7 +232,10 @@ export class OrderService {
       try {
         // A copy row still inside its exchange's request window is the copy engine's to resolve:
         // it waits the window out before calling it never placed (see placeCopyOrder).
-        if (row.purpose === 'copy' && (await this.insideRequestWindow(row))) continue;
+        if (row.purpose === 'copy') {
+          const exchange = await this.deps.exchanges.for(row.accountId);
+          if (requestWindowLeftMs(row, exchange.requestValidityMs) > 0) continue;
+        }
         resolved.push(await this.resolveByClientId(row, { attempts: 1 }));
       } catch (err) {
         this.deps.logger.warn(
@@ -372,11 +380,6 @@ export class OrderService {
     }
   }
 
-  private async insideRequestWindow(row: Order): Promise<boolean> {
-    const exchange = await this.deps.exchanges.for(row.accountId);
-    return row.updatedAt.getTime() + exchange.requestValidityMs > Date.now();
-  }
-
   /** The exchange's answer for a row in doubt; "not found" only once nothing sent earlier can still arrive. */
   private async lookupInDoubt(
     exchange: AccountExchange,
@@ -386,7 +389,7 @@ export class OrderService {
     const ref = { clientOrderId: row.clientOrderId };
     const found = await exchange.fetchOrder(row.symbol, ref);
     if (found || row.status === 'REJECTED') return found;
-    const wait = row.updatedAt.getTime() + windowMs - Date.now();
+    const wait = requestWindowLeftMs(row, windowMs);
     if (wait <= 0) return undefined;
     this.deps.logger.info(
       { account: row.accountId, clientOrderId: row.clientOrderId, waitMs: Math.round(wait) },
