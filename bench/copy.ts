@@ -6,8 +6,10 @@
  * SQLite) runs here.
  *
  * Timing: from the leader order's answer (handed to the engine as the stream would hand it)
- * until `idle()` — every intent settled. That includes the leader fill read (balance + trades),
- * the event + intents transaction, each follower's sizing (balance) and its order with L.
+ * until every follower's copy is acknowledged (the exchange took its order, or refused it). That
+ * includes the leader fill read (balance + trades), the event + intents transaction, each
+ * follower's sizing and its order with L. Each copy's fill (from the follower's stream) and its
+ * intent's FILLED are awaited after the clock stops, and checked, before the next event.
  *
  * Followers are Bitget spot: Binance counts request weight per IP (6000/min, which the emulator
  * and our RateBudget both enforce), and the leader's fill read alone costs 40 weight per event,
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let clients: ExchangeClients | undefined;
   let copy: CopyEngine | undefined;
+  let supervisor: StreamSupervisor | undefined;
   try {
     const urls = await startEmulatorProcess();
     await control(urls.httpUrl, 'DELETE', 'random-walk');
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
     }) as unknown as Db;
     clients = new ExchangeClients({ accounts, logger, paper: urls });
     const streams = new StreamSupervisor({ clients, bus, logger, listAccounts: () => accounts.list() });
+    supervisor = streams;
     const fills = new FillIngestion(db, codes, clients, bus, logger);
     fills.listen();
     const orders = new OrderService({ db, accounts, exchanges: clients, codes, vps, fills, risk, bus, logger });
@@ -362,7 +366,7 @@ async function main(): Promise<void> {
         console.log(
           `  # what dominates: CPU, not the exchange's latency (the orders go out together, L overlaps). The desk spends ` +
             `~${at100.cpuPerFollower.toFixed(1)} ms of CPU per follower on one Node thread (ccxt building and signing the order, ` +
-            `parsing its answer and Bitget's read-back, and the order/fill/balance stream messages each copy brings back; ` +
+            `parsing its answer, and the order/fill/balance stream messages each copy brings back; ` +
             `the database is ~${at100.dbFloor.toFixed(0)} ms per event), ~${at100.deskCpu.toFixed(0)} ms per event at 100 followers, ` +
             `and the emulator ~${at100.emulatorCpu.toFixed(0)} ms. Spread perfectly over this machine's ${cores} cores that is ` +
             `${floor.toFixed(0)} ms = ${(floor / base.p50).toFixed(1)}x one order before any latency, against a 1.5x budget of ` +
@@ -373,6 +377,7 @@ async function main(): Promise<void> {
     console.log(`  copy bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await copy?.stop().catch(() => undefined);
+    await supervisor?.stop().catch(() => undefined);
     await clients?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     killChild();

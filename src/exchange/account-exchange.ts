@@ -106,7 +106,8 @@ export class CcxtAccountExchange implements AccountExchange {
         const symbol = this.resolveSymbol(req.symbol);
         this.deps.onSymbolTraded?.(symbol);
         const created = await this.create(symbol, this.venue.placeOrderCall(req, this.market));
-        return this.venue.ordersEchoState ? this.order(created) : this.readBack(symbol, created, req);
+        if (this.venue.ordersEchoState) return this.order(created);
+        return req.answer === 'ack' ? this.acknowledged(symbol, created, req) : this.readBack(symbol, created, req);
       },
       ctx,
     );
@@ -262,9 +263,14 @@ export class CcxtAccountExchange implements AccountExchange {
         await this.fetchRaw(symbol, created.id ? { id: created.id } : { clientOrderId: req.clientOrderId }),
       );
     } catch {
-      const known = this.order({ ...created, symbol, side: req.side, type: req.type, status: 'open' });
-      return { ...known, clientOrderId: known.clientOrderId ?? req.clientOrderId };
+      return this.acknowledged(symbol, created, req);
     }
+  }
+
+  /** An order the exchange took, known by its ids only: open, nothing filled yet as far as we know. */
+  private acknowledged(symbol: string, created: Order, req: PlaceOrderRequest): ExchangeOrder {
+    const known = this.order({ ...created, symbol, side: req.side, type: req.type, status: 'open' });
+    return { ...known, clientOrderId: known.clientOrderId ?? req.clientOrderId };
   }
 
   private async call<T>(

@@ -70,6 +70,12 @@ export interface PlaceOrderRequest {
   clientOrderId: string;
   positionSide?: PositionSide;
   reduceOnly?: boolean;
+  /**
+   * 'state' (default): the answer carries the order's state; a venue whose placement answer
+   * names the order only (Bitget) is read back. 'ack': the placement answer is enough — the
+   * caller takes the state from the account's stream (the copy fan-out: one request per copy).
+   */
+  answer?: 'state' | 'ack';
 }
 
 export interface ConditionalOrderRequest {

@@ -26,7 +26,12 @@ const FAST_STREAMS = {
 };
 // The exchanges' request-validity windows (10 s, 30 s) shortened, as seen by a restart.
 const IN_DOUBT_MS = 2_000;
-const FAST_COPY = { balancePollCron: '*/2 * * * * *', orderGraceMs: 150, inDoubtWindowMs: IN_DOUBT_MS };
+const FAST_COPY = {
+  balancePollCron: '*/2 * * * * *',
+  orderGraceMs: 150,
+  inDoubtWindowMs: IN_DOUBT_MS,
+  streamSettleMs: 500,
+};
 const FOLLOWERS = ['f1', 'f2', 'f3'] as const;
 const LOT = { f1: new Decimal('0.00001'), f2: new Decimal('0.000001'), f3: new Decimal('0.000001') };
 
@@ -249,6 +254,47 @@ describe('fan-out', () => {
       expect(rows.map((r) => r.status)).toEqual(['FILLED', 'FILLED', 'FILLED']);
     } finally {
       copy.balances.free = free;
+    }
+  });
+  it("a Bitget copy is answered when the exchange takes it; its fill comes on the follower's stream, nothing is read back", async () => {
+    const { db, streams } = desk.app.services;
+    await waitFor(() => ['f2', 'f3'].every((f) => streams.status(f)?.health === 'live'), 8_000);
+    emulator.resetRequests();
+    const before = { f2: spot('f2', 'USDT'), f3: spot('f3', 'USDT') };
+    const settled = await settledEvent((await leaderMarket('buy', new Decimal(200))).id);
+    const rows = await db.order.findMany({
+      where: { clientOrderId: { in: settled.intents.map((i) => i.clientOrderId) } },
+      orderBy: { accountId: 'asc' },
+    });
+    for (const f of ['f2', 'f3'] as const) {
+      const intent = settled.intents.find((i) => i.followerId === f);
+      const row = rows.find((r) => r.accountId === f);
+      const spent = before[f].minus(spot(f, 'USDT'));
+      expect(intent).toMatchObject({ status: 'FILLED', reason: null });
+      // The stream's final order state, recorded on the row and the intent alike: what the
+      // follower's USDT really paid (its quote amount bought whole lots, the rest stays).
+      expect(row).toMatchObject({ status: 'FILLED', filledQty: intent?.filledQty, avgPrice: '50000' });
+      expect(new Decimal(intent?.cost ?? 0).toFixed()).toBe(spent.toFixed());
+      expect(spent.lessThanOrEqualTo(intent?.amount ?? 0)).toBe(true);
+    }
+    expect(emulator.requests()['POST /api/v2/spot/trade/place-order']).toBe(2);
+    expect(emulator.requests()['GET /api/v2/spot/trade/orderInfo']).toBeUndefined();
+  });
+
+  it('a follower whose stream says nothing of its copy has it read back: FILLED all the same', async () => {
+    const { streams } = desk.app.services;
+    await waitFor(() => streams.status('f2')?.health === 'live', 8_000);
+    emulator.silenceStreams('f2', true);
+    try {
+      emulator.resetRequests();
+      const before = spot('f2', 'USDT');
+      const settled = await settledEvent((await leaderMarket('buy', new Decimal(200))).id);
+      const intent = settled.intents.find((i) => i.followerId === 'f2');
+      expect(intent?.status).toBe('FILLED');
+      expect(new Decimal(intent?.cost ?? 0).toFixed()).toBe(before.minus(spot('f2', 'USDT')).toFixed());
+      expect(emulator.requests()['GET /api/v2/spot/trade/orderInfo']).toBeGreaterThanOrEqual(1);
+    } finally {
+      emulator.silenceStreams('f2', false);
     }
   });
 });

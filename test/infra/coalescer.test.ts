@@ -31,4 +31,43 @@ describe('Coalescer', () => {
     fail = false;
     await expect(writes.write(3)).resolves.toBeUndefined();
   });
+
+  it('holds what is written during a fan-out and writes it once, when the fan-out ends', async () => {
+    const flushes: number[][] = [];
+    const writes = new Coalescer<number>((items) => {
+      flushes.push(items);
+      return Promise.resolve();
+    });
+    let end = () => {};
+    const fanOut = new Promise<void>((resolve) => (end = resolve));
+    writes.holdWhile(fanOut);
+    const written = [1, 2, 3].map((n) => writes.write(n));
+    await new Promise((r) => setTimeout(r, 20)); // turns pass: nothing is written while held
+    written.push(writes.write(4));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(flushes).toEqual([]);
+    end();
+    await Promise.all(written);
+    await writes.settled();
+    expect(flushes).toEqual([[1, 2, 3, 4]]);
+  });
+
+  it('settled() waits for a flush under way', async () => {
+    let finish = () => {};
+    const flushed: number[] = [];
+    const writes = new Coalescer<number>(
+      (items) =>
+        new Promise<void>((resolve) => {
+          finish = () => {
+            flushed.push(...items);
+            resolve();
+          };
+        }),
+    );
+    void writes.write(7);
+    const settled = writes.settled().then(() => [...flushed]);
+    await new Promise((r) => setTimeout(r, 10));
+    finish();
+    expect(await settled).toEqual([7]);
+  });
 });

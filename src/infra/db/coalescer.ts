@@ -6,10 +6,15 @@
  * costs ~0.4 ms of CPU on this machine while one UPDATE … FROM (VALUES …) of a hundred rows
  * costs ~1.6 ms (bench measured, see the copy engine's notes). A flush that fails rejects every
  * caller in it; items are written in the order they arrived, the last one for a key winning.
+ *
+ * `holdWhile(work)` keeps the queue until `work` ends (a fan-out: its answers are written once,
+ * after the last order went out). A caller inside the held work must not await its write.
  */
 export class Coalescer<T> {
   private queue: { item: T; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private scheduled = false;
+  private holds = 0;
+  private draining: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly flush: (items: T[]) => Promise<void>,
@@ -19,15 +24,38 @@ export class Coalescer<T> {
   write(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.drain());
-      }
+      this.schedule();
+    });
+  }
+
+  holdWhile(work: Promise<unknown>): void {
+    this.holds += 1;
+    const release = () => {
+      this.holds -= 1;
+      this.schedule();
+    };
+    work.then(release, release);
+  }
+
+  /** Resolves once everything queued so far (and not held) has been written or has failed. */
+  async settled(): Promise<void> {
+    while (this.scheduled || (this.queue.length > 0 && this.holds === 0)) {
+      await new Promise((r) => setImmediate(r));
+    }
+    await this.draining;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.holds > 0 || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.draining = this.drain();
     });
   }
 
   private async drain(): Promise<void> {
     this.scheduled = false;
+    if (this.holds > 0) return;
     const batch = this.queue;
     this.queue = [];
     for (let start = 0; start < batch.length; start += this.maxBatch) {

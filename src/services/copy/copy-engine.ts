@@ -39,6 +39,11 @@ export interface CopyTiming {
    * row was written and the exchange still does not know it. Tests shorten it.
    */
   inDoubtWindowMs?: number | undefined;
+  /**
+   * A copy the exchange took without saying how it ended (Bitget) waits this long for its
+   * follower's stream to say so, then is read back over REST.
+   */
+  streamSettleMs: number;
 }
 
 export const DEFAULT_COPY_TIMING: CopyTiming = {
@@ -46,6 +51,7 @@ export const DEFAULT_COPY_TIMING: CopyTiming = {
   balanceMaxAgeMs: 5_000,
   balancePollCron: '*/3 * * * * *',
   orderGraceMs: 500,
+  streamSettleMs: 3_000,
 };
 
 export interface CopyEngineDeps {
@@ -109,7 +115,10 @@ export class CopyEngine {
     await this.refreshRoster();
     const { bus, logger } = this.deps;
     this.unsubscribe.push(
-      bus.on('order', (e) => this.onLeaderOrder(e.accountId, e.order)),
+      bus.on('order', (e) => {
+        this.onLeaderOrder(e.accountId, e.order);
+        this.copies.onFollowerOrder(e.accountId, e.order);
+      }),
       bus.on('fill', (e) => this.onLeaderFill(e.accountId, e.trade.symbol, e.trade.orderId)),
       this.balances.listen((id) => this.roster.get(id)?.copyRole === 'FOLLOWER'),
     );
@@ -136,6 +145,7 @@ export class CopyEngine {
   /** Resolves when every copy under way has finished (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.work.size > 0) await Promise.allSettled([...this.work]);
+    await this.deps.orders.copyAnswersWritten();
   }
 
   isRunning(): Promise<boolean> {
@@ -332,7 +342,11 @@ export class CopyEngine {
         return intent.status === 'PENDING' ? this.copies.copy(event, intent) : Promise.resolve(intent);
       }),
     );
-    this.deps.fills.holdWhile(fanOut);
+    // Held until the fan-out has its answers: the followers' orders first, then one write of
+    // their answers and intents, then their fills (which find their orders by those answers).
+    this.copies.holdWhile(fanOut);
+    this.deps.orders.holdCopyAnswersWhile(fanOut);
+    this.deps.fills.holdWhile(fanOut.then(() => this.deps.orders.copyAnswersWritten()));
     const settled = await fanOut;
     this.copies.catchUpFills(event, settled);
     return event;

@@ -88,9 +88,9 @@ export async function recordLeaderEvent(
         },
       });
       const intents = planned.map((p) => ({ ...p, clientOrderId: copyClientOrderId(p.followerCode, event.id) }));
-      await insertIntents(tx, event.id, intents);
+      const rows = await insertIntents(tx, event.id, intents);
       const sent = intents.filter((i) => i.status === 'SENT' && i.symbol !== null);
-      await insertCopyOrders(
+      const orders = await insertCopyOrders(
         tx,
         sent.map((i) => ({
           clientOrderId: i.clientOrderId,
@@ -101,12 +101,6 @@ export async function recordLeaderEvent(
           cost: order.side === 'buy' ? i.amount : null,
         })),
       );
-      const [rows, orders] = await Promise.all([
-        tx.copyIntent.findMany({ where: { eventId: event.id }, orderBy: { id: 'asc' } }),
-        sent.length > 0
-          ? tx.order.findMany({ where: { clientOrderId: { in: sent.map((i) => i.clientOrderId) } } })
-          : Promise.resolve([]),
-      ]);
       return { event, intents: rows, orders: new Map(orders.map((o) => [o.clientOrderId, o])) };
     });
   } catch (err) {

@@ -352,6 +352,9 @@ export class OrderService {
       ...(plan.amount ? { amount: plan.amount } : {}),
       ...(plan.cost ? { cost: plan.cost } : {}),
       clientOrderId: row.clientOrderId,
+      // The exchange taking the order is the copy's answer; its fill comes on the follower's
+      // stream (or the copy engine reads it back after the fan-out): one request per copy.
+      answer: 'ack' as const,
     };
     for (let attempt = 1; ; attempt++) {
       try {
@@ -459,6 +462,21 @@ export class OrderService {
     });
   }
 
+  /** Copy answers that come while `work` (a fan-out) runs are written when it ends, at once. */
+  holdCopyAnswersWhile(work: Promise<unknown>): void {
+    this.answers.holdWhile(work);
+  }
+
+  /** Resolves once every copy answer recorded so far is written. */
+  copyAnswersWritten(): Promise<void> {
+    return this.answers.settled();
+  }
+
+  /** A copy's later state (from the follower's stream or a read-back), recorded on its row. */
+  recordCopyState(row: Order, state: ExchangeOrder): Promise<Order> {
+    return this.record(row, state);
+  }
+
   /**
    * Records the exchange's view of the order and applies its fills to the books. A copy leaves
    * its fills to the stream (and a background catch-up): the fan-out waits for no trade read.
@@ -470,8 +488,20 @@ export class OrderService {
       filledQty: toColumn(answer.filled),
       avgPrice: optionalColumn(answer.average),
     };
-    // Answers that arrive together (a fan-out) are written together: one statement, not one each.
-    await this.answers.write({ id: row.id, ...fields });
+    // Answers that arrive together are written together: one statement, not one each. A copy's
+    // answer is not awaited — during a fan-out it is written once the last copy is answered (a
+    // crash before that leaves the row in doubt, and recovery looks the order up by client id).
+    const written = this.answers.write({ id: row.id, ...fields });
+    if (row.purpose === 'copy') {
+      written.catch((err: unknown) =>
+        this.deps.logger.error(
+          { err, account: row.accountId, clientOrderId: row.clientOrderId },
+          'copy answer not written',
+        ),
+      );
+    } else {
+      await written;
+    }
     const updated: Order = { ...row, ...fields, error: null, updatedAt: new Date() };
     // A copy's fills are left to the stream, or to the copy engine's catch-up after its fan-out.
     if (!answer.filled.isZero() && row.purpose !== 'copy') {

@@ -1,4 +1,4 @@
-import { Prisma } from '../../generated/prisma/client.ts';
+import { Prisma, type Order } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
 
 /** The exchange's answer to one order, as stored on its row. */
@@ -41,16 +41,49 @@ export interface NewCopyOrder {
   cost: string | null;
 }
 
-/** Inserts PENDING market copy orders with one statement (inside the event's transaction). */
-export async function insertCopyOrders(db: Prisma.TransactionClient | Db, orders: NewCopyOrder[]): Promise<void> {
-  if (orders.length === 0) return;
+/**
+ * Inserts PENDING market copy orders with one statement (inside the event's transaction) and
+ * returns their rows as stored, built from the insert and the ids SQLite returned.
+ */
+export async function insertCopyOrders(db: Prisma.TransactionClient | Db, orders: NewCopyOrder[]): Promise<Order[]> {
+  if (orders.length === 0) return [];
   const now = new Date();
   const rows = orders.map(
     (o) =>
       Prisma.sql`(${o.clientOrderId}, ${o.accountId}, 'copy', ${o.symbol}, ${o.side}, 'market', ${o.amount}, ${o.cost}, 'PENDING', ${now}, ${now})`,
   );
-  await db.$executeRaw`
+  const ids = await db.$queryRaw<{ id: number | bigint; clientOrderId: string }[]>`
     INSERT INTO "Order" ("clientOrderId", "accountId", "purpose", "symbol", "side", "type", "amount", "cost",
       "status", "createdAt", "updatedAt")
-    VALUES ${Prisma.join(rows)}`;
+    VALUES ${Prisma.join(rows)}
+    RETURNING "id", "clientOrderId"`;
+  const idOf = new Map(ids.map((r) => [r.clientOrderId, Number(r.id)]));
+  return orders.map((o) => {
+    const id = idOf.get(o.clientOrderId);
+    if (id === undefined) throw new Error(`copy order ${o.clientOrderId} was not inserted`);
+    return {
+      id,
+      clientOrderId: o.clientOrderId,
+      accountId: o.accountId,
+      vpId: null,
+      purpose: 'copy',
+      symbol: o.symbol,
+      side: o.side,
+      positionSide: null,
+      type: 'market',
+      amount: o.amount,
+      cost: o.cost,
+      price: null,
+      triggerPrice: null,
+      reduceOnly: false,
+      status: 'PENDING',
+      exchangeOrderId: null,
+      filledQty: '0',
+      avgPrice: null,
+      error: null,
+      userId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+  });
 }
