@@ -231,6 +231,27 @@ export class CcxtAccountExchange implements AccountExchange {
     return this.stream('watchBalance', async () => toBalanceLines(await this.client.watchBalance()));
   }
 
+  holdStreams(): () => void {
+    const held = Object.values(this.client.clients as Record<string, { connection?: unknown }>).flatMap((c) => {
+      const socket = holdable(c.connection);
+      if (!socket) return [];
+      // ccxt.pro reads a `ws` socket through a duplex stream whose every read calls resume():
+      // while held, resume() does nothing on this socket; pause() stops reading it.
+      socket.resume = () => undefined;
+      socket.pause();
+      return [socket];
+    });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const socket of held) {
+        delete (socket as Partial<HoldableSocket>).resume; // the prototype's again
+        socket.resume();
+      }
+    };
+  }
+
   async closeStreams(): Promise<void> {
     await this.client.close().catch(() => undefined);
   }
@@ -329,6 +350,23 @@ export class CcxtAccountExchange implements AccountExchange {
   private fits(market: MarketInterface): boolean {
     return this.market === 'spot' ? market.spot === true : market.swap === true && market.linear === true;
   }
+}
+
+interface HoldableSocket {
+  readyState: number;
+  pause(): void;
+  resume(): void;
+}
+
+/** An open `ws` WebSocket (readyState 1) whose resume() is its prototype's; anything else is left alone. */
+function holdable(connection: unknown): HoldableSocket | undefined {
+  if (typeof connection !== 'object' || connection === null) return undefined;
+  const socket = connection as Partial<HoldableSocket>;
+  if (socket.readyState !== 1 || typeof socket.pause !== 'function' || typeof socket.resume !== 'function') {
+    return undefined;
+  }
+  if (Object.prototype.hasOwnProperty.call(socket, 'resume')) return undefined; // held already
+  return socket as HoldableSocket;
 }
 
 /** ccxt wants an id argument even when the client order id addresses the order. */

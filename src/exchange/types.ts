@@ -129,6 +129,12 @@ export interface AccountExchange {
   watchTrades(): Promise<ExchangeTrade[]>;
   watchBalance(): Promise<BalanceLine[]>;
   closeStreams(): Promise<void>;
+  /**
+   * Stops reading the account's open streams until the returned function is called: their
+   * messages wait in the socket (TCP backpressure), none is lost. A copy fan-out reads its
+   * answers first and its followers' order, fill and balance pushes right after.
+   */
+  holdStreams(): () => void;
   /** Closes streams and the HTTP connection pool; the instance is not used again. */
   close(): Promise<void>;
 }

@@ -281,6 +281,52 @@ describe('fan-out', () => {
     expect(emulator.requests()['GET /api/v2/spot/trade/orderInfo']).toBeUndefined();
   });
 
+  it("while a fan-out waits for its answers, its followers' streams wait in their sockets; nothing they say is lost", async () => {
+    const { streams, orders, bus } = desk.app.services;
+    await waitFor(() => ['f2', 'f3'].every((f) => streams.status(f)?.health === 'live'), 8_000);
+    // Bitget answers 150 ms after it took the order; its stream pushes the order at once.
+    for (const f of ['f2', 'f3']) {
+      emulator.fault(f, { endpoint: 'POST /api/v2/spot/trade/place-order', latencyMs: 150 });
+    }
+    const answeredAt: number[] = [];
+    const sendPreparedCopy = orders.sendPreparedCopy.bind(orders);
+    const placeCopyOrder = orders.placeCopyOrder.bind(orders);
+    orders.sendPreparedCopy = async (row) => {
+      const answer = await sendPreparedCopy(row);
+      answeredAt.push(performance.now());
+      return answer;
+    };
+    orders.placeCopyOrder = async (input, options) => {
+      const answer = await placeCopyOrder(input, options);
+      answeredAt.push(performance.now());
+      return answer;
+    };
+    const pushedAt = new Map<string, number>();
+    const off = bus.on('order', (e) => {
+      const id = e.order.clientOrderId;
+      if (e.source === 'stream' && id && (e.accountId === 'f2' || e.accountId === 'f3') && !pushedAt.has(id)) {
+        pushedAt.set(id, performance.now());
+      }
+    });
+    try {
+      const settled = await settledEvent((await leaderMarket('buy', new Decimal(100))).id);
+      const copies = settled.intents.filter((i) => i.followerId !== 'f1');
+      expect(copies.map((i) => i.status)).toEqual(['FILLED', 'FILLED']);
+      const lastAnswer = Math.max(...answeredAt);
+      for (const intent of copies) {
+        // Heard from the stream (not read back), and only once every follower had its answer.
+        expect(pushedAt.get(intent.clientOrderId)).toBeGreaterThanOrEqual(lastAnswer);
+      }
+    } finally {
+      // the prototype's methods again
+      Reflect.deleteProperty(orders, 'sendPreparedCopy');
+      Reflect.deleteProperty(orders, 'placeCopyOrder');
+      off();
+      for (const f of ['f2', 'f3'])
+        emulator.fault(f, { endpoint: 'POST /api/v2/spot/trade/place-order', latencyMs: 0 });
+    }
+  });
+
   it('a follower whose stream says nothing of its copy has it read back: FILLED all the same', async () => {
     const { streams } = desk.app.services;
     await waitFor(() => streams.status('f2')?.health === 'live', 8_000);

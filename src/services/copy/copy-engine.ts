@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import { leaderFraction } from '../../domain/copy-sizing.ts';
+import { leaderFraction, type MarketFilters } from '../../domain/copy-sizing.ts';
 import { HedgeError } from '../../domain/errors.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { ExchangeOrder } from '../../exchange/types.ts';
@@ -44,6 +44,11 @@ export interface CopyTiming {
    * follower's stream to say so, then is read back over REST.
    */
   streamSettleMs: number;
+  /**
+   * While a fan-out waits for its answers, its followers' streams are held (read right after):
+   * never longer than this, well inside the stream watchdog's silence grace. 0 = never held.
+   */
+  streamHoldMaxMs: number;
 }
 
 export const DEFAULT_COPY_TIMING: CopyTiming = {
@@ -52,6 +57,7 @@ export const DEFAULT_COPY_TIMING: CopyTiming = {
   balancePollCron: '*/3 * * * * *',
   orderGraceMs: 500,
   streamSettleMs: 3_000,
+  streamHoldMaxMs: 1_000,
 };
 
 export interface CopyEngineDeps {
@@ -333,6 +339,7 @@ export class CopyEngine {
     }
     if (!recorded) return undefined;
     const { event, intents, orders } = recorded;
+    const releaseStreams = await this.holdFollowerStreams(intents);
     const fanOut = Promise.all(
       intents.map((intent) => {
         const row = orders.get(intent.clientOrderId);
@@ -347,6 +354,7 @@ export class CopyEngine {
     this.copies.holdWhile(fanOut);
     this.deps.orders.holdCopyAnswersWhile(fanOut);
     this.deps.fills.holdWhile(fanOut.then(() => this.deps.orders.copyAnswersWritten()));
+    void fanOut.then(releaseStreams, releaseStreams);
     const settled = await fanOut;
     this.copies.catchUpFills(event, settled);
     return event;
@@ -359,15 +367,8 @@ export class CopyEngine {
    */
   private async recordEvent(leaderId: string, order: ExchangeOrder): Promise<RecordedEvent | undefined> {
     const { accounts, codes, exchanges, risk, db } = this.deps;
-    const facts = await readLeaderFill(await exchanges.for(leaderId), order);
-    const fraction = leaderFraction(facts);
-    const status = eventStatus({
-      running: await this.settings.isRunning(),
-      fraction,
-      tooOld: Date.now() - order.timestamp > this.timing.maxEventAgeMs,
-    });
-    let planned: PlannedCopy[] = [];
-    if (status === 'DISPATCHED' && fraction) {
+    // The leader's fill read (two REST calls) and the followers' settings go out together.
+    const followersRead = (async () => {
       const followers = (await accounts.list()).filter((a) => a.copyRole === 'FOLLOWER');
       const ids = followers.map((f) => f.id);
       const [policies, limited, followerCodes] = await Promise.all([
@@ -375,17 +376,61 @@ export class CopyEngine {
         risk.limited(ids),
         Promise.all(ids.map(async (id) => [id, await codes.codeOf(id)] as const)),
       ]);
+      return { followers, policies, limited, codes: new Map(followerCodes) };
+    })();
+    followersRead.catch(() => undefined); // awaited below when the event is copied
+    const [facts, running] = await Promise.all([
+      readLeaderFill(await exchanges.for(leaderId), order),
+      this.settings.isRunning(),
+    ]);
+    const fraction = leaderFraction(facts);
+    const status = eventStatus({
+      running,
+      fraction,
+      tooOld: Date.now() - order.timestamp > this.timing.maxEventAgeMs,
+    });
+    let planned: PlannedCopy[] = [];
+    if (status === 'DISPATCHED' && fraction) {
+      const { followers, ...sources } = await followersRead;
       const event = { ...facts, symbol: order.symbol, fraction };
+      // Followers on one (exchange, market, env) share a market table: its filters are read once.
+      const filters = new Map<string, Promise<MarketFilters>>();
       planned = await planCopies(event, followers, {
-        policies,
-        limited,
-        codes: new Map(followerCodes),
+        ...sources,
         symbolOf: async (f) => (await exchanges.for(f.id)).resolveSymbol(order.symbol),
         trustedFree: (id, asset) => this.balances.trustedFree(id, asset),
-        filtersOf: (f, symbol) => marketFiltersOf(exchanges, f, symbol),
+        filtersOf: (f, symbol) => {
+          const key = `${f.exchange}:${f.market}:${f.env}:${symbol}`;
+          let found = filters.get(key);
+          if (!found) {
+            found = marketFiltersOf(exchanges, f, symbol);
+            filters.set(key, found);
+          }
+          return found;
+        },
       });
     }
     return recordLeaderEvent(db, { leaderId, order, facts, fraction, status, planned });
+  }
+
+  /**
+   * Holds the streams of the followers about to get a copy: each copy's order, fill and balance
+   * pushes would otherwise be parsed between the other followers' answers. Released when the
+   * fan-out has its answers, or after streamHoldMaxMs.
+   */
+  private async holdFollowerStreams(intents: CopyIntent[]): Promise<() => void> {
+    if (this.timing.streamHoldMaxMs <= 0) return () => undefined;
+    const copying = intents.filter((i) => i.status === 'SENT' || i.status === 'PENDING');
+    const releases = await Promise.all(
+      copying.map(async (i) => (await this.deps.exchanges.for(i.followerId).catch(() => undefined))?.holdStreams()),
+    );
+    const release = () => {
+      clearTimeout(timer);
+      for (const r of releases) r?.();
+    };
+    const timer = setTimeout(release, this.timing.streamHoldMaxMs);
+    timer.unref();
+    return release;
   }
 
   private async pollBalances(): Promise<void> {
