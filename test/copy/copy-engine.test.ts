@@ -450,4 +450,54 @@ describe('a crash between the intents and the orders', () => {
       if (f === 'f3') expect(order?.timestamp).toBeGreaterThanOrEqual(rowsWrittenAt + IN_DOUBT_MS);
     }
   });
+
+  it('a copy sent just before the crash whose intent was still PENDING is found after the restart, even once its event expired', async () => {
+    const { db, codes, exchanges } = desk.app.services;
+    const leaderOrder = await leaderMarket('buy', new Decimal(100));
+    await settledEvent(leaderOrder.id);
+    // The engine sized f2 on its own path, wrote the order row and sent it; the intent's SENT
+    // write was still queued when the process died. The desk comes back two minutes later.
+    const event = await db.copyEvent.create({
+      data: {
+        leaderId: 'lead',
+        leaderOrderId: `${leaderOrder.id}-lost-write`,
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        fraction: '0.1',
+        quoteFilled: '100',
+        baseFilled: '0.002',
+        freeBefore: '1000',
+        filledAt: new Date(Date.now() - 120_000),
+        status: 'DISPATCHED',
+      },
+    });
+    const clientOrderId = copyClientOrderId(await codes.codeOf('f2'), event.id);
+    await db.copyIntent.create({
+      data: { eventId: event.id, followerId: 'f2', clientOrderId, mode: 'share', status: 'PENDING' },
+    });
+    await db.order.create({
+      data: {
+        clientOrderId,
+        accountId: 'f2',
+        purpose: 'copy',
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        type: 'market',
+        cost: '50',
+        status: 'PENDING',
+      },
+    });
+    const f2 = await exchanges.for('f2');
+    await f2.placeOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', cost: new Decimal(50), clientOrderId });
+    await desk.app.close();
+
+    await open();
+    const sent = spotOrders();
+    await startCopying();
+    await desk.app.services.copy.idle();
+    const intent = await desk.app.services.db.copyIntent.findFirstOrThrow({ where: { eventId: event.id } });
+    // Found by its client id and recorded as the fill it was — not "expired", and not sent again.
+    expect(intent).toMatchObject({ status: 'FILLED', amount: '50', reason: null });
+    expect(spotOrders()).toBe(sent);
+  });
 });

@@ -290,7 +290,7 @@ export class CopyEngine {
       include: { event: true },
     });
     if (open.length > 0) this.deps.logger.info({ intents: open.length }, 'copy intents left open: resolving');
-    return Promise.all(open.map((intent) => this.track(this.copies.copy(intent.event, intent))));
+    return Promise.all(open.map((intent) => this.track(this.copies.copy(intent.event, intent, undefined, true))));
   }
 
   private onLeaderOrder(accountId: string, order: ExchangeOrder): void {

@@ -145,15 +145,17 @@ export class FollowerCopies {
    * PENDING (nothing sent yet) → sized → SENT (amount stored) → placeCopyOrder, which sends only
    * after proving no order with this client id exists. After a restart a SENT intent is looked
    * up by its client id; a copy is sent only while its leader event is younger than maxEventAgeMs.
+   * `recovering` (a restart): a PENDING intent whose order row exists was sent, or may have been,
+   * before its own write landed — it is looked up like a SENT one, never sized again.
    */
-  copy(event: CopyEvent, intent: CopyIntent, preparedRow?: Order): Promise<CopyIntent> {
+  copy(event: CopyEvent, intent: CopyIntent, preparedRow?: Order, recovering = false): Promise<CopyIntent> {
     const running = this.inFlight.get(intent.id);
     if (running) return running;
     // Registered before sending: the follower's stream may report the order before its answer.
     if (!this.outcomes.has(intent.clientOrderId)) {
       this.outcomes.set(intent.clientOrderId, { followerId: intent.followerId });
     }
-    const body = preparedRow ? this.sendPlanned(event, intent, preparedRow) : this.copyOnce(event, intent);
+    const body = preparedRow ? this.sendPlanned(event, intent, preparedRow) : this.copyOnce(event, intent, recovering);
     const pending = body
       .catch((err: unknown) => this.fail(event, intent, err))
       .finally(() => {
@@ -164,8 +166,13 @@ export class FollowerCopies {
     return pending;
   }
 
-  private async copyOnce(event: CopyEvent, intent: CopyIntent): Promise<CopyIntent> {
+  private async copyOnce(event: CopyEvent, written: CopyIntent, recovering: boolean): Promise<CopyIntent> {
     const { accounts, exchanges, orders } = this.deps;
+    let intent = written;
+    if (recovering && intent.status === 'PENDING') {
+      const row = await this.deps.db.order.findUnique({ where: { clientOrderId: intent.clientOrderId } });
+      if (row) intent = await this.update(intent, { status: 'SENT', amount: row.cost ?? row.amount });
+    }
     const isYoung = () => Date.now() - event.filledAt.getTime() <= this.deps.timing.maxEventAgeMs;
     // Asked again right before sending: an in-doubt copy may first wait out the exchange's window.
     const mayPlace = async () => isYoung() && (await this.deps.settings.isRunning());
