@@ -112,6 +112,14 @@ async function control(httpUrl: string, method: string, route: string, body?: un
   if (!res.ok) throw new Error(`control ${method} ${route}: ${res.status} ${await res.text()}`);
 }
 
+/** A Bitget spot account on the emulator (10000 USDT, 0.2 BTC) whose orders are answered after L. */
+async function emulatorBitgetAccount(httpUrl: string, id: string) {
+  const key = { apiKey: `bg_${id}`, secret: `secret-${id}`, passphrase: 'bench-pass' };
+  await control(httpUrl, 'POST', 'accounts', { id, exchange: 'bitget', ...key, spot: { USDT: '10000', BTC: '0.2' } });
+  await control(httpUrl, 'POST', 'faults', { accountId: id, endpoint: BITGET_PLACE, latencyMs: LATENCY_MS });
+  return key;
+}
+
 /**
  * The library's own floor, same run and emulator: `n` bare ccxt clients (no desk code — no request
  * lanes, budget, database, streams) each sending one market order at once, `rounds` times, on
@@ -126,15 +134,7 @@ async function bareCcxtFanOut(
   const spec = { exchange: 'bitget', market: 'spot', env: 'paper' } as const;
   const clients = [];
   for (let i = 0; i < n; i++) {
-    const id = `bench_bare${i}`;
-    const key = { apiKey: `bg_${id}`, secret: `secret-${id}`, passphrase: 'bench-pass' };
-    await control(urls.httpUrl, 'POST', 'accounts', {
-      id,
-      exchange: 'bitget',
-      ...key,
-      spot: { USDT: '10000', BTC: '0.2' },
-    });
-    await control(urls.httpUrl, 'POST', 'faults', { accountId: id, endpoint: BITGET_PLACE, latencyMs: LATENCY_MS });
+    const key = await emulatorBitgetAccount(urls.httpUrl, `bench_bare${i}`);
     const client = venue.newClient('spot', ccxtConfig(spec, key, { paper: urls }));
     if (clients[0]) client.setMarkets(clients[0].markets);
     else await client.loadMarkets();
@@ -224,14 +224,7 @@ async function main(): Promise<void> {
 
     let created = 0;
     const addBitget = async (id: string, copyRole: 'FOLLOWER' | 'NONE') => {
-      const key = { apiKey: `bg_${id}`, secret: `secret-${id}`, passphrase: 'bench-pass' };
-      await control(urls.httpUrl, 'POST', 'accounts', {
-        id,
-        exchange: 'bitget',
-        ...key,
-        spot: { USDT: '10000', BTC: '0.2' },
-      });
-      await control(urls.httpUrl, 'POST', 'faults', { accountId: id, endpoint: BITGET_PLACE, latencyMs: LATENCY_MS });
+      const key = await emulatorBitgetAccount(urls.httpUrl, id);
       await accounts.create({ id, name: id, exchange: 'bitget', market: 'spot', env: 'paper' }, key);
       await db.account.update({ where: { id }, data: { copyRole } });
     };

@@ -370,6 +370,36 @@ describe('failures', () => {
   });
 });
 
+/** A leader event (a buy of 100 USDT, 10% of the leader's) as a desk wrote it before it died. */
+function deadDeskEvent(leaderOrderId: string, filledAt: Date) {
+  return desk.app.services.db.copyEvent.create({
+    data: {
+      leaderId: 'lead',
+      leaderOrderId,
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      fraction: '0.1',
+      quoteFilled: '100',
+      baseFilled: '0.002',
+      freeBefore: '1000',
+      filledAt,
+      status: 'DISPATCHED',
+    },
+  });
+}
+
+/** A copy's order row as written before sending: a 50 USDT market buy, PENDING. */
+const pendingCopyRow = (clientOrderId: string, accountId: string) => ({
+  clientOrderId,
+  accountId,
+  purpose: 'copy',
+  symbol: 'BTC/USDT',
+  side: 'buy',
+  type: 'market',
+  cost: '50',
+  status: 'PENDING',
+});
+
 describe('a crash between the intents and the orders', () => {
   it('after the restart every follower holds exactly one order for the event', async () => {
     const { db, codes, accounts, exchanges } = desk.app.services;
@@ -380,20 +410,7 @@ describe('a crash between the intents and the orders', () => {
     // f3's row was written but never sent, f1 was never sized.
     const leaderOrder = await leaderMarket('buy', new Decimal(100));
     await settledEvent(leaderOrder.id);
-    const event = await db.copyEvent.create({
-      data: {
-        leaderId: 'lead',
-        leaderOrderId: `${leaderOrder.id}-crash`,
-        symbol: 'BTC/USDT',
-        side: 'buy',
-        fraction: '0.1',
-        quoteFilled: '100',
-        baseFilled: '0.002',
-        freeBefore: '1000',
-        filledAt: new Date(),
-        status: 'DISPATCHED',
-      },
-    });
+    const event = await deadDeskEvent(`${leaderOrder.id}-crash`, new Date());
     const ids = Object.fromEntries(
       await Promise.all(FOLLOWERS.map(async (f) => [f, copyClientOrderId(await codes.codeOf(f), event.id)] as const)),
     );
@@ -409,16 +426,7 @@ describe('a crash between the intents and the orders', () => {
     });
     const rowsWrittenAt = Date.now();
     await db.order.createMany({
-      data: (['f2', 'f3'] as const).map((f) => ({
-        clientOrderId: ids[f] ?? '',
-        accountId: f,
-        purpose: 'copy',
-        symbol: 'BTC/USDT',
-        side: 'buy',
-        type: 'market',
-        cost: '50',
-        status: 'PENDING',
-      })),
+      data: (['f2', 'f3'] as const).map((f) => pendingCopyRow(ids[f] ?? '', f)),
     });
     await (
       await exchanges.for('f2')
@@ -457,36 +465,12 @@ describe('a crash between the intents and the orders', () => {
     await settledEvent(leaderOrder.id);
     // The engine sized f2 on its own path, wrote the order row and sent it; the intent's SENT
     // write was still queued when the process died. The desk comes back two minutes later.
-    const event = await db.copyEvent.create({
-      data: {
-        leaderId: 'lead',
-        leaderOrderId: `${leaderOrder.id}-lost-write`,
-        symbol: 'BTC/USDT',
-        side: 'buy',
-        fraction: '0.1',
-        quoteFilled: '100',
-        baseFilled: '0.002',
-        freeBefore: '1000',
-        filledAt: new Date(Date.now() - 120_000),
-        status: 'DISPATCHED',
-      },
-    });
+    const event = await deadDeskEvent(`${leaderOrder.id}-lost-write`, new Date(Date.now() - 120_000));
     const clientOrderId = copyClientOrderId(await codes.codeOf('f2'), event.id);
     await db.copyIntent.create({
       data: { eventId: event.id, followerId: 'f2', clientOrderId, mode: 'share', status: 'PENDING' },
     });
-    await db.order.create({
-      data: {
-        clientOrderId,
-        accountId: 'f2',
-        purpose: 'copy',
-        symbol: 'BTC/USDT',
-        side: 'buy',
-        type: 'market',
-        cost: '50',
-        status: 'PENDING',
-      },
-    });
+    await db.order.create({ data: pendingCopyRow(clientOrderId, 'f2') });
     const f2 = await exchanges.for('f2');
     await f2.placeOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', cost: new Decimal(50), clientOrderId });
     await desk.app.close();
