@@ -17,9 +17,12 @@ import { waitFor } from '../support/wait.ts';
  * every quote amount buys a whole number of lots and the exact checks hold to the last digit.
  */
 const FAST_STREAMS = {
-  watchdogMs: 300,
+  // Each watchdog pass costs Binance request weight (6000 a minute per IP, which the emulator
+  // and our budget enforce): every 300 ms for two Binance accounts used it up within this file.
+  watchdogMs: 1_000,
   pollMs: 200,
-  silenceGraceMs: 100,
+  // A fan-out holds its followers' streams for up to half of this (1 s here, as in production).
+  silenceGraceMs: 2_000,
   backoffInitialMs: 50,
   backoffMaxMs: 400,
   reconnectSettleMs: 300,
@@ -324,6 +327,29 @@ describe('fan-out', () => {
       off();
       for (const f of ['f2', 'f3'])
         emulator.fault(f, { endpoint: 'POST /api/v2/spot/trade/place-order', latencyMs: 0 });
+    }
+  });
+
+  it("a slow follower holds up the others' records and fills for one second at most", async () => {
+    const { db } = desk.app.services;
+    // f3's exchange answers after 3 s; the fan-out's holds end after 1 s (fanOutHoldMaxMs).
+    emulator.fault('f3', { endpoint: 'POST /api/v2/spot/trade/place-order', latencyMs: 3_000 });
+    try {
+      const started = Date.now();
+      const order = await leaderMarket('buy', new Decimal(100));
+      const intentsOf = (followerIds: string[]) =>
+        db.copyIntent.findMany({ where: { event: { leaderOrderId: order.id }, followerId: { in: followerIds } } });
+      await waitFor(async () => {
+        const others = await intentsOf(['f1', 'f2']);
+        return others.length === 2 && others.every((i) => i.status === 'FILLED');
+      }, 2_500);
+      const [f3] = await intentsOf(['f3']);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(f3?.status).toBe('SENT'); // its answer is still on its way
+      const event = await settledEvent(order.id);
+      expect(event.intents.map((i) => i.status)).toEqual(['FILLED', 'FILLED', 'FILLED']);
+    } finally {
+      emulator.fault('f3', { endpoint: 'POST /api/v2/spot/trade/place-order', latencyMs: 0 });
     }
   });
 

@@ -45,10 +45,12 @@ export interface CopyTiming {
    */
   streamSettleMs: number;
   /**
-   * While a fan-out waits for its answers, its followers' streams are held (read right after):
-   * never longer than this, well inside the stream watchdog's silence grace. 0 = never held.
+   * While a fan-out waits for its answers, its followers' streams, the writes of its answers and
+   * the work queued behind it (read-backs, fills) are held: never longer than this (a copy that
+   * hangs until its timeout holds nothing up), well inside the stream watchdog's silence grace.
+   * 0 = nothing is held.
    */
-  streamHoldMaxMs: number;
+  fanOutHoldMaxMs: number;
 }
 
 export const DEFAULT_COPY_TIMING: CopyTiming = {
@@ -57,7 +59,7 @@ export const DEFAULT_COPY_TIMING: CopyTiming = {
   balancePollCron: '*/3 * * * * *',
   orderGraceMs: 500,
   streamSettleMs: 3_000,
-  streamHoldMaxMs: 1_000,
+  fanOutHoldMaxMs: 1_000,
 };
 
 export interface CopyEngineDeps {
@@ -339,7 +341,9 @@ export class CopyEngine {
     }
     if (!recorded) return undefined;
     const { event, intents, orders } = recorded;
-    const releaseStreams = await this.holdFollowerStreams(intents);
+    // The followers' order, fill and balance pushes would be parsed between the others' answers.
+    const copying = intents.filter((i) => i.status === 'SENT' || i.status === 'PENDING').map((i) => i.followerId);
+    const releaseStreams = await this.deps.streams.hold(copying, this.timing.fanOutHoldMaxMs);
     const fanOut = Promise.all(
       intents.map((intent) => {
         const row = orders.get(intent.clientOrderId);
@@ -349,12 +353,14 @@ export class CopyEngine {
         return intent.status === 'PENDING' ? this.copies.copy(event, intent) : Promise.resolve(intent);
       }),
     );
-    // Held until the fan-out has its answers: the followers' orders first, then one write of
-    // their answers and intents, then their fills (which find their orders by those answers).
-    this.copies.holdWhile(fanOut);
-    this.deps.orders.holdCopyAnswersWhile(fanOut);
-    this.deps.fills.holdWhile(fanOut.then(() => this.deps.orders.copyAnswersWritten()));
-    void fanOut.then(releaseStreams, releaseStreams);
+    // Held until the fan-out has its answers (fanOutHoldMaxMs at most): the followers' orders
+    // first, then one write of their answers and intents, then their fills (which find their
+    // orders by those answers) and their streams' messages.
+    const held = this.heldFor(fanOut);
+    this.copies.holdWhile(held);
+    this.deps.orders.holdCopyAnswersWhile(held);
+    this.deps.fills.holdWhile(held.then(() => this.deps.orders.copyAnswersWritten()));
+    void held.then(releaseStreams);
     const settled = await fanOut;
     this.copies.catchUpFills(event, settled);
     return event;
@@ -413,24 +419,18 @@ export class CopyEngine {
     return recordLeaderEvent(db, { leaderId, order, facts, fraction, status, planned });
   }
 
-  /**
-   * Holds the streams of the followers about to get a copy: each copy's order, fill and balance
-   * pushes would otherwise be parsed between the other followers' answers. Released when the
-   * fan-out has its answers, or after streamHoldMaxMs.
-   */
-  private async holdFollowerStreams(intents: CopyIntent[]): Promise<() => void> {
-    if (this.timing.streamHoldMaxMs <= 0) return () => undefined;
-    const copying = intents.filter((i) => i.status === 'SENT' || i.status === 'PENDING');
-    const releases = await Promise.all(
-      copying.map(async (i) => (await this.deps.exchanges.for(i.followerId).catch(() => undefined))?.holdStreams()),
-    );
-    const release = () => {
-      clearTimeout(timer);
-      for (const r of releases) r?.();
-    };
-    const timer = setTimeout(release, this.timing.streamHoldMaxMs);
-    timer.unref();
-    return release;
+  /** Settles when the fan-out does, or after fanOutHoldMaxMs; never rejects. */
+  private heldFor(fanOut: Promise<unknown>): Promise<void> {
+    if (this.timing.fanOutHoldMaxMs <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.timing.fanOutHoldMaxMs);
+      timer.unref();
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      fanOut.then(done, done);
+    });
   }
 
   private async pollBalances(): Promise<void> {

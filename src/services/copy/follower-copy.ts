@@ -171,7 +171,7 @@ export class FollowerCopies {
     let intent = written;
     if (recovering && intent.status === 'PENDING') {
       const row = await this.deps.db.order.findUnique({ where: { clientOrderId: intent.clientOrderId } });
-      if (row) intent = await this.update(intent, { status: 'SENT', amount: row.cost ?? row.amount });
+      if (row) intent = this.update(intent, { status: 'SENT', amount: row.cost ?? row.amount });
     }
     const isYoung = () => Date.now() - event.filledAt.getTime() <= this.deps.timing.maxEventAgeMs;
     // Asked again right before sending: an in-doubt copy may first wait out the exchange's window.
@@ -241,7 +241,7 @@ export class FollowerCopies {
     const fields = { exchangeOrderId: order.exchangeOrderId, filledQty: order.filledQty, cost };
     if (filled.greaterThan(0)) return this.update(intent, { ...fields, status: 'FILLED', reason: null });
     if (!final && order.status === 'OPEN' && order.exchangeOrderId) {
-      const acknowledged = await this.update(intent, { ...fields, reason: null });
+      const acknowledged = this.update(intent, { ...fields, reason: null });
       void this.deps.track(this.awaitOutcome(event, acknowledged, order));
       return acknowledged;
     }
@@ -269,7 +269,7 @@ export class FollowerCopies {
       const state =
         outcome.state ?? (waitMs > 0 ? await streamed(outcome, waitMs) : undefined) ?? (await this.readBack(row));
       if (!state) {
-        await this.update(intent, { reason: 'copy.unresolved' });
+        this.update(intent, { reason: 'copy.unresolved' });
         return;
       }
       const settled = await this.settle(event, intent, await this.deps.orders.recordCopyState(row, state), true);
@@ -324,13 +324,13 @@ export class FollowerCopies {
     });
   }
 
-  /** This engine is an intent's only writer (one copy at a time per intent, see copyToFollower). */
   /**
-   * Not awaited: during a fan-out the writes wait for its end and go out as one statement; the
-   * engine's idle() waits for them. A crash before leaves the intent as it was written before
-   * its order was sent, which a restart resolves by looking the order up.
+   * The intent's next state, its write queued. This is the intent's only writer (one copy at a
+   * time per intent). Not awaited: during a fan-out the writes wait for its end and go out as one
+   * statement; the engine's idle() waits for them. A crash before leaves the intent as it was
+   * written before its order was sent, which a restart resolves by looking the order up.
    */
-  private update(intent: CopyIntent, data: Partial<Omit<CopyIntent, 'id' | 'eventId'>>): Promise<CopyIntent> {
+  private update(intent: CopyIntent, data: Partial<Omit<CopyIntent, 'id' | 'eventId'>>): CopyIntent {
     const next = { ...intent, ...data, updatedAt: new Date() };
     const final = next.status === 'FILLED' || next.status === 'FAILED' || next.status === 'SKIPPED';
     if (final) this.latest.delete(next.id);
@@ -340,7 +340,7 @@ export class FollowerCopies {
         .write(next)
         .catch((err: unknown) => this.deps.logger.error({ err, intent: next.id }, 'copy intent not written')),
     );
-    return Promise.resolve(next);
+    return next;
   }
 }
 

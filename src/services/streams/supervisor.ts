@@ -99,6 +99,29 @@ export class StreamSupervisor {
     );
   }
 
+  /**
+   * Holds these accounts' streams (their messages wait in the socket, none is lost) until the
+   * returned function is called — for at most `maxMs`, and never longer than half the
+   * watchdog's silence grace, so a held stream is never taken for a silent one.
+   */
+  async hold(accountIds: string[], maxMs: number): Promise<() => void> {
+    const limitMs = Math.min(maxMs, this.timing.silenceGraceMs / 2);
+    if (limitMs <= 0 || accountIds.length === 0) return () => undefined;
+    const releases = await Promise.all(
+      accountIds.map(async (id) => (await this.deps.clients.for(id).catch(() => undefined))?.holdStreams()),
+    );
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      clearTimeout(timer);
+      for (const r of releases) r?.();
+    };
+    const timer = setTimeout(release, limitMs);
+    timer.unref();
+    return release;
+  }
+
   track(accountId: string, symbol: string): void {
     this.watchers.get(accountId)?.track(symbol);
   }
