@@ -1,6 +1,6 @@
 import { Prisma, type CopyIntent } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
-import { lastPerKey } from '../orders/order-writes.ts';
+import { insertedIds, lastPerKey, type InsertedId } from '../orders/order-writes.ts';
 
 /** An intent as planned before the event's transaction (status PENDING, SENT or SKIPPED). */
 export type NewIntent = Pick<
@@ -24,17 +24,15 @@ export async function insertIntents(
     (i) =>
       Prisma.sql`(${eventId}, ${i.followerId}, ${i.clientOrderId}, ${i.mode}, ${i.freeBefore}, ${i.amount}, ${i.status}, ${i.reason}, ${now}, ${now})`,
   );
-  const ids = await tx.$queryRaw<{ id: number | bigint; clientOrderId: string }[]>`
+  const returned = await tx.$queryRaw<InsertedId[]>`
     INSERT INTO "CopyIntent" ("eventId", "followerId", "clientOrderId", "mode", "freeBefore", "amount", "status",
       "reason", "createdAt", "updatedAt")
     VALUES ${Prisma.join(rows)}
     RETURNING "id", "clientOrderId"`;
-  const idOf = new Map(ids.map((r) => [r.clientOrderId, Number(r.id)]));
+  const idOf = insertedIds(returned, 'intent');
   return intents.map((i) => {
-    const id = idOf.get(i.clientOrderId);
-    if (id === undefined) throw new Error(`intent ${i.clientOrderId} was not inserted`);
     return {
-      id,
+      id: idOf(i.clientOrderId),
       eventId,
       followerId: i.followerId,
       clientOrderId: i.clientOrderId,

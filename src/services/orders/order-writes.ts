@@ -31,6 +31,19 @@ export async function writeOrderAnswers(db: Db, items: OrderAnswerWrite[]): Prom
     FROM (VALUES ${Prisma.join(rows)}) AS v WHERE "Order"."id" = v.column1`;
 }
 
+/** What `INSERT … RETURNING "id", "clientOrderId"` answers (SQLite may give ids as bigint). */
+export type InsertedId = { id: number | bigint; clientOrderId: string };
+
+/** Each inserted row's id by its client order id; a row the insert did not return is an error. */
+export function insertedIds(returned: InsertedId[], what: string): (clientOrderId: string) => number {
+  const ids = new Map(returned.map((r) => [r.clientOrderId, Number(r.id)]));
+  return (clientOrderId) => {
+    const id = ids.get(clientOrderId);
+    if (id === undefined) throw new Error(`${what} ${clientOrderId} was not inserted`);
+    return id;
+  };
+}
+
 /** A copy order row written before it is sent (the copy engine writes one per follower at once). */
 export interface NewCopyOrder {
   clientOrderId: string;
@@ -52,17 +65,15 @@ export async function insertCopyOrders(db: Prisma.TransactionClient | Db, orders
     (o) =>
       Prisma.sql`(${o.clientOrderId}, ${o.accountId}, 'copy', ${o.symbol}, ${o.side}, 'market', ${o.amount}, ${o.cost}, 'PENDING', ${now}, ${now})`,
   );
-  const ids = await db.$queryRaw<{ id: number | bigint; clientOrderId: string }[]>`
+  const returned = await db.$queryRaw<InsertedId[]>`
     INSERT INTO "Order" ("clientOrderId", "accountId", "purpose", "symbol", "side", "type", "amount", "cost",
       "status", "createdAt", "updatedAt")
     VALUES ${Prisma.join(rows)}
     RETURNING "id", "clientOrderId"`;
-  const idOf = new Map(ids.map((r) => [r.clientOrderId, Number(r.id)]));
+  const idOf = insertedIds(returned, 'copy order');
   return orders.map((o) => {
-    const id = idOf.get(o.clientOrderId);
-    if (id === undefined) throw new Error(`copy order ${o.clientOrderId} was not inserted`);
     return {
-      id,
+      id: idOf(o.clientOrderId),
       clientOrderId: o.clientOrderId,
       accountId: o.accountId,
       vpId: null,
