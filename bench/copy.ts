@@ -472,6 +472,7 @@ async function main(): Promise<void> {
       console.log(
         `  ${String(n).padStart(3)} followers, ${events} events: p50 ${s.p50.toFixed(1)} ms  p95 ${s.p95.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms` +
           `   ratio to one order: p50 ${ratio(s.p50)}x  p95 ${ratio(s.p95)}x  p99 ${ratio(s.p99)}x` +
+          `   seed bar p95 < 500 ms: ${s.p95 < 500 ? 'met' : 'MISSED'}` +
           (failed > 0 ? `   (${failed} copies not FILLED)` : ''),
       );
       const first = summary(firstSends);
