@@ -12,11 +12,29 @@ export interface OpenedDatabase {
   migrations: MigrationResult;
 }
 
+/**
+ * SQLite as better-sqlite3 builds it binds up to 32766 values per statement (SQLite ≥ 3.32).
+ * Prisma assumes the 999 of older builds unless the adapter says otherwise, and refuses (P2029)
+ * the one query it makes of findUnique calls issued together once they bind more: 334 lookups
+ * by a three-column key (prisma/orm#23957). test/db/bind-limit.test.ts holds the figure to the
+ * library's behaviour.
+ */
+export const SQLITE_MAX_BOUND_VALUES = 32_766;
+
+class BetterSqlite3 extends PrismaBetterSqlite3 {
+  override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
+    const adapter = await super.connect();
+    return Object.assign(adapter, {
+      getConnectionInfo: () => ({ maxBindValues: SQLITE_MAX_BOUND_VALUES, supportsRelationJoins: false }),
+    });
+  }
+}
+
 /** Migrates the SQLite file, then opens Prisma on it in WAL mode with foreign keys on. */
 export async function openDatabase(databaseFile: string): Promise<OpenedDatabase> {
   mkdirSync(path.dirname(databaseFile), { recursive: true });
   const migrations = applyMigrations(databaseFile);
-  const adapter = new PrismaBetterSqlite3({ url: `file:${databaseFile}`, timeout: 5000 });
+  const adapter = new BetterSqlite3({ url: `file:${databaseFile}`, timeout: 5000 });
   const db = new PrismaClient({ adapter });
   // WAL itself is persistent in the file; these two are per connection.
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');

@@ -3,25 +3,54 @@ import { decodeClientOrderId, type DecodedClientOrderId } from '../../domain/cli
 import { applyFill, isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { ExchangeTrade } from '../../exchange/types.ts';
+import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from './account-codes.ts';
 import { toColumn } from './decimal-columns.ts';
-import { ledgerColumns, ledgerOf } from './virtual-positions.ts';
+import { ledgerColumns, ledgerOf, type VirtualPosition } from './virtual-positions.ts';
 
 export type IngestResult = 'applied' | 'external' | 'duplicate';
+
+/** A fill waiting for the next batch, with the promise its caller holds. */
+interface Arrival {
+  accountId: string;
+  trade: ExchangeTrade;
+  resolve: (result: IngestResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/** A fill nobody's VP explains, ready to be inserted with the others of its batch. */
+interface ExternalRow {
+  arrival: Arrival;
+  clientOrderId: string | null;
+  positionSide: PositionSide;
+  qty: Decimal;
+  fee: Decimal;
+  signed: Decimal;
+}
+
+/** Rows per statement: 12 bound values each stays far below SQLite's 32766. */
+const ROWS_PER_STATEMENT = 1000;
 
 /**
  * Applies exchange fills to the books exactly once. A fill is attributed to a virtual position
  * only by decoding its client order id — one we issued, for this very account; anything else
  * is recorded as external for its (account, symbol, side), never guessed into a VP.
+ *
+ * Fills come in bursts (a copy fan-out's answers bring every follower's fill at once), so the
+ * fills that arrive within one turn of the event loop are booked together: one read for the
+ * trades already booked, one for the client ids the trades lack, one insert for the external
+ * fills; fills of our own VPs are applied one by one, in arrival order.
  */
 export class FillIngestion {
-  /** One fill at a time per account: the stream and a REST catch-up may bring the same trade. */
+  /** One batch at a time per account: the stream and a REST catch-up may bring the same trade. */
   private readonly lanes = new Map<string, Promise<unknown>>();
   private holds = 0;
   private readonly deferred: (() => void)[] = [];
+  private queue: Arrival[] = [];
+  private drainScheduled = false;
 
   constructor(
     private readonly db: Db,
@@ -59,94 +88,170 @@ export class FillIngestion {
     work.then(release, release);
   }
 
+  /** Books one fill (with whatever else arrives in the same turn of the event loop). */
   ingest(accountId: string, trade: ExchangeTrade): Promise<IngestResult> {
-    return this.inLane(accountId, () => this.apply(accountId, trade));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ accountId, trade, resolve, reject });
+      if (this.drainScheduled) return;
+      this.drainScheduled = true;
+      setImmediate(() => this.drain());
+    });
   }
 
   /** Runs `work` in the account's fill lane: reconciliation adjustments never race a fill on the same ledger. */
   inLane<T>(accountId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.lanes.get(accountId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    this.lanes.set(
-      accountId,
-      next.catch(() => undefined),
-    );
-    return next;
+    return this.inLanes([accountId], work);
   }
 
   /** Reads an order's trades over REST and applies those not applied yet. */
   async catchUpOrder(accountId: string, symbol: string, exchangeOrderId: string, since: number): Promise<void> {
     const exchange = await this.exchanges.for(accountId);
     const trades = await exchange.fetchTrades(symbol, { since: since - 60_000 });
-    for (const trade of trades.filter((t) => t.orderId === exchangeOrderId)) await this.ingest(accountId, trade);
+    await Promise.all(trades.filter((t) => t.orderId === exchangeOrderId).map((t) => this.ingest(accountId, t)));
   }
 
-  private async apply(accountId: string, trade: ExchangeTrade): Promise<IngestResult> {
-    const seen = await this.db.fill.findUnique({
-      where: { accountId_symbol_tradeId: { accountId, symbol: trade.symbol, tradeId: trade.id } },
-      select: { id: true },
-    });
-    if (seen) return 'duplicate';
+  /** Runs `work` once every one of these accounts' lanes is free, holding them all meanwhile. */
+  private inLanes<T>(accountIds: readonly string[], work: () => Promise<T>): Promise<T> {
+    const previous = Promise.all(accountIds.map((id) => this.lanes.get(id) ?? Promise.resolve()));
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    for (const id of accountIds) this.lanes.set(id, settled);
+    return next;
+  }
 
-    const clientOrderId = await this.clientOrderIdOf(accountId, trade);
-    const decoded = clientOrderId ? decodeOwnClientOrderId(clientOrderId) : undefined;
-    const ours = decoded ? (await this.codes.accountOf(decoded.accountCode)) === accountId : false;
-    const positionSide: PositionSide = trade.positionSide ?? 'LONG';
-    const { qty, fee: charged } = netOfFee(trade);
-    // A maker rebate (negative fee) is not booked against the VP: its fees only ever grow.
-    const fee = charged.isNegative() ? new Decimal(0) : charged;
-    const signed = isIncrease(positionSide, trade.side) ? qty : qty.neg();
+  private drain(): void {
+    this.drainScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    const accounts = [...new Set(batch.map((a) => a.accountId))];
+    void this.inLanes(accounts, () => this.applyBatch(batch));
+  }
 
-    const vp =
-      ours && decoded?.vpId != null ? await this.db.virtualPosition.findUnique({ where: { id: decoded.vpId } }) : null;
-    // The VP must be this account's, for this market and side: a mismatch is never applied.
-    const target =
-      vp && vp.accountId === accountId && vp.symbol === trade.symbol && vp.positionSide === positionSide ? vp : null;
-
-    const base = {
-      accountId,
-      symbol: trade.symbol,
-      tradeId: trade.id,
-      exchangeOrderId: trade.orderId,
-      clientOrderId: clientOrderId ?? null,
-      side: trade.side,
-      positionSide,
-      qty: toColumn(qty),
-      price: toColumn(trade.price),
-      fee: toColumn(fee),
-      at: new Date(trade.timestamp || Date.now()),
-    };
-    if (!target) {
-      await this.db.fill.create({ data: { ...base, externalQty: toColumn(signed) } });
-      this.bus.emit({ type: 'external_fill', accountId, symbol: trade.symbol, positionSide, qty: signed });
-      return 'external';
+  /** Settles every arrival of the batch; never rejects. */
+  private async applyBatch(batch: Arrival[]): Promise<void> {
+    // The same trade twice in one batch (a stream and a catch-up): the later copy follows the first.
+    const first = new Map<string, Arrival>();
+    const repeats = new Map<Arrival, Arrival[]>();
+    for (const arrival of batch) {
+      const key = tradeKey(arrival.accountId, arrival.trade.symbol, arrival.trade.id);
+      const lead = first.get(key);
+      if (lead) repeats.set(lead, [...(repeats.get(lead) ?? []), arrival]);
+      else first.set(key, arrival);
     }
-    const before = ledgerOf(target);
-    const { ledger, excessQty } = applyFill(before, { side: trade.side, qty, price: trade.price, fee });
-    const excessSigned = signed.isNegative() ? excessQty.neg() : excessQty;
-    const [fill] = await this.db.$transaction([
-      this.db.fill.create({
-        data: {
-          ...base,
-          vpId: target.id,
-          externalQty: toColumn(excessSigned),
-          realizedPnl: toColumn(ledger.realizedPnl.minus(before.realizedPnl)),
-        },
-      }),
-      this.db.virtualPosition.update({ where: { id: target.id }, data: ledgerColumns(ledger) }),
-    ]);
-    this.bus.emit({ type: 'vp_changed', accountId, vpId: target.id, fillId: fill.id });
-    return 'applied';
+    const settle = (arrival: Arrival, outcome: { result: IngestResult } | { err: unknown }) => {
+      for (const a of [arrival, ...(repeats.get(arrival) ?? [])]) {
+        if ('err' in outcome) a.reject(outcome.err);
+        else a.resolve(a === arrival ? outcome.result : 'duplicate');
+      }
+    };
+
+    let fresh: Arrival[];
+    let clientIds: Map<Arrival, string | undefined>;
+    try {
+      const booked = await this.bookedKeys([...first.values()]);
+      fresh = [];
+      for (const [key, arrival] of first) {
+        if (booked.has(key)) settle(arrival, { result: 'duplicate' });
+        else fresh.push(arrival);
+      }
+      clientIds = await this.clientOrderIdsOf(fresh);
+    } catch (err) {
+      for (const arrival of first.values()) settle(arrival, { err });
+      return;
+    }
+
+    // In arrival order; the external fills waiting are inserted before a VP fill is applied.
+    let waiting: ExternalRow[] = [];
+    const flush = async () => {
+      const rows = waiting;
+      waiting = [];
+      if (rows.length === 0) return;
+      try {
+        const inserted = await this.insertExternal(rows);
+        for (const row of rows) {
+          const { accountId, trade } = row.arrival;
+          if (!inserted.has(tradeKey(accountId, trade.symbol, trade.id))) {
+            settle(row.arrival, { result: 'duplicate' });
+            continue;
+          }
+          this.bus.emit({
+            type: 'external_fill',
+            accountId,
+            symbol: trade.symbol,
+            positionSide: row.positionSide,
+            qty: row.signed,
+          });
+          settle(row.arrival, { result: 'external' });
+        }
+      } catch (err) {
+        for (const row of rows) settle(row.arrival, { err });
+      }
+    };
+    for (const arrival of fresh) {
+      try {
+        const clientOrderId = clientIds.get(arrival);
+        const row = await this.attribute(arrival, clientOrderId);
+        if (!('vp' in row)) {
+          waiting.push(row);
+          continue;
+        }
+        await flush();
+        settle(arrival, { result: await this.applyToVp(arrival, clientOrderId, row.vp) });
+      } catch (err) {
+        settle(arrival, { err });
+      }
+    }
+    await flush();
   }
 
-  /** The trade's own client id, else the one of our order row, else the exchange's order record. */
-  private async clientOrderIdOf(accountId: string, trade: ExchangeTrade): Promise<string | undefined> {
-    if (trade.clientOrderId) return trade.clientOrderId;
-    const order = await this.db.order.findFirst({
-      where: { accountId, exchangeOrderId: trade.orderId },
-      select: { clientOrderId: true },
-    });
-    if (order) return order.clientOrderId;
+  /** Which of these trades are booked already (one read per ROWS_PER_STATEMENT). */
+  private async bookedKeys(arrivals: Arrival[]): Promise<Set<string>> {
+    const booked = new Set<string>();
+    for (const chunk of chunks(arrivals)) {
+      const keys = chunk.map((a) => Prisma.sql`(${a.accountId}, ${a.trade.symbol}, ${a.trade.id})`);
+      const rows = await this.db.$queryRaw<{ accountId: string; symbol: string; tradeId: string }[]>`
+        SELECT f."accountId", f."symbol", f."tradeId" FROM (VALUES ${Prisma.join(keys)}) AS k
+        JOIN "Fill" f ON f."accountId" = k.column1 AND f."symbol" = k.column2 AND f."tradeId" = k.column3`;
+      for (const r of rows) booked.add(tradeKey(r.accountId, r.symbol, r.tradeId));
+    }
+    return booked;
+  }
+
+  /**
+   * Each trade's own client id, else the one of our order row (one read for the batch), else the
+   * exchange's order record (one account's lookups one after another).
+   */
+  private async clientOrderIdsOf(arrivals: Arrival[]): Promise<Map<Arrival, string | undefined>> {
+    const ids = new Map<Arrival, string | undefined>();
+    const lacking = arrivals.filter((a) => !a.trade.clientOrderId);
+    for (const a of arrivals) if (a.trade.clientOrderId) ids.set(a, a.trade.clientOrderId);
+    if (lacking.length === 0) return ids;
+    const ours = new Map<string, string>();
+    for (const chunk of chunks(lacking)) {
+      const keys = chunk.map((a) => Prisma.sql`(${a.accountId}, ${a.trade.orderId})`);
+      const rows = await this.db.$queryRaw<{ accountId: string; exchangeOrderId: string; clientOrderId: string }[]>`
+        SELECT o."accountId", o."exchangeOrderId", o."clientOrderId" FROM (VALUES ${Prisma.join(keys)}) AS k
+        JOIN "Order" o ON o."accountId" = k.column1 AND o."exchangeOrderId" = k.column2 ORDER BY o."id"`;
+      for (const r of rows) {
+        const key = `${r.accountId}\n${r.exchangeOrderId}`;
+        if (!ours.has(key)) ours.set(key, r.clientOrderId);
+      }
+    }
+    const unknown = new Map<string, Arrival[]>();
+    for (const a of lacking) {
+      const found = ours.get(`${a.accountId}\n${a.trade.orderId}`);
+      if (found) ids.set(a, found);
+      else unknown.set(a.accountId, [...(unknown.get(a.accountId) ?? []), a]);
+    }
+    await Promise.all(
+      [...unknown.values()].map(async (list) => {
+        for (const a of list) ids.set(a, await this.exchangeClientOrderId(a.accountId, a.trade));
+      }),
+    );
+    return ids;
+  }
+
+  private async exchangeClientOrderId(accountId: string, trade: ExchangeTrade): Promise<string | undefined> {
     try {
       const exchange = await this.exchanges.for(accountId);
       return (await exchange.fetchOrder(trade.symbol, { id: trade.orderId }))?.clientOrderId;
@@ -158,6 +263,110 @@ export class FillIngestion {
       return undefined;
     }
   }
+
+  /** The VP a fill of ours moves (its id decoded, checked against account, market and side), else an external row. */
+  private async attribute(
+    arrival: Arrival,
+    clientOrderId: string | undefined,
+  ): Promise<ExternalRow | { vp: VirtualPosition }> {
+    const { accountId, trade } = arrival;
+    const decoded = clientOrderId ? decodeOwnClientOrderId(clientOrderId) : undefined;
+    const ours = decoded ? (await this.codes.accountOf(decoded.accountCode)) === accountId : false;
+    const positionSide: PositionSide = trade.positionSide ?? 'LONG';
+    const vp =
+      ours && decoded?.vpId != null ? await this.db.virtualPosition.findUnique({ where: { id: decoded.vpId } }) : null;
+    // The VP must be this account's, for this market and side: a mismatch is never applied.
+    if (vp && vp.accountId === accountId && vp.symbol === trade.symbol && vp.positionSide === positionSide)
+      return { vp };
+    const { qty, fee } = bookedAmounts(trade);
+    return {
+      arrival,
+      clientOrderId: clientOrderId ?? null,
+      positionSide,
+      qty,
+      fee,
+      signed: isIncrease(positionSide, trade.side) ? qty : qty.neg(),
+    };
+  }
+
+  /** Inserts the batch's external fills; answers the keys inserted (a key booked meanwhile is skipped). */
+  private async insertExternal(rows: ExternalRow[]): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    const now = new Date();
+    for (const chunk of chunks(rows)) {
+      const values = chunk.map(({ arrival: { accountId, trade }, ...row }) => {
+        const at = new Date(trade.timestamp || Date.now());
+        return Prisma.sql`(${accountId}, ${trade.symbol}, ${trade.id}, ${trade.orderId}, ${row.clientOrderId}, ${trade.side},
+          ${row.positionSide}, ${toColumn(row.qty)}, ${toColumn(trade.price)}, ${toColumn(row.fee)},
+          ${toColumn(row.signed)}, ${at}, ${now})`;
+      });
+      const returned = await this.db.$queryRaw<{ accountId: string; symbol: string; tradeId: string }[]>`
+        INSERT INTO "Fill" ("accountId", "symbol", "tradeId", "exchangeOrderId", "clientOrderId", "side",
+          "positionSide", "qty", "price", "fee", "externalQty", "at", "createdAt")
+        VALUES ${Prisma.join(values)}
+        ON CONFLICT ("accountId", "symbol", "tradeId") DO NOTHING
+        RETURNING "accountId", "symbol", "tradeId"`;
+      for (const r of returned) inserted.add(tradeKey(r.accountId, r.symbol, r.tradeId));
+    }
+    return inserted;
+  }
+
+  /** A fill of our own order on its VP: the fill row and the VP's new ledger in one transaction. */
+  private async applyToVp(
+    arrival: Arrival,
+    clientOrderId: string | undefined,
+    vp: VirtualPosition,
+  ): Promise<IngestResult> {
+    const { accountId, trade } = arrival;
+    const positionSide: PositionSide = trade.positionSide ?? 'LONG';
+    const { qty, fee } = bookedAmounts(trade);
+    const signed = isIncrease(positionSide, trade.side) ? qty : qty.neg();
+    const before = ledgerOf(vp);
+    const { ledger, excessQty } = applyFill(before, { side: trade.side, qty, price: trade.price, fee });
+    const excessSigned = signed.isNegative() ? excessQty.neg() : excessQty;
+    const [fill] = await this.db.$transaction([
+      this.db.fill.create({
+        data: {
+          accountId,
+          symbol: trade.symbol,
+          tradeId: trade.id,
+          exchangeOrderId: trade.orderId,
+          clientOrderId: clientOrderId ?? null,
+          side: trade.side,
+          positionSide,
+          qty: toColumn(qty),
+          price: toColumn(trade.price),
+          fee: toColumn(fee),
+          at: new Date(trade.timestamp || Date.now()),
+          vpId: vp.id,
+          externalQty: toColumn(excessSigned),
+          realizedPnl: toColumn(ledger.realizedPnl.minus(before.realizedPnl)),
+        },
+      }),
+      this.db.virtualPosition.update({ where: { id: vp.id }, data: ledgerColumns(ledger) }),
+    ]);
+    this.bus.emit({ type: 'vp_changed', accountId, vpId: vp.id, fillId: fill.id });
+    return 'applied';
+  }
+}
+
+function tradeKey(accountId: string, symbol: string, tradeId: string): string {
+  return `${accountId}\n${symbol}\n${tradeId}`;
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) out.push(items.slice(i, i + ROWS_PER_STATEMENT));
+  return out;
+}
+
+/**
+ * What a fill adds to the books: its quantity net of a base-asset fee, and the fee in quote
+ * currency. A maker rebate (negative fee) is not booked against the VP: its fees only ever grow.
+ */
+function bookedAmounts(trade: ExchangeTrade): { qty: Decimal; fee: Decimal } {
+  const { qty, fee } = netOfFee(trade);
+  return { qty, fee: fee.isNegative() ? new Decimal(0) : fee };
 }
 
 /**
