@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { sendFrame } from './ws-endpoint.ts';
 
 /**
  * Every private socket, by the account it serves, so the control surface can drop an account's
@@ -37,8 +38,8 @@ export class StreamRegistry {
 
   /** Sends unless the account's streams are silenced; events are dropped, never queued. */
   send(accountId: string, socket: WebSocket, payload: unknown): void {
-    if (this.silent.has(accountId) || socket.readyState !== socket.OPEN) return;
-    socket.send(typeof payload === 'string' ? payload : JSON.stringify(payload));
+    if (this.silent.has(accountId)) return;
+    sendFrame(socket, payload);
   }
 
   drop(accountId: string): void {

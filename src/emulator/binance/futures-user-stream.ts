@@ -67,8 +67,8 @@ export class FuturesUserStream implements WsEndpoint {
   }
 
   private deliver(accountId: string, payload: unknown): void {
-    for (const [socket, info] of this.sockets)
-      if (info.accountId === accountId) this.streams.send(accountId, socket, payload);
+    for (const socket of this.streams.socketsOf(accountId))
+      if (this.sockets.get(socket)?.accountId === accountId) this.streams.send(accountId, socket, payload);
   }
 
   private onEngineEvent(event: EngineEvent): void {

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import type { Engine } from '../engine/engine.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import type { StreamRegistry } from '../streams.ts';
-import { isRecord, parseJson, type WsEndpoint } from '../ws-endpoint.ts';
+import { isRecord, parseJson, sendFrame, type WsEndpoint } from '../ws-endpoint.ts';
 import { BinanceError, errors } from './errors.ts';
 import { accountForKey, verifySignature } from './signing.ts';
 import { executionReport, outboundAccountPosition } from './spot-format.ts';
@@ -49,11 +49,11 @@ export class SpotWsApi implements WsEndpoint {
   }
 
   private reply(socket: WebSocket, id: unknown, result: unknown): void {
-    socket.send(JSON.stringify({ id, status: 200, result, rateLimits: [] }));
+    sendFrame(socket, { id, status: 200, result, rateLimits: [] });
   }
 
   private replyError(socket: WebSocket, id: unknown, error: BinanceError): void {
-    socket.send(JSON.stringify({ id, status: error.httpStatus, error: error.body }));
+    sendFrame(socket, { id, status: error.httpStatus, error: error.body });
   }
 
   private onMessage(socket: WebSocket, message: unknown): void {
@@ -109,8 +109,8 @@ export class SpotWsApi implements WsEndpoint {
   }
 
   private deliver(accountId: string, event: unknown): void {
-    for (const [socket, subs] of this.subscriptions) {
-      for (const s of subs)
+    for (const socket of this.streams.socketsOf(accountId)) {
+      for (const s of this.subscriptions.get(socket) ?? [])
         if (s.accountId === accountId)
           this.streams.send(accountId, socket, { subscriptionId: s.subscriptionId, event });
     }

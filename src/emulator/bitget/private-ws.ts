@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import type { Engine } from '../engine/engine.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import type { StreamRegistry } from '../streams.ts';
-import { isRecord, parseJson, type WsEndpoint } from '../ws-endpoint.ts';
+import { isRecord, parseJson, sendFrame, type WsEndpoint } from '../ws-endpoint.ts';
 import { bitgetAssetJson, bitgetFillPush, bitgetOrderPush } from './format.ts';
 import { bitgetSign } from './rest.ts';
 
@@ -47,7 +47,7 @@ export class BitgetPrivateWs implements WsEndpoint {
   }
 
   private send(socket: WebSocket, payload: unknown): void {
-    if (socket.readyState === socket.OPEN) socket.send(typeof payload === 'string' ? payload : JSON.stringify(payload));
+    sendFrame(socket, payload);
   }
 
   private error(socket: WebSocket, code: number, msg: string, op?: string): void {
@@ -130,8 +130,10 @@ export class BitgetPrivateWs implements WsEndpoint {
 
   private onEngineEvent(event: EngineEvent): void {
     if (event.kind !== 'spotOrder' && event.kind !== 'spotBalance') return;
-    for (const [socket, session] of this.sessions) {
-      if (session.accountId !== event.accountId) continue;
+    // Only the account's own sockets: a scan of every session per event is quadratic in followers.
+    for (const socket of this.streams.socketsOf(event.accountId)) {
+      const session = this.sessions.get(socket);
+      if (session?.accountId !== event.accountId) continue;
       for (const channel of session.channels) {
         if (event.kind === 'spotBalance') {
           if (channel.channel === 'account') this.pushAccount(socket, event.accountId, channel, event.assets);
