@@ -90,6 +90,27 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/**
+ * Every filled copy's fill in the books (they are written after the clock stops): waits up to
+ * 15 s for them, then says how many made it.
+ */
+async function fillsBooked(db: Db): Promise<{ filled: number; fills: number }> {
+  const count = async () => {
+    const [row] = await db.$queryRaw<{ filled: bigint; fills: bigint }[]>`
+      SELECT (SELECT COUNT(*) FROM "Order" WHERE "purpose" = 'copy' AND "status" = 'FILLED') AS filled,
+        (SELECT COUNT(*) FROM (SELECT DISTINCT "accountId", "exchangeOrderId" FROM "Fill"
+          WHERE "accountId" LIKE 'bench_f%')) AS fills`;
+    return { filled: Number(row?.filled ?? 0), fills: Number(row?.fills ?? 0) };
+  };
+  const until = Date.now() + 15_000;
+  let now = await count();
+  while (now.fills < now.filled && Date.now() < until) {
+    await sleep(200);
+    now = await count();
+  }
+  return now;
+}
+
 /** The emulator in its own process on a free port; resolves with its URLs once it listens. */
 function startEmulatorProcess(): Promise<{ httpUrl: string; wsUrl: string }> {
   return new Promise((resolve, reject) => {
@@ -239,7 +260,8 @@ async function fanOutRounds(rounds: number, fanOut: (buy: boolean) => Promise<un
 
 async function main(): Promise<void> {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'hedgestack-bench-copy-'));
-  const logger = pino({ level: 'silent' });
+  // Errors reach stderr (a fill the books refused is a finding); BENCH_LOG=warn|info shows more.
+  const logger = pino({ level: process.env['BENCH_LOG'] ?? 'error' }, pino.destination(2));
   const started = performance.now();
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let clients: ExchangeClients | undefined;
@@ -459,6 +481,7 @@ async function main(): Promise<void> {
         const rest = GAP_MS - (performance.now() - cycle);
         if (rest > 0) await sleep(rest);
       }
+      const booked = await fillsBooked(db);
       const s = summary(samples);
       const ratio = (v: number) => (v / base.p50).toFixed(2);
       console.log(
@@ -466,6 +489,10 @@ async function main(): Promise<void> {
           `   ratio to one order: p50 ${ratio(s.p50)}x  p95 ${ratio(s.p95)}x  p99 ${ratio(s.p99)}x` +
           `   seed bar p95 < 500 ms: ${s.p95 < 500 ? 'met' : 'MISSED'}` +
           (failed > 0 ? `   (${failed} copies not FILLED)` : ''),
+      );
+      console.log(
+        `       books: ${booked.fills} of ${booked.filled} filled copies so far have their fill recorded` +
+          (booked.fills < booked.filled ? '   (FILLS MISSING: see the errors above)' : ''),
       );
       const first = summary(firstSends);
       console.log(
