@@ -133,4 +133,23 @@ describe('fills arriving together', () => {
     expect(after.avgEntry).toBe('61000');
     expect(await db.fill.count({ where: { vpId: vp.id } })).toBe(2);
   });
+
+  it('an account whose fill needs the exchange asked holds up only itself, not the rest of its burst', async () => {
+    const { fills } = paper.app.services;
+    // No client id and no order row of ours: sub_b's exchange is asked for the order, slowly.
+    paper.emulator.fault('sub_b', { endpoint: 'GET /api/v3/order', latencyMs: 2_000 });
+    try {
+      let slowDone = false;
+      const slow = fills.ingest('sub_b', trade({ orderId: '987654321', clientOrderId: undefined })).finally(() => {
+        slowDone = true;
+      });
+      const quick = fills.ingest('quick', trade());
+
+      expect(await quick).toBe('external');
+      expect(slowDone).toBe(false);
+      expect(await slow).toBe('external');
+    } finally {
+      paper.emulator.clearFaults('sub_b');
+    }
+  });
 });

@@ -21,6 +21,8 @@ interface Arrival {
   reject: (err: unknown) => void;
 }
 
+type Settle = (arrival: Arrival, outcome: { result: IngestResult } | { err: unknown }) => void;
+
 /** A fill nobody's VP explains, ready to be inserted with the others of its batch. */
 interface ExternalRow {
   arrival: Arrival;
@@ -100,7 +102,13 @@ export class FillIngestion {
 
   /** Runs `work` in the account's fill lane: reconciliation adjustments never race a fill on the same ledger. */
   inLane<T>(accountId: string, work: () => Promise<T>): Promise<T> {
-    return this.inLanes([accountId], work);
+    const previous = this.lanes.get(accountId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.lanes.set(
+      accountId,
+      next.catch(() => undefined),
+    );
+    return next;
   }
 
   /** Reads an order's trades over REST and applies those not applied yet. */
@@ -110,25 +118,36 @@ export class FillIngestion {
     await Promise.all(trades.filter((t) => t.orderId === exchangeOrderId).map((t) => this.ingest(accountId, t)));
   }
 
-  /** Runs `work` once every one of these accounts' lanes is free, holding them all meanwhile. */
-  private inLanes<T>(accountIds: readonly string[], work: () => Promise<T>): Promise<T> {
-    const previous = Promise.all(accountIds.map((id) => this.lanes.get(id) ?? Promise.resolve()));
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    for (const id of accountIds) this.lanes.set(id, settled);
-    return next;
-  }
-
+  /**
+   * Books the batch once every one of its accounts' lanes is free. Each account's lane is held
+   * until its own fills are booked, so an account whose fills need the exchange asked holds up
+   * only itself.
+   */
   private drain(): void {
     this.drainScheduled = false;
     const batch = this.queue;
     this.queue = [];
     const accounts = [...new Set(batch.map((a) => a.accountId))];
-    void this.inLanes(accounts, () => this.applyBatch(batch));
+    const previous = Promise.all(accounts.map((id) => this.lanes.get(id) ?? Promise.resolve()));
+    const releases = new Map<string, () => void>();
+    for (const id of accounts) this.lanes.set(id, new Promise<void>((resolve) => releases.set(id, resolve)));
+    const release = (ids: Iterable<string>) => {
+      for (const id of ids) {
+        releases.get(id)?.();
+        releases.delete(id);
+      }
+    };
+    previous
+      .then(() => this.applyBatch(batch, release))
+      .catch((err: unknown) => {
+        for (const arrival of batch) arrival.reject(err);
+      })
+      .finally(() => release([...releases.keys()]))
+      .catch(() => undefined);
   }
 
-  /** Settles every arrival of the batch; never rejects. */
-  private async applyBatch(batch: Arrival[]): Promise<void> {
+  /** Settles every arrival of the batch; releases each account's lane once its fills are booked. */
+  private async applyBatch(batch: Arrival[], release: (accountIds: Iterable<string>) => void): Promise<void> {
     // The same trade twice in one batch (a stream and a catch-up): the later copy follows the first.
     const first = new Map<string, Arrival>();
     const repeats = new Map<Arrival, Arrival[]>();
@@ -138,29 +157,53 @@ export class FillIngestion {
       if (lead) repeats.set(lead, [...(repeats.get(lead) ?? []), arrival]);
       else first.set(key, arrival);
     }
-    const settle = (arrival: Arrival, outcome: { result: IngestResult } | { err: unknown }) => {
+    const settle: Settle = (arrival, outcome) => {
       for (const a of [arrival, ...(repeats.get(arrival) ?? [])]) {
         if ('err' in outcome) a.reject(outcome.err);
         else a.resolve(a === arrival ? outcome.result : 'duplicate');
       }
     };
 
-    let fresh: Arrival[];
-    let clientIds: Map<Arrival, string | undefined>;
+    const fresh: Arrival[] = [];
+    let clientIds: Map<Arrival, string>;
     try {
       const booked = await this.bookedKeys([...first.values()]);
-      fresh = [];
       for (const [key, arrival] of first) {
         if (booked.has(key)) settle(arrival, { result: 'duplicate' });
         else fresh.push(arrival);
       }
-      clientIds = await this.clientOrderIdsOf(fresh);
+      clientIds = await this.knownClientIds(fresh);
     } catch (err) {
       for (const arrival of first.values()) settle(arrival, { err });
       return;
     }
 
-    // In arrival order; the external fills waiting are inserted before a VP fill is applied.
+    // Accounts whose every fill has its client id are booked at once; the others ask the
+    // exchange, each account on its own, its fills still in arrival order.
+    const asking = new Map<string, Arrival[]>();
+    for (const a of fresh) if (!clientIds.has(a)) asking.set(a.accountId, []);
+    for (const a of fresh) asking.get(a.accountId)?.push(a);
+    await this.book(
+      fresh.filter((a) => !asking.has(a.accountId)),
+      clientIds,
+      settle,
+    );
+    release(new Set(batch.map((a) => a.accountId).filter((id) => !asking.has(id))));
+    await Promise.all(
+      [...asking].map(async ([accountId, arrivals]) => {
+        for (const a of arrivals) {
+          if (clientIds.has(a)) continue;
+          const found = await this.exchangeClientOrderId(a.accountId, a.trade);
+          if (found) clientIds.set(a, found);
+        }
+        await this.book(arrivals, clientIds, settle);
+        release([accountId]);
+      }),
+    );
+  }
+
+  /** Books fills in arrival order; the external fills waiting are inserted before a VP fill is applied. */
+  private async book(arrivals: Arrival[], clientIds: Map<Arrival, string>, settle: Settle): Promise<void> {
     let waiting: ExternalRow[] = [];
     const flush = async () => {
       const rows = waiting;
@@ -187,7 +230,7 @@ export class FillIngestion {
         for (const row of rows) settle(row.arrival, { err });
       }
     };
-    for (const arrival of fresh) {
+    for (const arrival of arrivals) {
       try {
         const clientOrderId = clientIds.get(arrival);
         const row = await this.attribute(arrival, clientOrderId);
@@ -217,15 +260,14 @@ export class FillIngestion {
     return booked;
   }
 
-  /**
-   * Each trade's own client id, else the one of our order row (one read for the batch), else the
-   * exchange's order record (one account's lookups one after another).
-   */
-  private async clientOrderIdsOf(arrivals: Arrival[]): Promise<Map<Arrival, string | undefined>> {
-    const ids = new Map<Arrival, string | undefined>();
-    const lacking = arrivals.filter((a) => !a.trade.clientOrderId);
-    for (const a of arrivals) if (a.trade.clientOrderId) ids.set(a, a.trade.clientOrderId);
-    if (lacking.length === 0) return ids;
+  /** Each trade's own client id, else the one of our order row (one read); absent when neither has one. */
+  private async knownClientIds(arrivals: Arrival[]): Promise<Map<Arrival, string>> {
+    const ids = new Map<Arrival, string>();
+    const lacking: Arrival[] = [];
+    for (const a of arrivals) {
+      if (a.trade.clientOrderId) ids.set(a, a.trade.clientOrderId);
+      else lacking.push(a);
+    }
     const ours = new Map<string, string>();
     for (const chunk of chunks(lacking)) {
       const keys = chunk.map((a) => Prisma.sql`(${a.accountId}, ${a.trade.orderId})`);
@@ -237,17 +279,10 @@ export class FillIngestion {
         if (!ours.has(key)) ours.set(key, r.clientOrderId);
       }
     }
-    const unknown = new Map<string, Arrival[]>();
     for (const a of lacking) {
       const found = ours.get(`${a.accountId}\n${a.trade.orderId}`);
       if (found) ids.set(a, found);
-      else unknown.set(a.accountId, [...(unknown.get(a.accountId) ?? []), a]);
     }
-    await Promise.all(
-      [...unknown.values()].map(async (list) => {
-        for (const a of list) ids.set(a, await this.exchangeClientOrderId(a.accountId, a.trade));
-      }),
-    );
     return ids;
   }
 
