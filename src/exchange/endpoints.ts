@@ -28,6 +28,16 @@ export function servedByPaper(spec: ClientSpec, paper: PaperUrls | undefined): b
   return spec.env === 'paper' || (spec.env === 'demo' && paper !== undefined && venueOf(spec.exchange).demoOnPaper);
 }
 
+/**
+ * How many orders and trades each account's ccxt.pro client keeps for its streams (ccxt keeps
+ * 1000 of each). Kept, they are only memory: the watcher takes every update as it comes, and one
+ * socket read (64 KiB) holds about a hundred order events, so 200 loses none. Measured in the
+ * copy bench: each copy leaves ~4.9 KB of parsed order and trade in its follower's client, so at
+ * 1000 each account ends up holding ~5 MB, and 500 followers ~2.4 GB that every major garbage
+ * collection walks.
+ */
+export const STREAM_CACHE_LIMITS = { ordersLimit: 200, tradesLimit: 200 };
+
 /** The ccxt constructor config for one (exchange, market, env). */
 export function ccxtConfig(spec: ClientSpec, credentials: Credentials | undefined, options: ClientOptions = {}) {
   const venue = venueOf(spec.exchange);
@@ -37,7 +47,7 @@ export function ccxtConfig(spec: ClientSpec, credentials: Credentials | undefine
     // behind the previous one) and knows nothing of other accounts on the same IP. RateBudget
     // counts what the exchange counts, across accounts, so it is the one limiter.
     enableRateLimit: false,
-    options: ccxtOptions,
+    options: { ...STREAM_CACHE_LIMITS, ...ccxtOptions },
     ...(has ? { has } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
   };
