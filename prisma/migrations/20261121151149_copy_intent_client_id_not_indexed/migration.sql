@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "CopyIntent_clientOrderId_key";
