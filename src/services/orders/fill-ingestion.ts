@@ -33,7 +33,7 @@ interface ExternalRow {
   signed: Decimal;
 }
 
-/** Rows per statement: 12 bound values each stays far below SQLite's 32766. */
+/** Rows per statement: at 13 bound values a row (the insert) it stays far below SQLite's 32766. */
 const ROWS_PER_STATEMENT = 1000;
 
 /**
