@@ -23,14 +23,18 @@ interface Arrival {
 
 type Settle = (arrival: Arrival, outcome: { result: IngestResult } | { err: unknown }) => void;
 
-/** A fill nobody's VP explains, ready to be inserted with the others of its batch. */
-interface ExternalRow {
+/** A fill as the books take it: what it adds, and the VP of ours it moves (null: external). */
+interface BookedFill {
   arrival: Arrival;
   clientOrderId: string | null;
   positionSide: PositionSide;
+  /** Net of a base-asset fee. */
   qty: Decimal;
+  /** In quote currency; a maker rebate (negative fee) is not booked against a VP: its fees only ever grow. */
   fee: Decimal;
+  /** qty, negative when it shrinks its side. */
   signed: Decimal;
+  vp: VirtualPosition | null;
 }
 
 /** Rows per statement: at 13 bound values a row (the insert) it stays far below SQLite's 32766. */
@@ -180,9 +184,7 @@ export class FillIngestion {
 
     // Accounts whose every fill has its client id are booked at once; the others ask the
     // exchange, each account on its own, its fills still in arrival order.
-    const asking = new Map<string, Arrival[]>();
-    for (const a of fresh) if (!clientIds.has(a)) asking.set(a.accountId, []);
-    for (const a of fresh) asking.get(a.accountId)?.push(a);
+    const asking = new Set(fresh.filter((a) => !clientIds.has(a)).map((a) => a.accountId));
     await this.book(
       fresh.filter((a) => !asking.has(a.accountId)),
       clientIds,
@@ -190,7 +192,8 @@ export class FillIngestion {
     );
     release(new Set(batch.map((a) => a.accountId).filter((id) => !asking.has(id))));
     await Promise.all(
-      [...asking].map(async ([accountId, arrivals]) => {
+      [...asking].map(async (accountId) => {
+        const arrivals = fresh.filter((a) => a.accountId === accountId);
         for (const a of arrivals) {
           if (clientIds.has(a)) continue;
           const found = await this.exchangeClientOrderId(a.accountId, a.trade);
@@ -204,7 +207,7 @@ export class FillIngestion {
 
   /** Books fills in arrival order; the external fills waiting are inserted before a VP fill is applied. */
   private async book(arrivals: Arrival[], clientIds: Map<Arrival, string>, settle: Settle): Promise<void> {
-    let waiting: ExternalRow[] = [];
+    let waiting: BookedFill[] = [];
     const flush = async () => {
       const rows = waiting;
       waiting = [];
@@ -232,14 +235,13 @@ export class FillIngestion {
     };
     for (const arrival of arrivals) {
       try {
-        const clientOrderId = clientIds.get(arrival);
-        const row = await this.attribute(arrival, clientOrderId);
-        if (!('vp' in row)) {
-          waiting.push(row);
+        const fill = await this.attribute(arrival, clientIds.get(arrival));
+        if (!fill.vp) {
+          waiting.push(fill);
           continue;
         }
         await flush();
-        settle(arrival, { result: await this.applyToVp(arrival, clientOrderId, row.vp) });
+        settle(arrival, { result: await this.applyToVp(fill, fill.vp) });
       } catch (err) {
         settle(arrival, { err });
       }
@@ -299,41 +301,37 @@ export class FillIngestion {
     }
   }
 
-  /** The VP a fill of ours moves (its id decoded, checked against account, market and side), else an external row. */
-  private async attribute(
-    arrival: Arrival,
-    clientOrderId: string | undefined,
-  ): Promise<ExternalRow | { vp: VirtualPosition }> {
+  /** What the fill adds, and the VP of ours it moves: its id decoded, checked against account, market and side. */
+  private async attribute(arrival: Arrival, clientOrderId: string | undefined): Promise<BookedFill> {
     const { accountId, trade } = arrival;
     const decoded = clientOrderId ? decodeOwnClientOrderId(clientOrderId) : undefined;
     const ours = decoded ? (await this.codes.accountOf(decoded.accountCode)) === accountId : false;
     const positionSide: PositionSide = trade.positionSide ?? 'LONG';
     const vp =
       ours && decoded?.vpId != null ? await this.db.virtualPosition.findUnique({ where: { id: decoded.vpId } }) : null;
-    // The VP must be this account's, for this market and side: a mismatch is never applied.
-    if (vp && vp.accountId === accountId && vp.symbol === trade.symbol && vp.positionSide === positionSide)
-      return { vp };
-    const { qty, fee } = bookedAmounts(trade);
+    const { qty, fee: charged } = netOfFee(trade);
     return {
       arrival,
       clientOrderId: clientOrderId ?? null,
       positionSide,
       qty,
-      fee,
+      fee: charged.isNegative() ? new Decimal(0) : charged,
       signed: isIncrease(positionSide, trade.side) ? qty : qty.neg(),
+      // A mismatch is never applied.
+      vp:
+        vp && vp.accountId === accountId && vp.symbol === trade.symbol && vp.positionSide === positionSide ? vp : null,
     };
   }
 
   /** Inserts the batch's external fills; answers the keys inserted (a key booked meanwhile is skipped). */
-  private async insertExternal(rows: ExternalRow[]): Promise<Set<string>> {
+  private async insertExternal(fills: BookedFill[]): Promise<Set<string>> {
     const inserted = new Set<string>();
     const now = new Date();
-    for (const chunk of chunks(rows)) {
-      const values = chunk.map(({ arrival: { accountId, trade }, ...row }) => {
-        const at = new Date(trade.timestamp || Date.now());
-        return Prisma.sql`(${accountId}, ${trade.symbol}, ${trade.id}, ${trade.orderId}, ${row.clientOrderId}, ${trade.side},
-          ${row.positionSide}, ${toColumn(row.qty)}, ${toColumn(trade.price)}, ${toColumn(row.fee)},
-          ${toColumn(row.signed)}, ${at}, ${now})`;
+    for (const chunk of chunks(fills)) {
+      const values = chunk.map((fill) => {
+        const c = fillColumns(fill);
+        return Prisma.sql`(${c.accountId}, ${c.symbol}, ${c.tradeId}, ${c.exchangeOrderId}, ${c.clientOrderId}, ${c.side},
+          ${c.positionSide}, ${c.qty}, ${c.price}, ${c.fee}, ${toColumn(fill.signed)}, ${c.at}, ${now})`;
       });
       const returned = await this.db.$queryRaw<{ accountId: string; symbol: string; tradeId: string }[]>`
         INSERT INTO "Fill" ("accountId", "symbol", "tradeId", "exchangeOrderId", "clientOrderId", "side",
@@ -347,32 +345,20 @@ export class FillIngestion {
   }
 
   /** A fill of our own order on its VP: the fill row and the VP's new ledger in one transaction. */
-  private async applyToVp(
-    arrival: Arrival,
-    clientOrderId: string | undefined,
-    vp: VirtualPosition,
-  ): Promise<IngestResult> {
-    const { accountId, trade } = arrival;
-    const positionSide: PositionSide = trade.positionSide ?? 'LONG';
-    const { qty, fee } = bookedAmounts(trade);
-    const signed = isIncrease(positionSide, trade.side) ? qty : qty.neg();
+  private async applyToVp(fill: BookedFill, vp: VirtualPosition): Promise<IngestResult> {
+    const { accountId, trade } = fill.arrival;
     const before = ledgerOf(vp);
-    const { ledger, excessQty } = applyFill(before, { side: trade.side, qty, price: trade.price, fee });
-    const excessSigned = signed.isNegative() ? excessQty.neg() : excessQty;
-    const [fill] = await this.db.$transaction([
+    const { ledger, excessQty } = applyFill(before, {
+      side: trade.side,
+      qty: fill.qty,
+      price: trade.price,
+      fee: fill.fee,
+    });
+    const excessSigned = fill.signed.isNegative() ? excessQty.neg() : excessQty;
+    const [row] = await this.db.$transaction([
       this.db.fill.create({
         data: {
-          accountId,
-          symbol: trade.symbol,
-          tradeId: trade.id,
-          exchangeOrderId: trade.orderId,
-          clientOrderId: clientOrderId ?? null,
-          side: trade.side,
-          positionSide,
-          qty: toColumn(qty),
-          price: toColumn(trade.price),
-          fee: toColumn(fee),
-          at: new Date(trade.timestamp || Date.now()),
+          ...fillColumns(fill),
           vpId: vp.id,
           externalQty: toColumn(excessSigned),
           realizedPnl: toColumn(ledger.realizedPnl.minus(before.realizedPnl)),
@@ -380,9 +366,26 @@ export class FillIngestion {
       }),
       this.db.virtualPosition.update({ where: { id: vp.id }, data: ledgerColumns(ledger) }),
     ]);
-    this.bus.emit({ type: 'vp_changed', accountId, vpId: vp.id, fillId: fill.id });
+    this.bus.emit({ type: 'vp_changed', accountId, vpId: vp.id, fillId: row.id });
     return 'applied';
   }
+}
+
+/** The Fill columns every booked fill has, external or on a VP. */
+function fillColumns({ arrival: { accountId, trade }, ...fill }: BookedFill) {
+  return {
+    accountId,
+    symbol: trade.symbol,
+    tradeId: trade.id,
+    exchangeOrderId: trade.orderId,
+    clientOrderId: fill.clientOrderId,
+    side: trade.side,
+    positionSide: fill.positionSide,
+    qty: toColumn(fill.qty),
+    price: toColumn(trade.price),
+    fee: toColumn(fill.fee),
+    at: new Date(trade.timestamp || Date.now()),
+  };
 }
 
 function tradeKey(accountId: string, symbol: string, tradeId: string): string {
@@ -393,15 +396,6 @@ function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) out.push(items.slice(i, i + ROWS_PER_STATEMENT));
   return out;
-}
-
-/**
- * What a fill adds to the books: its quantity net of a base-asset fee, and the fee in quote
- * currency. A maker rebate (negative fee) is not booked against the VP: its fees only ever grow.
- */
-function bookedAmounts(trade: ExchangeTrade): { qty: Decimal; fee: Decimal } {
-  const { qty, fee } = netOfFee(trade);
-  return { qty, fee: fee.isNegative() ? new Decimal(0) : fee };
 }
 
 /**
