@@ -46,19 +46,15 @@ export class BitgetPrivateWs implements WsEndpoint {
     socket.on('close', () => this.sessions.delete(socket));
   }
 
-  private send(socket: WebSocket, payload: unknown): void {
-    sendFrame(socket, payload);
-  }
-
   private error(socket: WebSocket, code: number, msg: string, op?: string): void {
-    this.send(socket, { event: 'error', code, msg, ...(op === undefined ? {} : { op }) });
+    sendFrame(socket, { event: 'error', code, msg, ...(op === undefined ? {} : { op }) });
   }
 
   private onMessage(socket: WebSocket, message: unknown): void {
     const session = this.sessions.get(socket);
     if (!session) return;
     if (message === 'ping') {
-      this.send(socket, 'pong');
+      sendFrame(socket, 'pong');
       return;
     }
     if (!isRecord(message) || !Array.isArray(message['args'])) {
@@ -72,7 +68,7 @@ export class BitgetPrivateWs implements WsEndpoint {
       session.channels = session.channels.filter(
         (c) => !args.some((a) => a['channel'] === c.channel && a['instType'] === c.instType),
       );
-      for (const arg of args) this.send(socket, { event: 'unsubscribe', arg });
+      for (const arg of args) sendFrame(socket, { event: 'unsubscribe', arg });
     } else this.error(socket, 30003, 'Invalid op');
   }
 
@@ -90,7 +86,7 @@ export class BitgetPrivateWs implements WsEndpoint {
       return this.error(socket, 30015, 'Invalid sign', 'login');
     session.accountId = account.id;
     this.streams.attach(account.id, socket);
-    this.send(socket, { event: 'login', code: 0, msg: '' });
+    sendFrame(socket, { event: 'login', code: 0, msg: '' });
   }
 
   private subscribe(socket: WebSocket, session: Session, args: Record<string, unknown>[]): void {
@@ -107,7 +103,7 @@ export class BitgetPrivateWs implements WsEndpoint {
         continue;
       }
       session.channels.push(channel);
-      this.send(socket, { event: 'subscribe', arg });
+      sendFrame(socket, { event: 'subscribe', arg });
       // Bitget answers an account subscription with a snapshot of every balance.
       if (channel.channel === 'account') this.pushAccount(socket, session.accountId, channel, undefined);
     }
