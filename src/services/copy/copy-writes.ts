@@ -1,5 +1,6 @@
-import { Prisma, type CopyIntent } from '../../generated/prisma/client.ts';
+import type { Prisma, CopyIntent } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
+import { jsonRows } from '../../infra/db/json-rows.ts';
 import { insertedIds, lastPerKey, type InsertedId } from '../orders/order-writes.ts';
 
 /** An intent as planned before the event's transaction (status PENDING, SENT or SKIPPED). */
@@ -20,14 +21,16 @@ export async function insertIntents(
 ): Promise<CopyIntent[]> {
   if (intents.length === 0) return [];
   const now = new Date();
-  const rows = intents.map(
-    (i) =>
-      Prisma.sql`(${eventId}, ${i.followerId}, ${i.clientOrderId}, ${i.mode}, ${i.freeBefore}, ${i.amount}, ${i.status}, ${i.reason}, ${now}, ${now})`,
+  const rows = jsonRows(
+    ['followerId', 'clientOrderId', 'mode', 'freeBefore', 'amount', 'status', 'reason'],
+    intents.map((i) => [i.followerId, i.clientOrderId, i.mode, i.freeBefore, i.amount, i.status, i.reason]),
   );
   const returned = await tx.$queryRaw<InsertedId[]>`
     INSERT INTO "CopyIntent" ("eventId", "followerId", "clientOrderId", "mode", "freeBefore", "amount", "status",
       "reason", "createdAt", "updatedAt")
-    VALUES ${Prisma.join(rows)}
+    SELECT ${eventId}, r."followerId", r."clientOrderId", r."mode", r."freeBefore", r."amount", r."status", r."reason",
+      ${now}, ${now}
+    FROM (${rows}) AS r
     RETURNING "id", "clientOrderId"`;
   const idOf = insertedIds(returned, 'intent');
   return intents.map((i) => {
@@ -56,14 +59,26 @@ export async function insertIntents(
  * fan-out settles a hundred intents within milliseconds. Columns are the CopyIntent model's.
  */
 export async function writeIntents(db: Db, intents: CopyIntent[]): Promise<void> {
-  const rows = lastPerKey(intents, (i) => i.id).map(
-    (i) =>
-      Prisma.sql`(${i.id}, ${i.status}, ${i.reason}, ${i.detail}, ${i.mode}, ${i.freeBefore}, ${i.amount}, ${i.exchangeOrderId}, ${i.filledQty}, ${i.cost})`,
+  const latest = lastPerKey(intents, (i) => i.id);
+  if (latest.length === 0) return;
+  const rows = jsonRows(
+    ['id', 'status', 'reason', 'detail', 'mode', 'freeBefore', 'amount', 'exchangeOrderId', 'filledQty', 'cost'],
+    latest.map((i) => [
+      i.id,
+      i.status,
+      i.reason,
+      i.detail,
+      i.mode,
+      i.freeBefore,
+      i.amount,
+      i.exchangeOrderId,
+      i.filledQty,
+      i.cost,
+    ]),
   );
-  if (rows.length === 0) return;
   await db.$executeRaw`
-    UPDATE "CopyIntent" SET "status" = v.column2, "reason" = v.column3, "detail" = v.column4, "mode" = v.column5,
-      "freeBefore" = v.column6, "amount" = v.column7, "exchangeOrderId" = v.column8, "filledQty" = v.column9,
-      "cost" = v.column10, "updatedAt" = ${new Date()}
-    FROM (VALUES ${Prisma.join(rows)}) AS v WHERE "CopyIntent"."id" = v.column1`;
+    UPDATE "CopyIntent" SET "status" = v."status", "reason" = v."reason", "detail" = v."detail", "mode" = v."mode",
+      "freeBefore" = v."freeBefore", "amount" = v."amount", "exchangeOrderId" = v."exchangeOrderId",
+      "filledQty" = v."filledQty", "cost" = v."cost", "updatedAt" = ${new Date()}
+    FROM (${rows}) AS v WHERE "CopyIntent"."id" = v."id"`;
 }

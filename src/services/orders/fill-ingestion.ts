@@ -3,8 +3,8 @@ import { decodeClientOrderId, type DecodedClientOrderId } from '../../domain/cli
 import { applyFill, isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { ExchangeTrade } from '../../exchange/types.ts';
-import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
+import { jsonRows } from '../../infra/db/json-rows.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from './account-codes.ts';
@@ -36,9 +36,6 @@ interface BookedFill {
   signed: Decimal;
   vp: VirtualPosition | null;
 }
-
-/** Rows per statement: at 13 bound values a row (the insert) it stays far below SQLite's 32766. */
-const ROWS_PER_STATEMENT = 1000;
 
 /**
  * Applies exchange fills to the books exactly once. A fill is attributed to a virtual position
@@ -249,16 +246,17 @@ export class FillIngestion {
     await flush();
   }
 
-  /** Which of these trades are booked already (one read per ROWS_PER_STATEMENT). */
+  /** Which of these trades are booked already (one read). */
   private async bookedKeys(arrivals: Arrival[]): Promise<Set<string>> {
     const booked = new Set<string>();
-    for (const chunk of chunks(arrivals)) {
-      const keys = chunk.map((a) => Prisma.sql`(${a.accountId}, ${a.trade.symbol}, ${a.trade.id})`);
-      const rows = await this.db.$queryRaw<{ accountId: string; symbol: string; tradeId: string }[]>`
-        SELECT f."accountId", f."symbol", f."tradeId" FROM (VALUES ${Prisma.join(keys)}) AS k
-        JOIN "Fill" f ON f."accountId" = k.column1 AND f."symbol" = k.column2 AND f."tradeId" = k.column3`;
-      for (const r of rows) booked.add(tradeKey(r.accountId, r.symbol, r.tradeId));
-    }
+    const keys = jsonRows(
+      ['accountId', 'symbol', 'tradeId'],
+      arrivals.map((a) => [a.accountId, a.trade.symbol, a.trade.id]),
+    );
+    const rows = await this.db.$queryRaw<{ accountId: string; symbol: string; tradeId: string }[]>`
+      SELECT f."accountId", f."symbol", f."tradeId" FROM (${keys}) AS k
+      JOIN "Fill" f ON f."accountId" = k."accountId" AND f."symbol" = k."symbol" AND f."tradeId" = k."tradeId"`;
+    for (const r of rows) booked.add(tradeKey(r.accountId, r.symbol, r.tradeId));
     return booked;
   }
 
@@ -271,11 +269,14 @@ export class FillIngestion {
       else lacking.push(a);
     }
     const ours = new Map<string, string>();
-    for (const chunk of chunks(lacking)) {
-      const keys = chunk.map((a) => Prisma.sql`(${a.accountId}, ${a.trade.orderId})`);
+    if (lacking.length > 0) {
+      const keys = jsonRows(
+        ['accountId', 'exchangeOrderId'],
+        lacking.map((a) => [a.accountId, a.trade.orderId]),
+      );
       const rows = await this.db.$queryRaw<{ accountId: string; exchangeOrderId: string; clientOrderId: string }[]>`
-        SELECT o."accountId", o."exchangeOrderId", o."clientOrderId" FROM (VALUES ${Prisma.join(keys)}) AS k
-        JOIN "Order" o ON o."accountId" = k.column1 AND o."exchangeOrderId" = k.column2 ORDER BY o."id"`;
+        SELECT o."accountId", o."exchangeOrderId", o."clientOrderId" FROM (${keys}) AS k
+        JOIN "Order" o ON o."accountId" = k."accountId" AND o."exchangeOrderId" = k."exchangeOrderId" ORDER BY o."id"`;
       for (const r of rows) {
         const key = `${r.accountId}\n${r.exchangeOrderId}`;
         if (!ours.has(key)) ours.set(key, r.clientOrderId);
@@ -326,21 +327,49 @@ export class FillIngestion {
   /** Inserts the batch's external fills; answers the keys inserted (a key booked meanwhile is skipped). */
   private async insertExternal(fills: BookedFill[]): Promise<Set<string>> {
     const inserted = new Set<string>();
-    const now = new Date();
-    for (const chunk of chunks(fills)) {
-      const values = chunk.map((fill) => {
+    if (fills.length === 0) return inserted;
+    const rows = jsonRows(
+      [
+        'accountId',
+        'symbol',
+        'tradeId',
+        'exchangeOrderId',
+        'clientOrderId',
+        'side',
+        'positionSide',
+        'qty',
+        'price',
+        'fee',
+        'externalQty',
+        'at',
+      ],
+      fills.map((fill) => {
         const c = fillColumns(fill);
-        return Prisma.sql`(${c.accountId}, ${c.symbol}, ${c.tradeId}, ${c.exchangeOrderId}, ${c.clientOrderId}, ${c.side},
-          ${c.positionSide}, ${c.qty}, ${c.price}, ${c.fee}, ${toColumn(fill.signed)}, ${c.at}, ${now})`;
-      });
-      const returned = await this.db.$queryRaw<{ accountId: string; symbol: string; tradeId: string }[]>`
-        INSERT INTO "Fill" ("accountId", "symbol", "tradeId", "exchangeOrderId", "clientOrderId", "side",
-          "positionSide", "qty", "price", "fee", "externalQty", "at", "createdAt")
-        VALUES ${Prisma.join(values)}
-        ON CONFLICT ("accountId", "symbol", "tradeId") DO NOTHING
-        RETURNING "accountId", "symbol", "tradeId"`;
-      for (const r of returned) inserted.add(tradeKey(r.accountId, r.symbol, r.tradeId));
-    }
+        const external = toColumn(fill.signed);
+        return [
+          c.accountId,
+          c.symbol,
+          c.tradeId,
+          c.exchangeOrderId,
+          c.clientOrderId,
+          c.side,
+          c.positionSide,
+          c.qty,
+          c.price,
+          c.fee,
+          external,
+          c.at,
+        ];
+      }),
+    );
+    // WHERE true: SQLite's parser needs it to tell an upsert's ON CONFLICT from a join's ON after a SELECT.
+    const returned = await this.db.$queryRaw<{ accountId: string; symbol: string; tradeId: string }[]>`
+      INSERT INTO "Fill" ("accountId", "symbol", "tradeId", "exchangeOrderId", "clientOrderId", "side",
+        "positionSide", "qty", "price", "fee", "externalQty", "at", "createdAt")
+      SELECT r.*, ${new Date()} FROM (${rows}) AS r WHERE true
+      ON CONFLICT ("accountId", "symbol", "tradeId") DO NOTHING
+      RETURNING "accountId", "symbol", "tradeId"`;
+    for (const r of returned) inserted.add(tradeKey(r.accountId, r.symbol, r.tradeId));
     return inserted;
   }
 
@@ -390,12 +419,6 @@ function fillColumns({ arrival: { accountId, trade }, ...fill }: BookedFill) {
 
 function tradeKey(accountId: string, symbol: string, tradeId: string): string {
   return `${accountId}\n${symbol}\n${tradeId}`;
-}
-
-function chunks<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) out.push(items.slice(i, i + ROWS_PER_STATEMENT));
-  return out;
 }
 
 /**

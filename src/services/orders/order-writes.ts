@@ -1,5 +1,6 @@
-import { Prisma, type Order } from '../../generated/prisma/client.ts';
+import type { Prisma, Order } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
+import { jsonRows } from '../../infra/db/json-rows.ts';
 
 /** The exchange's answer to one order, as stored on its row. */
 export interface OrderAnswerWrite {
@@ -21,14 +22,16 @@ export function lastPerKey<T>(items: T[], key: (item: T) => string | number): T[
  * tests that run every order through here fail if they drift.
  */
 export async function writeOrderAnswers(db: Db, items: OrderAnswerWrite[]): Promise<void> {
-  const rows = lastPerKey(items, (i) => i.id).map(
-    (i) => Prisma.sql`(${i.id}, ${i.exchangeOrderId}, ${i.status}, ${i.filledQty}, ${i.avgPrice})`,
+  const latest = lastPerKey(items, (i) => i.id);
+  if (latest.length === 0) return;
+  const rows = jsonRows(
+    ['id', 'exchangeOrderId', 'status', 'filledQty', 'avgPrice'],
+    latest.map((i) => [i.id, i.exchangeOrderId, i.status, i.filledQty, i.avgPrice]),
   );
-  if (rows.length === 0) return;
   await db.$executeRaw`
-    UPDATE "Order" SET "exchangeOrderId" = v.column2, "status" = v.column3, "filledQty" = v.column4,
-      "avgPrice" = v.column5, "error" = NULL, "updatedAt" = ${new Date()}
-    FROM (VALUES ${Prisma.join(rows)}) AS v WHERE "Order"."id" = v.column1`;
+    UPDATE "Order" SET "exchangeOrderId" = v."exchangeOrderId", "status" = v."status", "filledQty" = v."filledQty",
+      "avgPrice" = v."avgPrice", "error" = NULL, "updatedAt" = ${new Date()}
+    FROM (${rows}) AS v WHERE "Order"."id" = v."id"`;
 }
 
 /** What `INSERT … RETURNING "id", "clientOrderId"` answers (SQLite may give ids as bigint). */
@@ -61,14 +64,15 @@ export interface NewCopyOrder {
 export async function insertCopyOrders(db: Prisma.TransactionClient | Db, orders: NewCopyOrder[]): Promise<Order[]> {
   if (orders.length === 0) return [];
   const now = new Date();
-  const rows = orders.map(
-    (o) =>
-      Prisma.sql`(${o.clientOrderId}, ${o.accountId}, 'copy', ${o.symbol}, ${o.side}, 'market', ${o.amount}, ${o.cost}, 'PENDING', ${now}, ${now})`,
+  const rows = jsonRows(
+    ['clientOrderId', 'accountId', 'symbol', 'side', 'amount', 'cost'],
+    orders.map((o) => [o.clientOrderId, o.accountId, o.symbol, o.side, o.amount, o.cost]),
   );
   const returned = await db.$queryRaw<InsertedId[]>`
     INSERT INTO "Order" ("clientOrderId", "accountId", "purpose", "symbol", "side", "type", "amount", "cost",
       "status", "createdAt", "updatedAt")
-    VALUES ${Prisma.join(rows)}
+    SELECT r."clientOrderId", r."accountId", 'copy', r."symbol", r."side", 'market', r."amount", r."cost", 'PENDING',
+      ${now}, ${now} FROM (${rows}) AS r
     RETURNING "id", "clientOrderId"`;
   const idOf = insertedIds(returned, 'copy order');
   return orders.map((o) => {
