@@ -30,6 +30,7 @@ import type { WatcherTiming } from './services/streams/account-watcher.ts';
 import { loadMasterKeys } from './services/vault/master-key.ts';
 import { finishInterruptedRotation } from './services/vault/rotation.ts';
 import { Vault } from './services/vault/vault.ts';
+import { InDoubtSweep } from './services/in-doubt-sweep.ts';
 
 /** The console's own identity: the person at the machine is the local owner. */
 export const CONSOLE_CALLER = { platform: 'console', externalId: 'local', displayName: 'local console' } as const;
@@ -49,6 +50,8 @@ export interface AppOptions {
   confirmationTtlMs?: number;
   streamTiming?: Partial<WatcherTiming>;
   copyTiming?: Partial<CopyTiming>;
+  /** When the in-doubt sweep runs (node-cron, with seconds); tests run it every second. */
+  inDoubtCron?: string;
 }
 
 /** Builds every service over one database. The caller must hold the data-directory lock. */
@@ -108,6 +111,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     { db, accounts, exchanges, streams, orders, fills, risk, codes, bus, logger },
     options.copyTiming ?? {},
   );
+  const inDoubt = new InDoubtSweep({ orders, copy, logger }, options.inDoubtCron);
   const tpsl = new TpslService({ db, exchanges, codes, vps, orders, bus, logger });
   tpsl.listen();
   const spotTpsl = new SpotTpslWatcher(tpsl, logger);
@@ -135,6 +139,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     risk,
     orders,
     copy,
+    inDoubt,
     tpsl,
     reconciliation,
     reconcileMonitor,
@@ -158,6 +163,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         logger.info({ orders: recovered.map((o) => o.clientOrderId) }, 'unresolved orders looked up');
       // Copy intents a crash left open: each looked up by its client id, finished or failed.
       await copy.start();
+      // From now on, orders and copies whose answer never comes are looked up while running.
+      inDoubt.start();
       // TP/SL orders checked against the exchange: what a restart may have left half-replaced.
       await tpsl.resyncAll();
       spotTpsl.start();
@@ -166,6 +173,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     async close() {
       alerts.stop();
       await reconcileMonitor.stop();
+      await inDoubt.stop();
       await copy.stop();
       await spotTpsl.stop();
       await streams.stop();

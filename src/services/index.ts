@@ -20,6 +20,7 @@ import type { ReconciliationService } from './reconciliation.ts';
 import type { StreamSupervisor } from './streams/supervisor.ts';
 import type { TpslService } from './tpsl/tpsl-service.ts';
 import type { Vault } from './vault/vault.ts';
+import type { InDoubtSweep } from './in-doubt-sweep.ts';
 
 /** The domain services every command and adapter reaches through; built once in src/app.ts. */
 export interface Services {
@@ -43,6 +44,8 @@ export interface Services {
   orders: OrderService;
   /** The copy engine (seed 001): leader events fanned out to the followers. */
   copy: CopyEngine;
+  /** Orders and copies whose answer never came, looked up again while running. */
+  inDoubt: InDoubtSweep;
   tpsl: TpslService;
   reconciliation: ReconciliationService;
   /** The scheduled reconciliation (RECONCILE_CRON); `run()` is one pass. */

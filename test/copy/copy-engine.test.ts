@@ -511,3 +511,76 @@ describe('a crash between the intents and the orders', () => {
     expect(spotOrders()).toBe(sent);
   });
 });
+
+describe('copies whose answer never came, while the desk runs', () => {
+  it('the in-doubt sweep looks each up: the copy the exchange has is FILLED, the one it never got fails with an alert, nothing is sent', async () => {
+    const { db, codes, exchanges, inDoubt } = desk.app.services;
+    const leaderOrder = await leaderMarket('buy', new Decimal(100));
+    await settledEvent(leaderOrder.id);
+    // Two minutes ago the engine sent f2's and f3's copies; neither answer came (the rows are
+    // UNKNOWN, the intents SENT). f2's order reached the exchange, f3's did not. f1's copy was
+    // sent a moment ago and is still in its exchange's window: not the sweep's yet.
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    const event = await deadDeskEvent(`${leaderOrder.id}-no-answer`, twoMinutesAgo);
+    const ids = Object.fromEntries(
+      await Promise.all(FOLLOWERS.map(async (f) => [f, copyClientOrderId(await codes.codeOf(f), event.id)] as const)),
+    );
+    for (const f of FOLLOWERS) {
+      const at = f === 'f1' ? new Date() : twoMinutesAgo;
+      const clientOrderId = ids[f] ?? '';
+      await db.copyIntent.create({
+        data: {
+          eventId: event.id,
+          followerId: f,
+          clientOrderId,
+          mode: 'share',
+          status: 'SENT',
+          amount: '50',
+          freeBefore: '500',
+          reason: 'copy.unresolved',
+          createdAt: at,
+          updatedAt: at,
+        },
+      });
+      await db.order.create({
+        data: { ...pendingCopyRow(clientOrderId, f), status: 'UNKNOWN', createdAt: at, updatedAt: at },
+      });
+    }
+    const f2 = await exchanges.for('f2');
+    await f2.placeOrder({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      cost: new Decimal(50),
+      clientOrderId: ids['f2'] ?? '',
+    });
+    const sent = spotOrders();
+    alerts.length = 0;
+
+    expect(await inDoubt.run()).toEqual({ orders: 0, intents: 2 });
+    await desk.app.services.copy.idle();
+
+    const intents = await db.copyIntent.findMany({ where: { eventId: event.id }, orderBy: { followerId: 'asc' } });
+    expect(intents.map((i) => [i.followerId, i.status, i.reason])).toEqual([
+      ['f1', 'SENT', 'copy.unresolved'],
+      ['f2', 'FILLED', null],
+      ['f3', 'FAILED', 'copy.failed.expired'],
+    ]);
+    const rows = await db.order.findMany({
+      where: { clientOrderId: { in: Object.values(ids) } },
+      orderBy: { accountId: 'asc' },
+    });
+    expect(rows.map((r) => [r.accountId, r.status, r.error])).toEqual([
+      ['f1', 'UNKNOWN', null],
+      ['f2', 'FILLED', null],
+      ['f3', 'REJECTED', 'orders.never_placed'],
+    ]);
+    expect(alerts.map((a) => [a.category, a.key, a.params['follower'], a.params['event'], a.params['reason']])).toEqual(
+      [['copy', 'alerts.copy_failed', 'f3', String(event.id), 'copy.failed.expired']],
+    );
+    // Looked up, never sent: the event is two minutes old.
+    expect(spotOrders()).toBe(sent);
+    // Settled copies are not looked up again.
+    expect(await inDoubt.run()).toEqual({ orders: 0, intents: 0 });
+  });
+});

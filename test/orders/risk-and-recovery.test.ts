@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClientOrderIdFactory } from '../../src/domain/client-order-id.ts';
 import { grantUser, telegramUser, tempDir } from '../support/harness.ts';
 import { startPaperDesk, type PaperDesk } from '../support/paper-desk.ts';
+import { waitFor } from '../support/wait.ts';
 
 let paper: PaperDesk;
 
@@ -110,6 +111,10 @@ describe('orders across a crash and an unanswered request', () => {
       type: 'market',
       amount: '0.01',
       status: 'PENDING',
+      // The desk comes back 20 s after it died: past Binance's 10 s request window, so what the
+      // exchange does not know by now never reached it.
+      createdAt: new Date(Date.now() - 20_000),
+      updatedAt: new Date(Date.now() - 20_000),
     };
     await db.order.create({ data: { ...row, clientOrderId: sent } });
     await db.order.create({ data: { ...row, clientOrderId: lost } });
@@ -161,5 +166,94 @@ describe('orders across a crash and an unanswered request', () => {
       name: 'unknown',
     });
     expect(vp?.netQty).toBe('0.01');
+  });
+
+  it('an order whose answer never came and that is not found stays UNKNOWN until its request window has passed, then is called never placed', async () => {
+    // The in-doubt sweep every second here (every 30 s by default).
+    paper = await startPaperDesk({ app: { inDoubtCron: '* * * * * *' } });
+    await paper.app.start();
+    const { db, exchanges } = paper.app.services;
+    // Binance's "execution status unknown": this time the order did not make it.
+    paper.emulator.fault('main', {
+      endpoint: 'POST /fapi/v1/order',
+      failNext: { count: 1, httpStatus: 408, code: -1007, msg: 'Timeout waiting for response from backend server.' },
+    });
+    const reply = await confirmed('/order main BTCUSDT buy 0.01 vp=silent');
+    expect(reply).toMatch(
+      /^Account main: order #— \((hs1\w+)\) UNKNOWN, filled 0 at —\.\nThe exchange has not confirmed it yet/,
+    );
+    const clientOrderId = /\((hs1\w+)\)/.exec(reply)?.[1] ?? '';
+    const byId = () => db.order.findUniqueOrThrow({ where: { clientOrderId } });
+    const ex = await exchanges.for('main');
+    expect(await ex.fetchOrder('BTC/USDT:USDT', { clientOrderId })).toBeUndefined();
+    // Not found, but Binance may still be processing it: two sweeps later it is still in doubt.
+    await new Promise((r) => setTimeout(r, 2_100));
+    expect(await byId()).toMatchObject({ status: 'UNKNOWN' });
+    expect(paper.alerts.filter((a) => a.key === 'alerts.order_never_placed')).toEqual([]);
+
+    // Its 10 s window over (the row's last write moved back), the next sweep settles it.
+    await db.order.update({ where: { clientOrderId }, data: { updatedAt: new Date(Date.now() - 20_000) } });
+    const told = () => paper.alerts.filter((a) => a.category === 'order_failed');
+    await waitFor(() => told().length > 0, 5_000);
+    expect(await byId()).toMatchObject({ status: 'REJECTED', error: 'orders.never_placed' });
+    expect(told().map((a) => [a.key, a.params])).toEqual([
+      ['alerts.order_never_placed', expect.objectContaining({ account: 'main', clientOrderId })],
+    ]);
+    expect(await ex.fetchOrder('BTC/USDT:USDT', { clientOrderId })).toBeUndefined();
+  });
+
+  it('while the desk runs, an order left UNKNOWN that did reach the exchange is recorded with its fill, and the trader is told', async () => {
+    paper = await startPaperDesk({ app: { inDoubtCron: '* * * * * *' } });
+    await paper.app.start();
+    const { db, codes, vps, exchanges } = paper.app.services;
+    const vp = await vps.open({ accountId: 'sub_a', symbol: 'BTC/USDT:USDT', positionSide: 'LONG', name: 'late' });
+    const clientOrderId = new ClientOrderIdFactory().next({
+      accountCode: await codes.codeOf('sub_a'),
+      vpId: vp.id,
+      purpose: 'trade',
+    });
+    // Its answer never came 20 s ago and the look-ups right after found nothing; it was placed.
+    const at = new Date(Date.now() - 20_000);
+    await (
+      await exchanges.for('sub_a')
+    ).placeOrder({
+      symbol: 'BTC/USDT:USDT',
+      side: 'buy',
+      type: 'market',
+      amount: new Decimal('0.01'),
+      positionSide: 'LONG',
+      clientOrderId,
+    });
+    const before = futuresOrders();
+    await db.order.create({
+      data: {
+        clientOrderId,
+        accountId: 'sub_a',
+        vpId: vp.id,
+        purpose: 'trade',
+        symbol: 'BTC/USDT:USDT',
+        side: 'buy',
+        positionSide: 'LONG',
+        type: 'market',
+        amount: '0.01',
+        status: 'UNKNOWN',
+        error: 'exchange.order_status_unknown',
+        createdAt: at,
+        updatedAt: at,
+      },
+    });
+    const told = () => paper.alerts.filter((a) => a.category === 'order_failed').map((a) => [a.key, a.params]);
+    // The trader is told once the order and its fill are recorded.
+    await waitFor(() => told().length > 0, 5_000);
+    expect(told()).toEqual([
+      ['alerts.order_resolved', { account: 'sub_a', clientOrderId, status: 'FILLED', filled: '0.01' }],
+    ]);
+    expect(await db.order.findUniqueOrThrow({ where: { clientOrderId } })).toMatchObject({
+      status: 'FILLED',
+      filledQty: '0.01',
+    });
+    const after = await vps.find({ accountId: 'sub_a', symbol: 'BTC/USDT:USDT', positionSide: 'LONG', name: 'late' });
+    expect(after?.netQty).toBe('0.01');
+    expect(futuresOrders()).toBe(before);
   });
 });

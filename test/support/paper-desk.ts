@@ -1,5 +1,5 @@
 import { ConsoleSession } from '../../src/adapters/console/session.ts';
-import { CONSOLE_CALLER, type App } from '../../src/app.ts';
+import { CONSOLE_CALLER, type App, type AppOptions } from '../../src/app.ts';
 import type { Emulator } from '../../src/emulator/index.ts';
 import type { DeskEvent } from '../../src/services/events.ts';
 import { startTestApp, type TestApp } from './harness.ts';
@@ -36,10 +36,10 @@ export interface PaperDesk {
 }
 
 export async function startPaperDesk(
-  options: { dataDir?: string; streams?: boolean; env?: Record<string, string> } = {},
+  options: { dataDir?: string; streams?: boolean; env?: Record<string, string>; app?: Partial<AppOptions> } = {},
 ): Promise<PaperDesk> {
   const env = { ...options.env, ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}) };
-  const desk = await startTestApp(env, { streamTiming: FAST_STREAMS });
+  const desk = await startTestApp(env, { streamTiming: FAST_STREAMS, ...options.app });
   const paper = desk.app.services.paper;
   if (!paper) throw new Error('paper exchange not running');
   paper.emulator.setPrice('BTCUSDT', '60000');

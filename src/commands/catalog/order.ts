@@ -60,6 +60,7 @@ export function describeResult(t: Translate, order: Order, vp: VirtualPosition |
       avg: order.avgPrice ? formatAmount(fromColumn(order.avgPrice)) : '—',
     }),
   ];
+  if (order.status === 'UNKNOWN') lines.push(t('order.in_doubt'));
   if (vp) {
     lines.push(
       t('order.vp_after', {

@@ -51,6 +51,12 @@ export interface CopyTiming {
    * 0 = nothing is held.
    */
   fanOutHoldMaxMs: number;
+  /**
+   * An intent still PENDING or SENT this long after its last write, with no copy of this
+   * process working on it (an answer that never came, a read-back that failed), is looked up
+   * again by the in-doubt sweep, as a restart would.
+   */
+  staleIntentMs: number;
 }
 
 export const DEFAULT_COPY_TIMING: CopyTiming = {
@@ -60,6 +66,7 @@ export const DEFAULT_COPY_TIMING: CopyTiming = {
   orderGraceMs: 500,
   streamSettleMs: 3_000,
   fanOutHoldMaxMs: 1_000,
+  staleIntentMs: 60_000,
 };
 
 export interface CopyEngineDeps {
@@ -285,14 +292,47 @@ export class CopyEngine {
     return this.track(this.copyLeaderOrderNow(leaderId, order));
   }
 
-  /** Finishes every intent a crash or a restart left PENDING or SENT (see copyToFollower). */
+  /** Finishes every intent a crash or a restart left PENDING or SENT (see FollowerCopies.copy). */
   async resume(): Promise<CopyIntent[]> {
-    const open = await this.deps.db.copyIntent.findMany({
-      where: { status: { in: ['PENDING', 'SENT'] } },
+    const open = await this.openIntents();
+    if (open.length > 0) this.deps.logger.info({ intents: open.length }, 'copy intents left open: resolving');
+    return this.finish(open);
+  }
+
+  /**
+   * While running (the in-doubt sweep): intents left PENDING or SENT for `staleIntentMs` that no
+   * copy of this process is working on — a copy whose answer never came, whose read-back failed —
+   * are looked up by their client id and finished like after a restart: found → recorded; not
+   * found once the exchange's request window has passed → sent only while the leader event is
+   * young, else failed with an alert.
+   */
+  async resolveStale(): Promise<CopyIntent[]> {
+    const before = new Date(Date.now() - this.timing.staleIntentMs);
+    const stale = (await this.openIntents(before)).filter((intent) => !this.copies.isUnderWay(intent));
+    if (stale.length > 0) this.deps.logger.info({ intents: stale.length }, 'copy intents still open: looking them up');
+    return this.finish(stale);
+  }
+
+  private openIntents(updatedBefore?: Date) {
+    return this.deps.db.copyIntent.findMany({
+      where: { status: { in: ['PENDING', 'SENT'] }, ...(updatedBefore ? { updatedAt: { lt: updatedBefore } } : {}) },
       include: { event: true },
     });
-    if (open.length > 0) this.deps.logger.info({ intents: open.length }, 'copy intents left open: resolving');
-    return Promise.all(open.map((intent) => this.track(this.copies.copy(intent.event, intent, undefined, true))));
+  }
+
+  /** Each open intent's copy, as a restart finishes it; fills of followers without a live stream are read after. */
+  private async finish(open: (CopyIntent & { event: CopyEvent })[]): Promise<CopyIntent[]> {
+    const settled = await Promise.all(
+      open.map((intent) => this.track(this.copies.copy(intent.event, intent, undefined, true))),
+    );
+    const events = new Map(open.map(({ event }) => [event.id, event]));
+    for (const event of events.values()) {
+      this.copies.catchUpFills(
+        event,
+        settled.filter((intent) => intent.eventId === event.id),
+      );
+    }
+    return settled;
   }
 
   private onLeaderOrder(accountId: string, order: ExchangeOrder): void {

@@ -80,6 +80,11 @@ export class FollowerCopies {
     work.then(release, release);
   }
 
+  /** Whether a copy of this process is sending the intent or waiting for its outcome. */
+  isUnderWay(intent: CopyIntent): boolean {
+    return this.inFlight.has(intent.id) || this.outcomes.has(intent.clientOrderId);
+  }
+
   /** A follower's order state from its stream: settles its copy, or waits for the copy's answer. */
   onFollowerOrder(accountId: string, order: ExchangeOrder): void {
     const outcome = order.clientOrderId ? this.outcomes.get(order.clientOrderId) : undefined;
@@ -206,7 +211,12 @@ export class FollowerCopies {
       },
       { mayPlace, inDoubtWindowMs: this.deps.timing.inDoubtWindowMs },
     );
-    if (!order) return this.update(sent, { status: 'FAILED', reason: refusal() });
+    if (!order) {
+      const reason = refusal();
+      // A copy that was meant to go out and did not: the trader hears of it, as of any failure.
+      if (sent.status === 'SENT') this.alert(event, sent, reason, reason);
+      return this.update(sent, { status: 'FAILED', reason });
+    }
     return this.settle(event, sent, order);
   }
 
@@ -250,14 +260,14 @@ export class FollowerCopies {
       this.alert(event, intent, reason, reason);
       return this.update(intent, { ...fields, status: 'FAILED', reason });
     }
-    // UNKNOWN: the exchange has not said yet; the next start looks it up by its client id.
+    // UNKNOWN: the exchange has not said yet; the in-doubt sweep (or the next start) looks it up by its client id.
     return this.update(intent, { ...fields, reason: 'copy.unresolved' });
   }
 
   /**
    * An acknowledged copy's final state: from the follower's stream when it is live and speaks
    * within `streamSettleMs` of the answer, else read back by client id after the fan-out. Not
-   * known even then: the copy stays SENT ('copy.unresolved') and the next start looks it up.
+   * known even then: the copy stays SENT ('copy.unresolved') and the in-doubt sweep looks it up.
    */
   private async awaitOutcome(event: CopyEvent, intent: CopyIntent, row: Order): Promise<void> {
     const outcome = this.outcomes.get(intent.clientOrderId) ?? { followerId: intent.followerId };

@@ -85,6 +85,8 @@ export interface CopyOrderInput {
 /** Wait before the one retry of a copy refused for a rate limit or an unreachable exchange. */
 const COPY_RETRY_BACKOFF_MS = 500;
 const COPY_RETRY_MAX_WAIT_MS = 5_000;
+/** Look-ups of an order whose answer never came, right after (250, 500, 750 ms apart). */
+const UNANSWERED_LOOKUPS = 4;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -215,8 +217,11 @@ export class OrderService {
   }
 
   /**
-   * Resolves every order left PENDING or UNKNOWN (a crash, a timeout) by looking it up by its
-   * client id: found → its state and fills are recorded; not found → it was never placed.
+   * At start: every order a crash or a timeout left PENDING or UNKNOWN is looked up by its client
+   * id. Found → its state and fills are recorded. Not found → never placed, once a request sent
+   * before the row was last written can no longer reach the exchange (its request window); until
+   * then a trade order stays UNKNOWN for the in-doubt sweep, and a copy is the copy engine's
+   * (it waits the window out itself, see placeCopyOrder).
    */
   async recover(accountId?: string): Promise<Order[]> {
     const open = await this.deps.db.order.findMany({
@@ -227,16 +232,27 @@ export class OrderService {
         ...(accountId ? { accountId } : {}),
       },
     });
+    return this.resolveEach(open);
+  }
+
+  /**
+   * While running (the in-doubt sweep): trade orders left UNKNOWN — the answer never came and the
+   * look-ups right after did not find them — are looked up again, as at start. Rows still PENDING
+   * are being sent by this process; copies are the copy engine's (CopyEngine.resolveStale).
+   */
+  async resolveInDoubt(): Promise<Order[]> {
+    return this.resolveEach(await this.deps.db.order.findMany({ where: { status: 'UNKNOWN', purpose: 'trade' } }));
+  }
+
+  /** The rows settled, one look-up each; the trader is told how each trade order ended. */
+  private async resolveEach(rows: Order[]): Promise<Order[]> {
     const resolved: Order[] = [];
-    for (const row of open) {
+    for (const row of rows) {
       try {
-        // A copy row still inside its exchange's request window is the copy engine's to resolve:
-        // it waits the window out before calling it never placed (see placeCopyOrder).
-        if (row.purpose === 'copy') {
-          const exchange = await this.deps.exchanges.for(row.accountId);
-          if (requestWindowLeftMs(row, exchange.requestValidityMs) > 0) continue;
-        }
-        resolved.push(await this.resolveByClientId(row, { attempts: 1 }));
+        const settled = await this.resolveOnce(row);
+        if (!settled) continue;
+        resolved.push(settled);
+        if (row.purpose === 'trade') this.alertResolved(row, settled);
       } catch (err) {
         this.deps.logger.warn(
           { err: String(err), account: row.accountId, clientOrderId: row.clientOrderId },
@@ -245,6 +261,39 @@ export class OrderService {
       }
     }
     return resolved;
+  }
+
+  /** One look-up by client id; undefined when the row stays in doubt (inside its request window). */
+  private async resolveOnce(row: Order): Promise<Order | undefined> {
+    const exchange = await this.deps.exchanges.for(row.accountId);
+    const inWindow = requestWindowLeftMs(row, exchange.requestValidityMs) > 0;
+    if (row.purpose === 'copy' && inWindow) return undefined;
+    const found = await exchange.fetchOrder(row.symbol, { clientOrderId: row.clientOrderId });
+    if (found) return this.record(row, found);
+    if (inWindow) {
+      // A process that died while sending: fate unknown until the window has passed.
+      if (row.status === 'PENDING')
+        await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'UNKNOWN' } });
+      return undefined;
+    }
+    return this.markNeverPlaced(row);
+  }
+
+  private alertResolved(row: Order, settled: Order): void {
+    const neverPlaced = settled.error === 'orders.never_placed';
+    this.deps.bus.emit({
+      type: 'alert',
+      accountId: row.accountId,
+      category: 'order_failed',
+      severity: neverPlaced ? 'warning' : 'info',
+      key: neverPlaced ? 'alerts.order_never_placed' : 'alerts.order_resolved',
+      params: {
+        account: row.accountId,
+        clientOrderId: row.clientOrderId,
+        status: settled.status,
+        filled: settled.filledQty,
+      },
+    });
   }
 
   /**
@@ -362,7 +411,7 @@ export class OrderService {
       } catch (err) {
         if (err instanceof OrderStatusUnknownError) {
           await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'UNKNOWN', error: err.key } });
-          return this.resolveByClientId(row, { attempts: 4 });
+          return this.lookUpUnanswered(row);
         }
         const retryable = err instanceof ExchangeRateLimitError || err instanceof ExchangeUnavailableError;
         if (attempt === 1 && retryable) {
@@ -402,8 +451,8 @@ export class OrderService {
     return exchange.fetchOrder(row.symbol, ref);
   }
 
-  private async markNeverPlaced(row: Order): Promise<void> {
-    await this.deps.db.order.update({
+  private markNeverPlaced(row: Order): Promise<Order> {
+    return this.deps.db.order.update({
       where: { id: row.id },
       data: { status: 'REJECTED', error: 'orders.never_placed' },
     });
@@ -429,7 +478,7 @@ export class OrderService {
     } catch (err) {
       if (err instanceof OrderStatusUnknownError) {
         await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'UNKNOWN', error: err.key } });
-        return this.resolveByClientId(row, { attempts: 4 });
+        return this.lookUpUnanswered(row);
       }
       const key = err instanceof HedgeError ? err.key : 'errors.internal';
       await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'REJECTED', error: key } });
@@ -445,21 +494,20 @@ export class OrderService {
     }
   }
 
-  private async resolveByClientId(row: Order, { attempts }: { attempts: number }): Promise<Order> {
+  /**
+   * An order whose answer never came (a timeout, "execution status unknown"), its row marked
+   * UNKNOWN: looked up by its client id a few times over ~1.5 s. Not found yet → it stays
+   * UNKNOWN: the exchange may still be processing it, and only once its request window has
+   * passed does "not found" mean "never placed" (the in-doubt sweep settles it then).
+   */
+  private async lookUpUnanswered(row: Order): Promise<Order> {
     const exchange = await this.deps.exchanges.for(row.accountId);
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    for (let attempt = 1; attempt <= UNANSWERED_LOOKUPS; attempt++) {
       const found = await exchange.fetchOrder(row.symbol, { clientOrderId: row.clientOrderId });
       if (found) return this.record(row, found);
-      if (attempt < attempts) await sleep(250 * attempt);
+      if (attempt < UNANSWERED_LOOKUPS) await sleep(250 * attempt);
     }
-    if (row.status === 'UNKNOWN' && attempts > 1) {
-      // Binance may still be processing it: leave it UNKNOWN; recovery asks again later.
-      return this.deps.db.order.findUniqueOrThrow({ where: { id: row.id } });
-    }
-    return this.deps.db.order.update({
-      where: { id: row.id },
-      data: { status: 'REJECTED', error: 'orders.never_placed' },
-    });
+    return this.deps.db.order.findUniqueOrThrow({ where: { id: row.id } });
   }
 
   /** Copy answers that come while `work` (a fan-out) runs are written when it ends, at once. */
