@@ -33,4 +33,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # tsx runs the TypeScript sources directly (the generated Prisma client is TypeScript too).
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# A 64 MiB young generation (V8's default tops out at 16): a copy fan-out allocates fast and
+# short-lived, and fewer scavenges cut its CPU (see README, "Runtime flag"). Same as npm start.
+CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "src/main.ts"]
