@@ -88,7 +88,7 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
   return { app, http, httpUrl, consoleSocket: consoleSocketPath(config.dataDir), telegram, discord, summary, stop };
 }
 
-/** The start line's words for the admin; a generated password appears here once, and nowhere else. */
+/** The start line's words for the admin; a generated password is named by its file, never shown. */
 export function describeWebAdmin(admin: Pick<WebAdmin, 'password' | 'exposedWithoutTls'>, httpUrl: string): string {
   const where = `web admin ${httpUrl}/`;
   const exposed = admin.exposedWithoutTls
@@ -96,7 +96,7 @@ export function describeWebAdmin(admin: Pick<WebAdmin, 'password' | 'exposedWith
     : '';
   switch (admin.password.state) {
     case 'generated':
-      return `${where}${exposed} — owner password (generated, shown only this once): ${admin.password.password}`;
+      return `${where}${exposed} — owner password generated into ${admin.password.file} (readable by you only): log in with it, then delete the file (or set ADMIN_PASSWORD)`;
     case 'missing':
       return `${where}${exposed} — login off until ADMIN_PASSWORD is set`;
     default:

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isExposedWithoutTls } from '../../src/adapters/web/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
@@ -185,14 +187,20 @@ describe('the owner password', () => {
     expect(await verifyPassword('s3cret pass', 'scrypt$garbage')).toBe(false);
   });
 
-  it('is generated once in paper mode and shown only on the first start line; stored only as a hash', async () => {
+  it('is generated once in paper mode into a file only its owner can read; stored only as a hash, never logged', async () => {
     const dataDir = tempDir();
     const first = await startTestApp({ DATA_DIR: dataDir });
     let password = '';
     try {
       const server = await startHttpServer(first.app);
       const line = describeWebAdmin(server.admin, 'http://127.0.0.1:3000');
-      password = /owner password \(generated, shown only this once\): ([\w-]+)$/.exec(line)?.[1] ?? '';
+      const file = path.join(dataDir, 'admin-password');
+      expect(line).toBe(
+        `web admin http://127.0.0.1:3000/ — owner password generated into ${file} (readable by you only): log in with it, then delete the file (or set ADMIN_PASSWORD)`,
+      );
+      // Readable by its owner only; the password itself is on no line the desk prints or logs.
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      password = readFileSync(file, 'utf8').trim();
       expect(password).toMatch(/^[\w-]{20}$/);
       const stored = await first.app.services.db.setting.findUnique({ where: { key: 'admin.passwordHash' } });
       expect(stored?.value).toMatch(/^scrypt\$/);

@@ -1,3 +1,5 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import type { App } from '../../app.ts';
 import { HedgeError, NotFoundError } from '../../domain/errors.ts';
@@ -20,12 +22,31 @@ export interface WebAdmin {
   router: Router;
   auth: AdminAuth;
   web: WebContext;
-  /** How the owner password was set up; `generated` carries the password, to print once. */
-  password: PasswordSetup;
+  /** How the owner password was set up; a generated one is named by the file it was written to. */
+  password: PasswordNotice;
   /** Bound to a non-loopback address with no trusted TLS proxy in front. */
   exposedWithoutTls: boolean;
   /** Every route of the admin (method, path), for the start line and the attack tests. */
   routes(): RouteInfo[];
+}
+
+/** What the start line may say of the owner password: never the password itself. */
+export type PasswordNotice = Exclude<PasswordSetup, { state: 'generated' }> | { state: 'generated'; file: string };
+
+/** Where a generated owner password is written (mode 0600), for the trader to read once. */
+export const ADMIN_PASSWORD_FILE = 'admin-password';
+
+/**
+ * A generated password goes to `<dataDir>/admin-password`, readable by its owner only: logs and
+ * the start line end up in places (docker logs, journald, a terminal's scrollback) a secret
+ * must not.
+ */
+function noticeOf(setup: PasswordSetup, dataDir: string): PasswordNotice {
+  if (setup.state !== 'generated') return setup;
+  const file = path.join(dataDir, ADMIN_PASSWORD_FILE);
+  writeFileSync(file, `${setup.password}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { state: 'generated', file };
 }
 
 const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
@@ -42,7 +63,7 @@ export function isExposedWithoutTls(config: App['config']): boolean {
 export async function createWebAdmin(app: App, options: WebAdminOptions = {}): Promise<WebAdmin> {
   const { services, config } = app;
   const auth = new AdminAuth(services.db, options.auth);
-  const password = await auth.setupPassword(config.adminPassword, config.mode);
+  const password = noticeOf(await auth.setupPassword(config.adminPassword, config.mode), config.dataDir);
   await services.identity.ensureOwner('web', 'admin', 'web admin');
   const adminUser = (await services.identity.resolve({ platform: 'web', externalId: 'admin' })).userId;
   const exposedWithoutTls = isExposedWithoutTls(config);
