@@ -1,4 +1,5 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
+import { scheduleJob } from '../infra/cron.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { CopyEngine } from './copy/copy-engine.ts';
 import type { OrderService } from './orders/order-service.ts';
@@ -23,17 +24,7 @@ export class InDoubtSweep {
 
   start(): void {
     if (this.task) return;
-    const { logger } = this.deps;
-    this.task = cron.schedule(this.cronExpression, () => this.scheduledRun(), {
-      name: 'in-doubt',
-      noOverlap: true,
-      logger: {
-        info: (message) => logger.debug(message),
-        warn: (message) => logger.warn(message),
-        error: (message, err) => logger.error({ err: err ?? message }, 'in-doubt sweep'),
-        debug: (message) => logger.debug(String(message)),
-      },
-    });
+    this.task = scheduleJob(this.cronExpression, 'in-doubt', () => this.scheduledRun(), this.deps.logger);
   }
 
   /** Stops the schedule and waits for a sweep in progress, so nothing reads a closed database. */

@@ -1,6 +1,7 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
 import type { Difference } from '../domain/reconciliation.ts';
 import { formatAmount } from '../domain/valuation.ts';
+import { scheduleJob } from '../infra/cron.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { AccountService } from './accounts.ts';
 import type { EventBus } from './events.ts';
@@ -50,18 +51,7 @@ export class ReconciliationMonitor {
 
   start(): void {
     if (this.task) return;
-    const { logger } = this.deps;
-    this.task = cron.schedule(this.options.cron, () => this.scheduledRun(), {
-      name: 'reconcile',
-      noOverlap: true,
-      // node-cron writes to the console by default; its few messages belong in our log.
-      logger: {
-        info: (message) => logger.info(message),
-        warn: (message) => logger.warn(message),
-        error: (message, err) => logger.error({ err: err ?? message }, 'reconciliation job'),
-        debug: (message) => logger.debug(String(message)),
-      },
-    });
+    this.task = scheduleJob(this.options.cron, 'reconcile', () => this.scheduledRun(), this.deps.logger);
   }
 
   /** Stops the schedule and waits for a run in progress, so nothing reads a closed database. */

@@ -83,52 +83,60 @@ describe('pre-trade risk limits', () => {
   });
 });
 
+/** A VP on sub_a's BTC futures, and client ids of trade orders on it as the desk makes them. */
+async function subAVp(name: string) {
+  const { codes, vps } = paper.app.services;
+  const vp = await vps.open({ accountId: 'sub_a', symbol: 'BTC/USDT:USDT', positionSide: 'LONG', name });
+  const accountCode = await codes.codeOf('sub_a');
+  const ids = new ClientOrderIdFactory();
+  return { vp, nextId: () => ids.next({ accountCode, vpId: vp.id, purpose: 'trade' }) };
+}
+
+/** The order row of a 0.01 BTC market buy on a sub_a VP, as the desk writes it before sending. */
+const subABuyRow = (clientOrderId: string, vpId: number, status: string, at: Date) => ({
+  clientOrderId,
+  accountId: 'sub_a',
+  vpId,
+  purpose: 'trade',
+  symbol: 'BTC/USDT:USDT',
+  side: 'buy',
+  positionSide: 'LONG',
+  type: 'market',
+  amount: '0.01',
+  status,
+  createdAt: at,
+  updatedAt: at,
+});
+
+/** That buy as it reached the exchange (a desk sent it, then never recorded the answer). */
+async function subABuyReachedExchange(clientOrderId: string): Promise<void> {
+  const exchange = await paper.app.services.exchanges.for('sub_a');
+  await exchange.placeOrder({
+    symbol: 'BTC/USDT:USDT',
+    side: 'buy',
+    type: 'market',
+    amount: new Decimal('0.01'),
+    positionSide: 'LONG',
+    clientOrderId,
+  });
+}
+
 describe('orders across a crash and an unanswered request', () => {
   afterEach(() => paper.close());
 
   it('an order sent just before a crash is found by its client id after the restart: recorded once, never resent', async () => {
     const dataDir = tempDir();
     await open(dataDir);
-    const { db, codes, vps, exchanges } = paper.app.services;
-    const vp = await vps.open({ accountId: 'sub_a', symbol: 'BTC/USDT:USDT', positionSide: 'LONG', name: 'crash' });
-    const sent = new ClientOrderIdFactory().next({
-      accountCode: await codes.codeOf('sub_a'),
-      vpId: vp.id,
-      purpose: 'trade',
-    });
-    const lost = new ClientOrderIdFactory().next({
-      accountCode: await codes.codeOf('sub_a'),
-      vpId: vp.id,
-      purpose: 'trade',
-    });
-    const row = {
-      accountId: 'sub_a',
-      vpId: vp.id,
-      purpose: 'trade',
-      symbol: 'BTC/USDT:USDT',
-      side: 'buy',
-      positionSide: 'LONG',
-      type: 'market',
-      amount: '0.01',
-      status: 'PENDING',
-      // The desk comes back 20 s after it died: past Binance's 10 s request window, so what the
-      // exchange does not know by now never reached it.
-      createdAt: new Date(Date.now() - 20_000),
-      updatedAt: new Date(Date.now() - 20_000),
-    };
-    await db.order.create({ data: { ...row, clientOrderId: sent } });
-    await db.order.create({ data: { ...row, clientOrderId: lost } });
+    const { db } = paper.app.services;
+    const { vp, nextId } = await subAVp('crash');
+    const [sent, lost] = [nextId(), nextId()];
+    // The desk comes back 20 s after it died: past Binance's 10 s request window, so what the
+    // exchange does not know by now never reached it.
+    const diedAt = new Date(Date.now() - 20_000);
+    await db.order.create({ data: subABuyRow(sent, vp.id, 'PENDING', diedAt) });
+    await db.order.create({ data: subABuyRow(lost, vp.id, 'PENDING', diedAt) });
     // The first reached the exchange; then the process died before recording the answer.
-    await (
-      await exchanges.for('sub_a')
-    ).placeOrder({
-      symbol: 'BTC/USDT:USDT',
-      side: 'buy',
-      type: 'market',
-      amount: new Decimal('0.01'),
-      positionSide: 'LONG',
-      clientOrderId: sent,
-    });
+    await subABuyReachedExchange(sent);
     await paper.app.close();
 
     await open(dataDir);
@@ -205,42 +213,15 @@ describe('orders across a crash and an unanswered request', () => {
   it('while the desk runs, an order left UNKNOWN that did reach the exchange is recorded with its fill, and the trader is told', async () => {
     paper = await startPaperDesk({ app: { inDoubtCron: '* * * * * *' } });
     await paper.app.start();
-    const { db, codes, vps, exchanges } = paper.app.services;
-    const vp = await vps.open({ accountId: 'sub_a', symbol: 'BTC/USDT:USDT', positionSide: 'LONG', name: 'late' });
-    const clientOrderId = new ClientOrderIdFactory().next({
-      accountCode: await codes.codeOf('sub_a'),
-      vpId: vp.id,
-      purpose: 'trade',
-    });
+    const { db, vps } = paper.app.services;
+    const { vp, nextId } = await subAVp('late');
+    const clientOrderId = nextId();
     // Its answer never came 20 s ago and the look-ups right after found nothing; it was placed.
-    const at = new Date(Date.now() - 20_000);
-    await (
-      await exchanges.for('sub_a')
-    ).placeOrder({
-      symbol: 'BTC/USDT:USDT',
-      side: 'buy',
-      type: 'market',
-      amount: new Decimal('0.01'),
-      positionSide: 'LONG',
-      clientOrderId,
-    });
+    await subABuyReachedExchange(clientOrderId);
     const before = futuresOrders();
+    const at = new Date(Date.now() - 20_000);
     await db.order.create({
-      data: {
-        clientOrderId,
-        accountId: 'sub_a',
-        vpId: vp.id,
-        purpose: 'trade',
-        symbol: 'BTC/USDT:USDT',
-        side: 'buy',
-        positionSide: 'LONG',
-        type: 'market',
-        amount: '0.01',
-        status: 'UNKNOWN',
-        error: 'exchange.order_status_unknown',
-        createdAt: at,
-        updatedAt: at,
-      },
+      data: { ...subABuyRow(clientOrderId, vp.id, 'UNKNOWN', at), error: 'exchange.order_status_unknown' },
     });
     const told = () => paper.alerts.filter((a) => a.category === 'order_failed').map((a) => [a.key, a.params]);
     // The trader is told once the order and its fill are recorded.

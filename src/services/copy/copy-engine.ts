@@ -1,10 +1,11 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
 import { leaderFraction, type MarketFilters } from '../../domain/copy-sizing.ts';
 import { HedgeError } from '../../domain/errors.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { ExchangeOrder } from '../../exchange/types.ts';
 import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
+import { scheduleJob } from '../../infra/cron.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { AccountService, AccountView } from '../accounts.ts';
 import type { EventBus } from '../events.ts';
@@ -137,16 +138,7 @@ export class CopyEngine {
       bus.on('fill', (e) => this.onLeaderFill(e.accountId, e.trade.symbol, e.trade.orderId)),
       this.balances.listen((id) => this.roster.get(id)?.copyRole === 'FOLLOWER'),
     );
-    this.poll = cron.schedule(this.timing.balancePollCron, () => this.pollBalances(), {
-      name: 'copy-balances',
-      noOverlap: true,
-      logger: {
-        info: (m) => logger.debug(m),
-        warn: (m) => logger.warn(m),
-        error: (m, err) => logger.error({ err: err ?? m }, 'copy balance poll'),
-        debug: (m) => logger.debug(String(m)),
-      },
-    });
+    this.poll = scheduleJob(this.timing.balancePollCron, 'copy-balances', () => this.pollBalances(), logger);
     await this.resume();
   }
 
