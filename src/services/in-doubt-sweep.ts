@@ -34,7 +34,7 @@ export class InDoubtSweep {
     await this.running;
   }
 
-  /** One sweep; resolves with how many orders and intents it settled. */
+  /** One sweep; resolves with how many trade orders it settled and how many copy intents it looked up. */
   async run(): Promise<{ orders: number; intents: number }> {
     const orders = await this.deps.orders.resolveInDoubt();
     const intents = await this.deps.copy.resolveStale();

@@ -409,10 +409,7 @@ export class OrderService {
       try {
         return await this.record(row, await plan.exchange.placeOrder(request));
       } catch (err) {
-        if (err instanceof OrderStatusUnknownError) {
-          await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'UNKNOWN', error: err.key } });
-          return this.lookUpUnanswered(row);
-        }
+        if (err instanceof OrderStatusUnknownError) return this.lookUpUnanswered(row, err);
         const retryable = err instanceof ExchangeRateLimitError || err instanceof ExchangeUnavailableError;
         if (attempt === 1 && retryable) {
           const until = err instanceof ExchangeRateLimitError ? err.retryAt : undefined;
@@ -476,10 +473,7 @@ export class OrderService {
       });
       return await this.record(row, answer);
     } catch (err) {
-      if (err instanceof OrderStatusUnknownError) {
-        await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'UNKNOWN', error: err.key } });
-        return this.lookUpUnanswered(row);
-      }
+      if (err instanceof OrderStatusUnknownError) return this.lookUpUnanswered(row, err);
       const key = err instanceof HedgeError ? err.key : 'errors.internal';
       await this.deps.db.order.update({ where: { id: row.id }, data: { status: 'REJECTED', error: key } });
       this.deps.bus.emit({
@@ -495,19 +489,23 @@ export class OrderService {
   }
 
   /**
-   * An order whose answer never came (a timeout, "execution status unknown"), its row marked
-   * UNKNOWN: looked up by its client id a few times over ~1.5 s. Not found yet → it stays
-   * UNKNOWN: the exchange may still be processing it, and only once its request window has
+   * An order whose answer never came (a timeout, "execution status unknown"): its row is marked
+   * UNKNOWN, then it is looked up by its client id a few times over ~1.5 s. Not found yet → it
+   * stays UNKNOWN: the exchange may still be processing it, and only once its request window has
    * passed does "not found" mean "never placed" (the in-doubt sweep settles it then).
    */
-  private async lookUpUnanswered(row: Order): Promise<Order> {
+  private async lookUpUnanswered(row: Order, err: OrderStatusUnknownError): Promise<Order> {
+    const unknown = await this.deps.db.order.update({
+      where: { id: row.id },
+      data: { status: 'UNKNOWN', error: err.key },
+    });
     const exchange = await this.deps.exchanges.for(row.accountId);
     for (let attempt = 1; attempt <= UNANSWERED_LOOKUPS; attempt++) {
       const found = await exchange.fetchOrder(row.symbol, { clientOrderId: row.clientOrderId });
-      if (found) return this.record(row, found);
+      if (found) return this.record(unknown, found);
       if (attempt < UNANSWERED_LOOKUPS) await sleep(250 * attempt);
     }
-    return this.deps.db.order.findUniqueOrThrow({ where: { id: row.id } });
+    return unknown;
   }
 
   /** Copy answers that come while `work` (a fan-out) runs are written when it ends, at once. */
