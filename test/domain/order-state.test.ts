@@ -164,9 +164,11 @@ describe('properties over what the exchange says, late, repeated and out of orde
         fc.array(fc.tuple(fc.nat(), sourceArb), { minLength: 1, maxLength: 30 }),
         fc.boolean(),
         (history, picks, withFinal) => {
-          const delivered = picks.map(([i, source]) => ({ ...history[i % history.length]!, source }));
-          const final = history[history.length - 1]!;
-          if (withFinal) delivered.splice(picks[0]![0] % (delivered.length + 1), 0, { ...final, source: 'stream' });
+          const at = (i: number) => history[i % history.length] ?? { status: 'open' as const, filled: d(0) };
+          const delivered = picks.map(([i, source]) => ({ ...at(i), source }));
+          const final = at(history.length - 1);
+          const where = (picks[0]?.[0] ?? 0) % (delivered.length + 1);
+          if (withFinal) delivered.splice(where, 0, { ...final, source: 'stream' });
           let book = pendingEntry();
           let ended: OrderEntry | undefined;
           for (const snapshot of delivered) {
