@@ -105,7 +105,8 @@ const ERROR_RULES: readonly ErrorCodeRule[] = [
   { code: '-1100', kind: 'invalid_parameter' },
   { code: '-1102', kind: 'invalid_parameter' },
   { code: '-1121', kind: 'invalid_parameter' },
-  { code: '-1000', kind: 'unavailable' },
+  // "An unknown error occurred while processing the request": an order may have been taken.
+  { code: '-1000', kind: 'status_unknown' },
   { code: '-1001', kind: 'unavailable' },
   { code: '-1004', kind: 'unavailable' },
   { code: '-1008', kind: 'unavailable' },

@@ -102,6 +102,22 @@ export class AccountDisabledError extends ExchangeRequestError {}
 
 const PLACING: ReadonlySet<ExchangeOperation> = new Set(['placeOrder', 'placeConditionalOrder']);
 
+/** Error kinds that prove the exchange did not take an order, whatever the HTTP status. */
+const REFUSALS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
+  'auth',
+  'clock',
+  'rate_limit',
+  'insufficient_funds',
+  'margin_insufficient',
+  'duplicate_client_id',
+  'rejected_lot_size',
+  'rejected_min_notional',
+  'rejected_price',
+  'rejected_precision',
+  'rejected',
+  'invalid_parameter',
+]);
+
 type ErrorClass = new (key: string, ctx: ErrorContext, failure?: Failure) => ExchangeRequestError;
 
 const BY_KIND: Readonly<Record<Exclude<ErrorKind, 'rate_limit'>, [ErrorClass, string]>> = {
@@ -125,8 +141,10 @@ const BY_KIND: Readonly<Record<Exclude<ErrorKind, 'rate_limit'>, [ErrorClass, st
  * The one place where exchange failures get their meaning. By the exchange's own code first —
  * ccxt picks exception classes by host, so on local and proxied URLs some codes lose their
  * class, and Binance -2015 after an earlier success comes out as DDoSProtection — then by
- * HTTP status, then by ccxt class. An order whose outcome is unknown (timeout, -1007, 5xx,
- * a dropped connection) becomes OrderStatusUnknownError: it is resolved by lookup, never resent.
+ * HTTP status, then by ccxt class. An order whose outcome is unknown (timeout, -1007, any 5xx
+ * without a documented refusal code, a code nobody knows, a dropped connection) becomes
+ * OrderStatusUnknownError: it is resolved by lookup, never resent. Only a documented refusal
+ * (or ccxt refusing before it sent anything) says the exchange did not take the order.
  */
 export function classifyExchangeError(err: unknown, ctx: ErrorContext, now = Date.now()): ExchangeRequestError {
   if (err instanceof ExchangeRequestError) return err;
@@ -144,11 +162,17 @@ export function classifyExchangeError(err: unknown, ctx: ErrorContext, now = Dat
     code === undefined
       ? undefined
       : venue.errorRules.find((r) => r.code === code && (!r.when || r.when.test(msg ?? '')));
-  if (rule) return fromKind(rule.kind, ctx, failure, hint, now);
-
   const status = meta?.status ?? 0;
-  if (status === 429 || status === 418) return fromKind('rate_limit', ctx, failure, hint, now);
   const placing = PLACING.has(ctx.operation);
+  // An order answered by a server error may still have been taken ("execution status unknown"):
+  // only a documented refusal proves it was not, so a 5xx is a refusal only for the codes that
+  // say so themselves.
+  if (rule && !(placing && status >= 500 && !REFUSALS.has(rule.kind))) {
+    return fromKind(rule.kind, ctx, failure, hint, now);
+  }
+  if (placing && status >= 500) return fromKind('status_unknown', ctx, failure, hint, now);
+
+  if (status === 429 || status === 418) return fromKind('rate_limit', ctx, failure, hint, now);
   if (err instanceof ccxt.AuthenticationError) return fromKind('auth', ctx, failure, hint, now);
   if (err instanceof ccxt.InsufficientFunds) return fromKind('insufficient_funds', ctx, failure, hint, now);
   if (err instanceof ccxt.OrderNotFound) return fromKind('order_not_found', ctx, failure, hint, now);
@@ -172,8 +196,10 @@ export function classifyExchangeError(err: unknown, ctx: ErrorContext, now = Dat
       ? fromKind('status_unknown', ctx, failure, hint, now)
       : fromKind('unavailable', ctx, failure, hint, now);
   }
-  if (err instanceof ccxt.BaseError) return new ExchangeRequestError('exchange.request_failed', ctx, failure);
-  // Not from ccxt (a parsing bug after the exchange answered?): an order may have gone out.
+  // ccxt refusing before anything was sent (no answer came back) proves the order was not taken.
+  if (err instanceof ccxt.BaseError && !meta) return new ExchangeRequestError('exchange.request_failed', ctx, failure);
+  // A code neither we nor ccxt know, or no ccxt error at all (a parsing bug after the exchange
+  // answered?): an order may have gone out, so it is looked up, never called refused.
   if (placing) return fromKind('status_unknown', ctx, failure, hint, now);
   return new ExchangeRequestError('exchange.request_failed', ctx, failure);
 }

@@ -150,6 +150,23 @@ const SPOT: Case[] = [
     act: spotBalance,
     expected: ExchangeRateLimitError,
   },
+  {
+    // A code nobody documented: the order may stand on the exchange, so it is looked up.
+    code: -9321,
+    httpStatus: 400,
+    msg: 'Something the desk has never seen.',
+    endpoint: 'POST /api/v3/order',
+    act: spotOrder,
+    expected: OrderStatusUnknownError,
+  },
+  {
+    code: -1000,
+    httpStatus: 500,
+    msg: 'An unknown error occurred while processing the request.',
+    endpoint: 'POST /api/v3/order',
+    act: spotOrder,
+    expected: OrderStatusUnknownError,
+  },
 ];
 
 const FUTURES: Case[] = [
@@ -212,6 +229,23 @@ const BITGET: Case[] = [
     endpoint: 'GET /api/v2/spot/account/assets',
     act: spotBalance,
     expected: ExchangeRateLimitError,
+  },
+  {
+    // Seen with Bitget: HTTP 500 and a code the desk does not know. Not a refusal.
+    code: '50001',
+    httpStatus: 500,
+    msg: 'system error',
+    endpoint: 'POST /api/v2/spot/trade/place-order',
+    act: spotOrder,
+    expected: OrderStatusUnknownError,
+  },
+  {
+    code: '43012',
+    httpStatus: 500,
+    msg: 'Insufficient balance',
+    endpoint: 'POST /api/v2/spot/trade/place-order',
+    act: spotOrder,
+    expected: InsufficientFundsError,
   },
 ];
 
