@@ -2,10 +2,19 @@ import type { RateLimitOptions } from './binance/rate-limit.ts';
 import type { AccountSpec } from './engine/accounts.ts';
 import type { FuturesBalanceView, PositionView } from './engine/engine.ts';
 import type { RandomWalkOptions } from './engine/price-driver.ts';
-import type { Balance } from './engine/types.ts';
+import type { Balance, DepthSpec } from './engine/types.ts';
 import type { Fault } from './faults.ts';
 
-export type { AccountSpec, Balance, Fault, FuturesBalanceView, PositionView, RandomWalkOptions, RateLimitOptions };
+export type {
+  AccountSpec,
+  Balance,
+  DepthSpec,
+  Fault,
+  FuturesBalanceView,
+  PositionView,
+  RandomWalkOptions,
+  RateLimitOptions,
+};
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -38,6 +47,16 @@ export interface Emulator {
   setPrice(symbol: string, price: string): void;
   price(symbol: string): string;
   prices(): Record<string, string>;
+  /**
+   * Limits the book of `symbol` (both venues) to `qty` per price level, levels `step` apart
+   * (default: each market's tick): resting orders fill at most `qty` per crossing price move,
+   * market and crossing limit orders walk the levels. Returns the depth as stored.
+   */
+  setDepth(symbol: string, depth: DepthSpec): DepthSpec;
+  /** Back to an infinitely deep book for `symbol`, or for every symbol. */
+  clearDepth(symbol?: string): void;
+  /** Every symbol with limited depth. */
+  depth(): Record<string, DepthSpec>;
   startRandomWalk(opts?: RandomWalkOptions): void;
   stopRandomWalk(): void;
   playPath(symbol: string, prices: string[], intervalMs: number): Promise<void>;

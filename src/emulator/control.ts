@@ -48,6 +48,7 @@ const walkSchema = z.object({
   seed: z.number().int().optional(),
 });
 const silenceSchema = z.object({ silent: z.boolean() });
+const depthSchema = z.object({ symbol: z.string().min(1), qty: decimalText, step: decimalText.optional() });
 
 class ControlError extends Error {
   constructor(
@@ -76,6 +77,11 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 function requireAccount(emulator: Emulator, id: string): string {
   if (!emulator.hasAccount(id)) throw new ControlError(404, `no account "${id}"`);
   return id;
+}
+
+/** Every symbol with limited depth, as `[{symbol, qty, step?}]`. */
+function depthList(emulator: Emulator): unknown[] {
+  return Object.entries(emulator.depth()).map(([symbol, depth]) => ({ symbol, ...depth }));
 }
 
 /**
@@ -133,6 +139,19 @@ async function route(emulator: Emulator, call: HttpCall): Promise<unknown> {
   if (is('DELETE', 'random-walk')) {
     emulator.stopRandomWalk();
     return { ok: true };
+  }
+  if (is('GET', 'depth')) return depthList(emulator);
+  if (is('POST', 'depth')) {
+    const { symbol, qty, step } = parse(depthSchema, body(call));
+    return { symbol, ...emulator.setDepth(symbol, { qty, ...(step === undefined ? {} : { step }) }) };
+  }
+  if (is('DELETE', 'depth')) {
+    emulator.clearDepth();
+    return depthList(emulator);
+  }
+  if (is('DELETE', 'depth', undefined) && id !== undefined) {
+    emulator.clearDepth(id);
+    return depthList(emulator);
   }
   if (is('POST', 'faults')) {
     const { accountId, ...fault } = parse(faultSchema, body(call));

@@ -8,6 +8,7 @@ import type { AccountSpec } from './engine/accounts.ts';
 import { emptyState } from './engine/context.ts';
 import { Engine, type PositionView } from './engine/engine.ts';
 import { PriceDriver, type RandomWalkOptions } from './engine/price-driver.ts';
+import type { DepthSpec } from './engine/types.ts';
 import { FaultRegistry, HeldRequests, type Fault } from './faults.ts';
 import type { HttpCall } from './http.ts';
 import { StateFile } from './persistence.ts';
@@ -69,6 +70,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     setPrice: (symbol: string, price: string) => engine.setPrice(symbol, price),
     price: (symbol: string) => engine.price(symbol),
     prices: () => ({ ...engine.state.prices }),
+    setDepth: (symbol: string, depth: DepthSpec) => engine.setDepth(symbol, depth),
+    clearDepth: (symbol?: string) => engine.clearDepth(symbol),
+    depth: () => engine.depth(),
     startRandomWalk: (walk?: RandomWalkOptions) => prices.startRandomWalk(walk),
     stopRandomWalk: () => prices.stopRandomWalk(),
     playPath: (symbol: string, path: string[], intervalMs: number) => prices.playPath(symbol, path, intervalMs),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseDecimal, type Dec } from '../engine/decimal.ts';
-import type { OrderRef } from '../engine/spot.ts';
+import type { OrderRef } from '../engine/queries.ts';
 import type { Side } from '../engine/types.ts';
 import { errors } from './errors.ts';
 

@@ -172,7 +172,8 @@ export function executionReport(
     t: trade?.id ?? -1,
     v: 0,
     I: order.id * 2 + (trade ? 1 : 0),
-    w: order.status === 'NEW',
+    // Still on the book: new, or partly filled and resting.
+    w: order.status === 'NEW' || order.status === 'PARTIALLY_FILLED',
     m: trade?.isMaker ?? false,
     M: false,
     O: order.createdAt,

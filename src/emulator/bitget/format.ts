@@ -92,7 +92,7 @@ export function bitgetFillJson(t: SpotTrade, order: SpotOrder | undefined, userI
     symbol: t.symbol,
     orderId: bitgetId(t.orderId),
     tradeId: bitgetId(t.id),
-    orderType: order?.type === 'LIMIT' ? 'limit' : 'market',
+    orderType: order?.type === 'MARKET' ? 'market' : 'limit',
     side: t.side === 'BUY' ? 'buy' : 'sell',
     priceAvg: str(t.price),
     size: str(t.qty),

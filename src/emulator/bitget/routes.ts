@@ -3,7 +3,7 @@ import { numericUserId } from '../engine/accounts.ts';
 import { parseDecimal, type Dec } from '../engine/decimal.ts';
 import type { Engine } from '../engine/engine.ts';
 import { findMarket } from '../engine/markets.ts';
-import type { OrderRef } from '../engine/spot.ts';
+import type { OrderRef } from '../engine/queries.ts';
 import type { Account, TimeInForce } from '../engine/types.ts';
 import { bitgetErrors } from './errors.ts';
 import { bitgetAssetJson, bitgetFillJson, bitgetOrderJson, bitgetSymbols, engineId } from './format.ts';

@@ -1,7 +1,7 @@
 import { dec, type Dec } from './decimal.ts';
 import { EngineEvents } from './events.ts';
 import { INITIAL_PRICES } from './markets.ts';
-import type { Account, EngineState } from './types.ts';
+import type { Account, DepthSpec, EngineState } from './types.ts';
 
 export function emptyState(): EngineState {
   return {
@@ -55,6 +55,11 @@ export class EngineContext {
     const price = this.state.prices[symbol];
     if (price === undefined) throw new Error(`emulator: no price for ${symbol}`);
     return dec(price);
+  }
+
+  /** The symbol's limited depth, or undefined for an infinitely deep book. */
+  depth(symbol: string): DepthSpec | undefined {
+    return this.state.depth?.[symbol];
   }
 
   nextOrderId(): number {

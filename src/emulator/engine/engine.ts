@@ -6,7 +6,7 @@ import { FuturesEngine } from './futures.ts';
 import { futuresSummary, MARGIN_ASSET } from './futures-margin.ts';
 import { allSymbols } from './markets.ts';
 import { SpotEngine } from './spot.ts';
-import type { Account, Balance, EngineState, PositionSide } from './types.ts';
+import type { Account, Balance, DepthSpec, EngineState, PositionSide } from './types.ts';
 
 export interface FuturesBalanceView {
   wallet: string;
@@ -66,6 +66,35 @@ export class Engine {
     this.futures.onPrice(symbol, value);
     this.algo.onPrice(symbol, value);
     this.ctx.changed();
+  }
+
+  /** Limits the book of `symbol` to `qty` per level, levels `step` apart (default: each market's tick). */
+  setDepth(symbol: string, spec: { qty: string; step?: string }): DepthSpec {
+    if (!allSymbols().includes(symbol)) throw new Error(`emulator: unknown symbol ${symbol}`);
+    const qty = parseDecimal(spec.qty);
+    if (!qty || qty.lte(0)) throw new Error(`emulator: bad depth qty "${spec.qty}" for ${symbol}`);
+    const step = spec.step === undefined ? undefined : parseDecimal(spec.step);
+    if (spec.step !== undefined && (!step || step.lte(0)))
+      throw new Error(`emulator: bad depth step "${spec.step}" for ${symbol}`);
+    const depth: DepthSpec = { qty: str(qty), ...(step ? { step: str(step) } : {}) };
+    this.ctx.state.depth = { ...this.ctx.state.depth, [symbol]: depth };
+    this.ctx.changed();
+    return { ...depth };
+  }
+
+  /** Back to infinite depth for `symbol`, or for every symbol. */
+  clearDepth(symbol?: string): void {
+    if (symbol !== undefined && !allSymbols().includes(symbol)) throw new Error(`emulator: unknown symbol ${symbol}`);
+    const rest = Object.entries(this.ctx.state.depth ?? {}).filter(([s]) => symbol !== undefined && s !== symbol);
+    if (rest.length > 0) this.ctx.state.depth = Object.fromEntries(rest);
+    else delete this.ctx.state.depth;
+    this.ctx.changed();
+  }
+
+  depth(): Record<string, DepthSpec> {
+    const result: Record<string, DepthSpec> = {};
+    for (const [symbol, spec] of Object.entries(this.ctx.state.depth ?? {})) result[symbol] = { ...spec };
+    return result;
   }
 
   spotBalances(accountId: string): Record<string, Balance> {

@@ -2,13 +2,14 @@ import { addWallet } from './accounts.ts';
 import { crosses, findInBook, RestingOrders } from './resting-orders.ts';
 import type { EngineContext } from './context.ts';
 import { Dec, dec, str, ZERO } from './decimal.ts';
+import { marketDepth, placementFills, restingShare, totalCost, type LevelFill } from './depth.ts';
 import { Rejection } from './errors.ts';
 import type { ExecutionType } from './events.ts';
 import { checkNotional, checkPrice, checkQuantity, feeOf } from './filters.ts';
 import { futuresSummary, isOpening, leverageOf, MARGIN_ASSET } from './futures-margin.ts';
 import { FEES, findMarket, type MarketSpec } from './markets.ts';
 import { applyFill, emptyPosition, positionKey, storeChange } from './positions.ts';
-import { selectTrades, type OrderRef, type TradeQuery } from './spot.ts';
+import { selectTrades, type OrderRef, type TradeQuery } from './queries.ts';
 import type {
   Account,
   FuturesOrder,
@@ -46,7 +47,7 @@ function isOpen(order: FuturesOrder): boolean {
 /**
  * USDT-M perpetuals in cross margin: positions per (symbol, LONG/SHORT) in hedge mode or per
  * (symbol, BOTH) in one-way mode, weighted-average entry, realized PnL and fees booked into the
- * USDT wallet. Matching is the same as spot: infinite depth at the current price.
+ * USDT wallet. Matching is the same as spot: the current price, with infinite or limited depth.
  */
 export class FuturesEngine {
   private readonly open = new RestingOrders();
@@ -109,6 +110,8 @@ export class FuturesEngine {
 
     const current = this.ctx.price(req.symbol);
     const reference = req.type === 'MARKET' ? current : (req.price ?? current);
+    const depth = marketDepth(this.ctx.depth(req.symbol), market);
+    const fills = placementFills(depth, req, current, qty, req.type === 'MARKET' ? undefined : reference);
     const draft = {
       side: req.side,
       positionSide,
@@ -121,10 +124,9 @@ export class FuturesEngine {
         throw new Rejection('REDUCE_ONLY_REJECTED');
     } else {
       checkNotional(market, qty.mul(reference));
-      const needed = qty
-        .mul(reference)
-        .div(leverageOf(account, req.symbol))
-        .add(feeOf(qty.mul(reference), FEES.binanceFutures.taker));
+      // A market order pays what its sweep through the levels costs.
+      const notional = req.type === 'MARKET' ? Dec.max(totalCost(fills), qty.mul(current)) : qty.mul(reference);
+      const needed = notional.div(leverageOf(account, req.symbol)).add(feeOf(notional, FEES.binanceFutures.taker));
       if (futuresSummary(this.ctx, account).available.lt(needed)) throw new Rejection('MARGIN_INSUFFICIENT');
     }
     const postOnly = req.timeInForce === 'GTX';
@@ -135,13 +137,18 @@ export class FuturesEngine {
     account.futures.clientOrderIds[order.clientOrderId] = order.id;
     this.emitOrder(account, order, 'NEW');
     const trades: FuturesTrade[] = [];
-    if (req.type === 'MARKET' || crosses(req.side, reference, current)) {
-      const trade = this.fill(account, order, current, false);
+    for (const fill of fills) {
+      if (!isOpen(order)) break;
+      const trade = this.fill(account, order, fill, false);
       if (trade) trades.push(trade);
-    } else if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') {
-      this.finish(account, order, 'EXPIRED');
-    } else {
-      this.open.add(account.id, order);
+    }
+    if (isOpen(order)) {
+      // A market order the levels could not fill, and IOC / FOK remainders, expire; the rest rests.
+      if (order.type === 'MARKET' || order.timeInForce === 'IOC' || order.timeInForce === 'FOK') {
+        this.finish(account, order, 'EXPIRED');
+      } else {
+        this.open.add(account.id, order);
+      }
     }
     this.ctx.changed();
     return { order, trades };
@@ -175,12 +182,15 @@ export class FuturesEngine {
   }
 
   /**
-   * Fills what is left of the order at `price`. A closing order never flips the position: it is
-   * cut down to what is still open (another order may have closed part of it meanwhile).
+   * One trade of up to `fill.qty` at `fill.price`. A closing order never flips the position: it is
+   * cut down to what is still open (another order may have closed part of it meanwhile), and is
+   * done once the position is closed even though it was larger.
    */
-  private fill(account: Account, order: FuturesOrder, price: Dec, isMaker: boolean): FuturesTrade | undefined {
-    let qty = dec(order.origQty).sub(order.executedQty);
-    if (!isOpening(account, order)) {
+  private fill(account: Account, order: FuturesOrder, fill: LevelFill, isMaker: boolean): FuturesTrade | undefined {
+    const price = fill.price;
+    let qty = Dec.min(fill.qty, dec(order.origQty).sub(order.executedQty));
+    const opening = isOpening(account, order);
+    if (!opening) {
       qty = Dec.min(qty, this.closable(account, order.symbol, order.side, order.positionSide));
       if (qty.isZero()) {
         this.finish(account, order, 'EXPIRED');
@@ -223,13 +233,10 @@ export class FuturesEngine {
     order.avgPrice = str(cumQuote.div(executed).toDecimalPlaces(8));
     order.realizedPnl = str(dec(order.realizedPnl).add(change.realized));
     order.commission = str(dec(order.commission).add(commission));
-    order.status = executed.gte(order.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
+    const closedOut = !opening && this.closable(account, order.symbol, order.side, order.positionSide).isZero();
+    order.status = executed.gte(order.origQty) || closedOut ? 'FILLED' : 'PARTIALLY_FILLED';
     order.updatedAt = now;
-    if (order.status === 'FILLED' || !isOpening(account, order)) {
-      // A closing order cut down to the open position is done even though it was larger.
-      order.status = 'FILLED';
-      this.open.remove(order);
-    }
+    if (order.status === 'FILLED') this.open.remove(order);
     this.emitOrder(account, order, 'TRADE', trade);
     this.ctx.events.emit({
       kind: 'futuresAccount',
@@ -304,7 +311,9 @@ export class FuturesEngine {
       }
       const limit = dec(order.price);
       if (!crosses(order.side, limit, price)) continue;
-      this.fill(account, order, limit, true);
+      const depth = marketDepth(this.ctx.depth(symbol), this.market(symbol));
+      const remaining = dec(order.origQty).sub(order.executedQty);
+      this.fill(account, order, { price: limit, qty: restingShare(depth, remaining) }, true);
       this.ctx.changed();
     }
   }

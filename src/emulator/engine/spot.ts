@@ -1,11 +1,23 @@
 import { addFree, freeOf, lock, unlock } from './accounts.ts';
 import { crosses, findInBook, RestingOrders } from './resting-orders.ts';
 import type { EngineContext } from './context.ts';
-import { dec, floorToStep, str, ZERO, type Dec } from './decimal.ts';
+import { dec, str, ZERO, type Dec } from './decimal.ts';
+import {
+  marketDepth,
+  placementFills,
+  restingShare,
+  sweep,
+  sweepQuote,
+  totalCost,
+  totalQty,
+  type LevelFill,
+  type MarketDepth,
+} from './depth.ts';
 import { Rejection } from './errors.ts';
 import type { ExecutionType } from './events.ts';
 import { checkNotional, checkPrice, checkQuantity, feeOf } from './filters.ts';
 import { FEES, findMarket, type MarketBook, type MarketSpec } from './markets.ts';
+import { selectTrades, type OrderRef, type TradeQuery } from './queries.ts';
 import type { Account, OrderType, Side, SpotOrder, SpotTrade, TimeInForce } from './types.ts';
 
 export interface SpotOrderRequest {
@@ -20,20 +32,6 @@ export interface SpotOrderRequest {
   clientOrderId: string;
 }
 
-export interface OrderRef {
-  orderId?: number;
-  clientOrderId?: string;
-}
-
-export interface TradeQuery {
-  symbol?: string;
-  orderId?: number;
-  startTime?: number;
-  endTime?: number;
-  fromId?: number;
-  limit?: number;
-}
-
 function bookOf(account: Account): MarketBook {
   return account.venue === 'binance' ? 'binanceSpot' : 'bitgetSpot';
 }
@@ -42,11 +40,17 @@ function remainingOf(order: SpotOrder): Dec {
   return dec(order.origQty).sub(order.executedQty);
 }
 
-/** A limit order crosses when the market trades at or through its price. */
+/** The order before it is stored, and the trades its placement takes (taker). */
+interface Placement {
+  order: SpotOrder;
+  fills: LevelFill[];
+}
+
 /**
- * Spot matching against an infinitely deep book at the current price: market orders fill at once
- * (taker), limit orders that cross fill at once at the current price (taker), the rest wait with
- * their funds locked and fill at their own price (maker) when the price crosses them.
+ * Spot matching at the current price: market orders and crossing limit orders take from the book
+ * at once (taker) — all of it at the current price on an infinitely deep book, level by level
+ * with limited depth (see depth.ts) — and the rest waits with its funds locked, filling at its
+ * own price (maker) when the price crosses it.
  */
 export class SpotEngine {
   /** Open orders by symbol → order id → account id, rebuilt from state on load. */
@@ -77,24 +81,26 @@ export class SpotEngine {
     if (!account.canTrade) throw new Rejection('TRADING_DISABLED');
     if (account.spot.clientOrderIds[req.clientOrderId] !== undefined) throw new Rejection('DUPLICATE_CLIENT_ID');
     const current = this.ctx.price(req.symbol);
-    const order =
+    const depth = marketDepth(this.ctx.depth(req.symbol), market);
+    const { order, fills } =
       req.type === 'MARKET'
-        ? this.marketOrder(account, market, req, current)
-        : this.limitOrder(account, market, req, current);
+        ? this.marketOrder(account, market, req, current, depth)
+        : this.limitOrder(account, market, req, current, depth);
 
     account.spot.orders[String(order.id)] = order;
     account.spot.clientOrderIds[order.clientOrderId] = order.id;
     this.emitOrder(account, order, 'NEW');
-    const trades: SpotTrade[] = [];
-    const immediate = req.type === 'MARKET' || crosses(req.side, dec(order.price), current);
-    if (immediate) {
-      trades.push(this.fill(account, market, order, current, false));
-    } else if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') {
-      this.release(account, order);
-      order.status = 'EXPIRED';
-      this.emitOrder(account, order, 'EXPIRED');
-    } else {
-      this.open.add(account.id, order);
+    const trades = fills.map((f) => this.fill(account, market, order, f, false));
+    if (remainingOf(order).gt(0)) {
+      // A market order the levels could not fill, and IOC / FOK remainders, expire; the rest rests.
+      if (order.type === 'MARKET' || order.timeInForce === 'IOC' || order.timeInForce === 'FOK') {
+        this.release(account, order);
+        order.status = 'EXPIRED';
+        order.updatedAt = this.ctx.now();
+        this.emitOrder(account, order, 'EXPIRED');
+      } else {
+        this.open.add(account.id, order);
+      }
     }
     this.emitBalance(account, market);
     this.ctx.changed();
@@ -126,31 +132,48 @@ export class SpotEngine {
     };
   }
 
-  private marketOrder(account: Account, market: MarketSpec, req: SpotOrderRequest, current: Dec): SpotOrder {
+  private marketOrder(
+    account: Account,
+    market: MarketSpec,
+    req: SpotOrderRequest,
+    current: Dec,
+    depth: MarketDepth | undefined,
+  ): Placement {
+    let fills: LevelFill[];
     let qty: Dec;
     if (req.quoteOrderQty !== undefined) {
       checkNotional(market, req.quoteOrderQty);
-      qty = floorToStep(req.quoteOrderQty.div(current), dec(market.stepSize));
+      fills = sweepQuote(depth, current, req.quoteOrderQty, dec(market.stepSize));
+      qty = totalQty(fills);
       checkQuantity(market, qty);
     } else if (req.quantity !== undefined) {
       qty = req.quantity;
       checkQuantity(market, qty);
       checkNotional(market, qty.mul(current));
+      fills = sweep(depth, req.side, current, qty);
     } else {
       throw new Rejection('QTY_ZERO');
     }
     this.requireFree(
       account,
       req.side === 'BUY' ? market.quote : market.base,
-      req.side === 'BUY' ? qty.mul(current) : qty,
+      req.side === 'BUY' ? totalCost(fills) : qty,
     );
-    return this.newOrder(req, {
+    const order = this.newOrder(req, {
       origQty: str(qty),
       origQuoteOrderQty: req.quoteOrderQty === undefined ? '0' : str(req.quoteOrderQty),
     });
+    return { order, fills };
   }
 
-  private limitOrder(account: Account, market: MarketSpec, req: SpotOrderRequest, current: Dec): SpotOrder {
+  /** A limit order that crosses takes the levels up to (buy) / down to (sell) its price, taker. */
+  private limitOrder(
+    account: Account,
+    market: MarketSpec,
+    req: SpotOrderRequest,
+    current: Dec,
+    depth: MarketDepth | undefined,
+  ): Placement {
     const price = req.price ?? ZERO;
     const qty = req.quantity ?? ZERO;
     checkPrice(market, price);
@@ -162,16 +185,22 @@ export class SpotEngine {
     const lockedAmount = req.side === 'BUY' ? qty.mul(price) : qty;
     this.requireFree(account, lockedAsset, lockedAmount);
     lock(account, lockedAsset, lockedAmount);
-    return this.newOrder(req, { price: str(price), origQty: str(qty), lockedAsset, lockedAmount: str(lockedAmount) });
+    const order = this.newOrder(req, {
+      price: str(price),
+      origQty: str(qty),
+      lockedAsset,
+      lockedAmount: str(lockedAmount),
+    });
+    return { order, fills: placementFills(depth, req, current, qty, price) };
   }
 
   private requireFree(account: Account, asset: string, amount: Dec): void {
     if (freeOf(account, asset).lt(amount)) throw new Rejection('INSUFFICIENT_BALANCE', { asset });
   }
 
-  /** Fills the whole remaining quantity at `price`, moving balances and charging the fee. */
-  private fill(account: Account, market: MarketSpec, order: SpotOrder, price: Dec, isMaker: boolean): SpotTrade {
-    const qty = remainingOf(order);
+  /** One trade of `fill.qty` at `fill.price`: moves balances, charges the fee, keeps locked what the rest needs. */
+  private fill(account: Account, market: MarketSpec, order: SpotOrder, fill: LevelFill, isMaker: boolean): SpotTrade {
+    const { price, qty } = fill;
     const quoteQty = qty.mul(price);
     const rate = FEES[bookOf(account)][isMaker ? 'maker' : 'taker'];
     const paidAsset = order.side === 'BUY' ? market.quote : market.base;
@@ -207,13 +236,25 @@ export class SpotEngine {
     order.cumQuote = str(dec(order.cumQuote).add(quoteQty));
     order.commission = str(dec(order.commission).add(commission));
     order.commissionAsset = receivedAsset;
-    order.status = 'FILLED';
+    order.status = remainingOf(order).gt(0) ? 'PARTIALLY_FILLED' : 'FILLED';
     order.updatedAt = now;
-    // A buy that filled below its limit price leaves some of the locked quote behind.
-    this.release(account, order);
-    this.open.remove(order);
+    this.releaseSurplus(account, order);
+    if (order.status === 'FILLED') this.open.remove(order);
     this.emitOrder(account, order, 'TRADE', trade);
     return trade;
+  }
+
+  /**
+   * A buy that filled below its limit price leaves some of the locked quote behind: keep locked
+   * only what the unfilled rest needs at the limit price (all of it is released once filled).
+   */
+  private releaseSurplus(account: Account, order: SpotOrder): void {
+    const rest = remainingOf(order);
+    const needed = order.side === 'BUY' ? rest.mul(order.price) : rest;
+    const surplus = dec(order.lockedAmount).sub(needed);
+    if (surplus.lte(0)) return;
+    unlock(account, order.lockedAsset, surplus);
+    order.lockedAmount = str(needed);
   }
 
   private release(account: Account, order: SpotOrder): void {
@@ -258,7 +299,10 @@ export class SpotEngine {
     return selectTrades(this.ctx.account(accountId).spot.trades, query);
   }
 
-  /** The price moved: fill every resting order it crossed, at the order's own price (maker). */
+  /**
+   * The price moved: every resting order it crossed trades at its own price (maker), all of its
+   * rest on an infinitely deep book, at most one level's quantity with limited depth.
+   */
   onPrice(symbol: string, price: Dec): void {
     for (const [orderId, accountId] of this.open.at(symbol)) {
       const account = this.ctx.findAccount(accountId);
@@ -270,7 +314,8 @@ export class SpotEngine {
       const limit = dec(order.price);
       if (!crosses(order.side, limit, price)) continue;
       const market = this.market(account, symbol);
-      this.fill(account, market, order, limit, true);
+      const qty = restingShare(marketDepth(this.ctx.depth(symbol), market), remainingOf(order));
+      this.fill(account, market, order, { price: limit, qty }, true);
       this.emitBalance(account, market);
       this.ctx.changed();
     }
@@ -294,22 +339,4 @@ export class SpotEngine {
       time: this.ctx.now(),
     });
   }
-}
-
-/** Binance's rules: fromId wins (oldest first from that id); otherwise the most recent `limit`. */
-export function selectTrades<T extends { id: number; orderId: number; symbol: string; time: number }>(
-  all: readonly T[],
-  query: TradeQuery,
-): T[] {
-  const limit = Math.min(query.limit ?? 500, 1000);
-  const matching = all.filter(
-    (t) =>
-      (query.symbol === undefined || t.symbol === query.symbol) &&
-      (query.orderId === undefined || t.orderId === query.orderId) &&
-      (query.startTime === undefined || t.time >= query.startTime) &&
-      (query.endTime === undefined || t.time <= query.endTime) &&
-      (query.fromId === undefined || t.id >= query.fromId),
-  );
-  const fromStart = query.fromId !== undefined || query.startTime !== undefined;
-  return fromStart ? matching.slice(0, limit) : matching.slice(-limit);
 }

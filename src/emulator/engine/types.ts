@@ -172,9 +172,20 @@ export interface ListenKey {
   expiresAt: number;
 }
 
+/**
+ * Limited book depth for one symbol (shared by both venues, like its price): every level holds
+ * `qty`; level i sits `i * step` away from the current price. Absent step = each market's tick.
+ */
+export interface DepthSpec {
+  qty: string;
+  step?: string;
+}
+
 export interface EngineState {
   version: 1;
   prices: Record<string, string>;
+  /** Symbols with limited depth; a symbol not listed (or an old state file) has infinite depth. */
+  depth?: Record<string, DepthSpec>;
   counters: { order: number; trade: number; algo: number };
   accounts: Record<string, Account>;
   listenKeys: Record<string, ListenKey>;
