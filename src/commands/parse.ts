@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { ArgumentError } from '../domain/errors.ts';
+import { ArgumentError, type MessageParams } from '../domain/errors.ts';
 import { argsObjectSchema } from './args.ts';
-import type { CommandDef } from './types.ts';
+import type { ArgDef, CommandDef } from './types.ts';
 
 export interface CommandLine {
   name: string;
@@ -33,40 +33,49 @@ export function tokenize(text: string): Token[] {
 }
 
 /**
- * Binds the text after a command name to its declared arguments — positionally, or as
- * `name=value` — and validates them with the declaration's schemas.
+ * Binds the text after a command name to its declared arguments — as `name=value`, by the form of
+ * a flexible argument, or positionally — and validates them with the declaration's schemas.
  */
 export function bindArgs(def: CommandDef, rest: string): Record<string, unknown> {
   const names = Object.keys(def.args);
   const raw: Record<string, string> = {};
-  const positional: Token[] = [];
-  const tokens = tokenize(rest);
-  for (const token of tokens) {
+  const unnamed: Token[] = [];
+  for (const token of tokenize(rest)) {
     const named = /^([a-z_]+)=(.*)$/s.exec(token.value);
     if (named && names.includes(named[1] ?? '')) raw[named[1] ?? ''] = named[2] ?? '';
-    else positional.push(token);
+    else unnamed.push(token);
   }
-  const free = names.filter((n) => !(n in raw) && !def.args[n]?.flexible);
-  let used = 0;
-  for (const name of free) {
-    const token = positional[used];
-    if (!token) break;
-    if (def.args[name]?.rest) {
-      raw[name] = rest.slice(token.start).trim();
-      used = positional.length;
-      break;
+  const positional = names.filter((n) => !(n in raw) && !def.args[n]?.flexible);
+  const leftover: Token[] = [];
+  for (const token of unnamed) {
+    const formed = names.find((n) => isUnboundFlexible(def, raw, n) && def.args[n]?.form?.test(token.value));
+    if (formed) {
+      raw[formed] = token.value;
+      continue;
     }
-    raw[name] = token.value;
-    used++;
+    const name = positional.shift();
+    if (name === undefined) leftover.push(token);
+    else if (def.args[name]?.rest) {
+      raw[name] = rest.slice(token.start).trim();
+      break;
+    } else raw[name] = token.value;
   }
-  for (const token of positional.slice(used)) {
-    const name = names.find(
-      (n) => def.args[n]?.flexible === true && !(n in raw) && def.args[n].schema.safeParse(token.value).success,
-    );
+  for (const token of leftover) {
+    const name = names.find((n) => isUnboundFlexible(def, raw, n) && recognises(def.args[n], token.value));
     if (!name) throw new ArgumentError('errors.arg_extra', { value: token.value });
     raw[name] = token.value;
   }
   return validateArgs(def, raw);
+}
+
+function isUnboundFlexible(def: CommandDef, raw: Record<string, string>, name: string): boolean {
+  return def.args[name]?.flexible === true && !(name in raw);
+}
+
+/** A flexible argument knows its words by their form, or failing a form, by its schema accepting them. */
+function recognises(arg: ArgDef | undefined, word: string): boolean {
+  if (!arg) return false;
+  return arg.form ? arg.form.test(word) : arg.schema.safeParse(word).success;
 }
 
 /** Validates already-typed values (from Discord options, web forms, or bindArgs). */
@@ -85,6 +94,9 @@ function argumentErrorFrom(error: z.ZodError, values: Record<string, unknown>): 
   }
   const given = display(values[arg]);
   if (given === '') return new ArgumentError('errors.arg_missing', { arg });
+  // A refinement may name its own message: `.refine(ok, { params: { key: 'errors.arg_range', … } })`.
+  const own = issue.code === 'custom' ? messageOf(issue.params) : undefined;
+  if (own) return new ArgumentError(own.key, { arg, value: given, ...own.params });
   if (issue.code === 'invalid_value') {
     return new ArgumentError('errors.arg_choice', {
       arg,
@@ -98,4 +110,11 @@ function argumentErrorFrom(error: z.ZodError, values: Record<string, unknown>): 
 function display(value: unknown): string {
   if (value === undefined || value === null) return '';
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The message a refinement names: its `key`, the other params filling the key's placeholders. */
+function messageOf(params: Record<string, unknown> | undefined): { key: string; params: MessageParams } | undefined {
+  if (typeof params?.['key'] !== 'string') return undefined;
+  const { key, ...rest } = params as { key: string } & MessageParams;
+  return { key, params: rest };
 }

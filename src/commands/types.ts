@@ -18,10 +18,17 @@ export interface ArgDef<S extends z.ZodType = z.ZodType> {
   placeholder?: string;
   /**
    * An optional argument recognised by its form rather than its position: after the positional
-   * arguments, each remaining word goes to the first flexible argument whose schema accepts it
-   * (`/order main BTCUSDT buy 0.01 short reduce`).
+   * arguments, each remaining word goes to the first flexible argument that recognises it — by
+   * `form` when declared, else because its schema accepts it (`/order main BTCUSDT buy 0.01 short reduce`).
    */
   flexible?: boolean;
+  /**
+   * What a word of this flexible argument looks like, tested before the schema validates it. A word
+   * of this form goes to this argument wherever it stands, before a positional argument can take it
+   * (`/vp list closed`), so a bad value gets this argument's error (`150` is a percent out of range,
+   * not a symbol). No `g` flag: the test must not keep state.
+   */
+  form?: RegExp;
   /** A valid value, shown in help (`e.g. 0.01`) and used by the generated validation tests. */
   example?: string;
   complete?: ArgCompletion;

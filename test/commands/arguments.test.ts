@@ -1,13 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { CONSOLE_CALLER } from '../../src/app.ts';
 import { argShapes, usageOf } from '../../src/commands/args.ts';
 import { COMMANDS as ENTRIES } from '../../src/commands/catalog/index.ts';
-import { leafCommands } from '../../src/commands/types.ts';
+import { defineCommand, leafCommands } from '../../src/commands/types.ts';
 
 const COMMANDS = leafCommands(ENTRIES);
 import { bindArgs, splitCommandLine, tokenize } from '../../src/commands/parse.ts';
 import { ArgumentError } from '../../src/domain/errors.ts';
 import { startTestApp, type TestApp } from '../support/harness.ts';
+
+function thrownBy(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('nothing was thrown');
+}
 
 describe('command lines', () => {
   it('splits name, bot mention and arguments', () => {
@@ -86,6 +96,52 @@ describe('argument validation for every command', () => {
       }
     }
   }
+
+  it('a flexible argument with a form takes every word of that form, and its own error for a bad one', () => {
+    const def = defineCommand({
+      name: 'probe',
+      role: 'public',
+      mutates: false,
+      args: {
+        where: { schema: z.string().optional(), descriptionKey: 'args.account' },
+        count: {
+          schema: z.coerce
+            .number()
+            .refine((n) => n > 0 && n <= 10, { params: { key: 'errors.arg_range', min: '0', max: '10' } })
+            .optional(),
+          descriptionKey: 'args.percent',
+          form: /^-?\d+$/,
+          flexible: true,
+        },
+        word: { schema: z.string().regex(/^\w+$/).optional(), descriptionKey: 'args.symbol', flexible: true },
+      },
+      run: () => Promise.resolve({ text: '' }),
+    });
+    expect(bindArgs(def, 'here 5 abc')).toEqual({ where: 'here', count: 5, word: 'abc' });
+    // Before positional arguments take words: the optional `where` stays empty.
+    expect(bindArgs(def, '5')).toEqual({ count: 5 });
+    expect(bindArgs(def, '7 here abc')).toEqual({ where: 'here', count: 7, word: 'abc' });
+    // Out of range: refused as a count, not taken by `word`, whose schema would accept it.
+    const err = thrownBy(() => bindArgs(def, 'here 50'));
+    expect(err).toBeInstanceOf(ArgumentError);
+    expect(err).toMatchObject({ key: 'errors.arg_range', params: { arg: 'count', value: '50', min: '0', max: '10' } });
+  });
+
+  it('/vp close and /vp list read percent, side, symbol and closed by their form', () => {
+    const close = COMMANDS.find((c) => c.name === 'vp close');
+    const list = COMMANDS.find((c) => c.name === 'vp list');
+    if (!close || !list) throw new Error('no /vp close or /vp list');
+    expect(bindArgs(close, 'sub_a both short')).toMatchObject({ account: 'sub_a', name: 'both', side: 'short' });
+    expect(bindArgs(close, 'sub_a both BTCUSDT 50 long')).toMatchObject({ symbol: 'BTCUSDT', side: 'long' });
+    expect(thrownBy(() => bindArgs(close, 'sub_a scalp 150'))).toMatchObject({
+      key: 'errors.arg_range',
+      params: { arg: 'percent', value: '150' },
+    });
+    // A side word in capitals is still a side word: told the choices, not read as a symbol.
+    expect(thrownBy(() => bindArgs(close, 'sub_a scalp SHORT'))).toMatchObject({ key: 'errors.arg_choice' });
+    expect(bindArgs(list, 'closed')).toEqual({ closed: 'closed' });
+    expect(bindArgs(list, 'main BTCUSDT closed')).toEqual({ account: 'main', symbol: 'BTCUSDT', closed: 'closed' });
+  });
 
   it('named arguments bind by name', () => {
     const lang = COMMANDS.find((c) => c.name === 'lang');

@@ -48,6 +48,9 @@ describe('autocomplete', () => {
     expect(await desk.autocomplete(OWNER, 'vp close', { account: 'sub_a', name: 'et' }, 'name', GUILD)).toEqual([
       'beta',
     ]);
+    expect(
+      await desk.autocomplete(OWNER, 'vp tpsl', { account: 'sub_a', side: 'short', name: '' }, 'name', GUILD),
+    ).toEqual(['alpha', 'beta']);
     expect(await desk.autocomplete(OWNER, 'order', { account: 'sub_b', vp: '' }, 'vp', GUILD)).toEqual(['gamma']);
     // A VP of an account the user may not see is never suggested.
     expect(await desk.autocomplete(VIEWER, 'vp show', { account: 'sub_a', name: '' }, 'name', GUILD)).toEqual([]);

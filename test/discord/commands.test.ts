@@ -126,6 +126,47 @@ describe('the slash commands registered with Discord', () => {
     ]);
     const events = commands.find((c) => c.name === 'events')?.options ?? [];
     expect(events.find((o) => o.name === 'count')).toMatchObject({ type: 4, min_value: 1, max_value: 50 });
+    const vp = commands.find((c) => c.name === 'vp')?.options ?? [];
+    const sides = [
+      { name: 'long', value: 'long' },
+      { name: 'short', value: 'short' },
+    ];
+    for (const sub of ['show', 'close', 'tpsl']) {
+      const options = vp.find((o) => o.name === sub)?.options ?? [];
+      expect(
+        options.find((o) => o.name === 'side'),
+        sub,
+      ).toMatchObject({ type: 3, required: false, choices: sides });
+      expect(
+        options.find((o) => o.name === 'symbol'),
+        sub,
+      ).toMatchObject({ type: 3, required: false });
+      expect(
+        options.find((o) => o.name === 'name'),
+        sub,
+      ).toMatchObject({ required: true, autocomplete: true });
+    }
+    const list = vp.find((o) => o.name === 'list')?.options ?? [];
+    expect(list.find((o) => o.name === 'closed')).toMatchObject({
+      required: false,
+      choices: [{ name: 'closed', value: 'closed' }],
+    });
+  });
+
+  it('a VP is reached by the side option and any symbol form', async () => {
+    const { vps } = desk.t.app.services;
+    await vps.open({ accountId: 'sub_a', symbol: 'BTC/USDT:USDT', positionSide: 'LONG', name: 'twin' });
+    await vps.open({ accountId: 'sub_a', symbol: 'BTC/USDT:USDT', positionSide: 'SHORT', name: 'twin' });
+    const ambiguous = desk.textOf(await desk.slash(OWNER, 'vp show', { account: 'sub_a', name: 'twin' }, GUILD));
+    expect(ambiguous).toContain('(BTC/USDT:USDT LONG, BTC/USDT:USDT SHORT): add the side');
+    const shown = desk.textOf(
+      await desk.slash(OWNER, 'vp show', { account: 'sub_a', name: 'twin', side: 'short', symbol: 'btcusdt' }, GUILD),
+    );
+    expect(shown).toMatch(/sub_a\s+BTC\/USDT:USDT\s+SHORT\s+twin/);
+    const percent = desk.textOf(
+      await desk.slash(OWNER, 'vp close', { account: 'sub_a', name: 'twin', percent: '150' }, GUILD),
+    );
+    expect(percent).toContain('Argument percent: 150 must be more than 0 and at most 100.');
   });
 
   it('a command declared later appears without being declared twice', () => {

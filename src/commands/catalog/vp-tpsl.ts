@@ -11,16 +11,21 @@ import {
 import { ledgerOf } from '../../services/orders/virtual-positions.ts';
 import { defineCommand, type CommandContext } from '../types.ts';
 import { accountArg } from './scope.ts';
-import { decimalSchema, vpNameSchema } from './trading-args.ts';
+import { decimalSchema } from './trading-args.ts';
 import { flexibleSymbolArg } from './trading-symbol.ts';
+import {
+  commandLine,
+  explainingAmbiguity,
+  positionSideOf,
+  vpNameArg,
+  vpSideArg,
+  type VpAddress,
+} from './vp-address.ts';
 
-interface TpslArgs {
-  account: string;
-  name: string;
+interface TpslArgs extends VpAddress {
   tp?: TpslRequest['tp'];
   sl?: TpslRequest['sl'];
   off?: 'off' | undefined;
-  symbol?: string | undefined;
 }
 
 function requestOf(args: TpslArgs): TpslRequest {
@@ -28,10 +33,25 @@ function requestOf(args: TpslArgs): TpslRequest {
     accountId: args.account,
     vpName: args.name,
     symbol: args.symbol,
+    positionSide: positionSideOf(args.side),
     tp: args.tp,
     sl: args.sl,
     off: args.off === 'off',
   };
+}
+
+/** The trader's own `/vp tpsl …` line with the words that pick one VP of several. */
+function retryOf(args: TpslArgs): (added: readonly string[]) => string {
+  const words = [
+    args.account,
+    args.name,
+    args.tp ? `tp=${args.tp.toFixed()}` : undefined,
+    args.sl ? `sl=${args.sl.toFixed()}` : undefined,
+    args.off,
+    args.symbol,
+    args.side,
+  ];
+  return (added) => commandLine('vp tpsl', [...words, ...added]);
 }
 
 function priceOrNone(t: Translate, price: { toFixed(): string } | null | undefined): string {
@@ -77,7 +97,10 @@ function describeOutcome(ctx: CommandContext, market: TpslPlan['market'], outcom
   return lines.join('\n');
 }
 
-/** `/vp tpsl <account> <vp> [tp=<price>] [sl=<price>] [off]`: a leg not named keeps its price. */
+/**
+ * `/vp tpsl <account> <vp> [tp=<price>] [sl=<price>] [off] [symbol] [long|short]`: a leg not named
+ * keeps its price.
+ */
 export const tpslCommand = defineCommand({
   name: 'tpsl',
   role: 'trader',
@@ -85,7 +108,7 @@ export const tpslCommand = defineCommand({
   confirm: true,
   args: {
     account: accountArg,
-    name: { schema: vpNameSchema, descriptionKey: 'args.vp', complete: 'vp', example: 'alpha' },
+    name: vpNameArg,
     tp: {
       schema: decimalSchema.optional(),
       descriptionKey: 'args.tp',
@@ -102,12 +125,14 @@ export const tpslCommand = defineCommand({
     },
     off: { schema: z.literal('off').optional(), descriptionKey: 'args.tpsl_off', flexible: true },
     symbol: flexibleSymbolArg,
+    side: vpSideArg,
   },
-  describe: async (ctx, args) => describeTpsl(ctx.t, await ctx.services.tpsl.plan(requestOf(args))),
+  describe: async (ctx, args) =>
+    describeTpsl(ctx.t, await explainingAmbiguity(retryOf(args), () => ctx.services.tpsl.plan(requestOf(args)))),
   async run(ctx, args) {
     const request = requestOf(args);
     const exchange = await ctx.services.exchanges.for(request.accountId);
-    const outcome = await ctx.services.tpsl.set(request);
+    const outcome = await explainingAmbiguity(retryOf(args), () => ctx.services.tpsl.set(request));
     return { text: describeOutcome(ctx, exchange.market, outcome) };
   },
 });

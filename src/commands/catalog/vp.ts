@@ -3,30 +3,45 @@ import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.ts';
 import { unrealizedPnl } from '../../domain/vp-ledger.ts';
 import { formatAmount } from '../../domain/valuation.ts';
+import { UnknownSymbolError } from '../../exchange/errors.ts';
 import type { VirtualPosition } from '../../generated/prisma/client.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { ledgerOf } from '../../services/orders/virtual-positions.ts';
 import { monospaceTable } from '../format/table.ts';
-import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
+import { defineCommand, type ArgDef, type CommandContext, type CommandGroup } from '../types.ts';
 import { describePlan, describeResult } from './order.ts';
 import { accountArg, accountOrAllArg, accountsInScope } from './scope.ts';
-import { positionSideArg, vpNameSchema } from './trading-args.ts';
+import { positionSideArg } from './trading-args.ts';
 import { flexibleSymbolArg, symbolArg, symbolRequiredArg } from './trading-symbol.ts';
+import { commandLine, explainingAmbiguity, findVp, vpNameArg, vpSideArg, type VpAddress } from './vp-address.ts';
 import { tpslCommand } from './vp-tpsl.ts';
 
-const nameArg = { schema: vpNameSchema, descriptionKey: 'args.vp', complete: 'vp' as const, example: 'alpha' };
+/** How a percentage looks, right or wrong: `150` and `-5` are refused as percents, not read as symbols. */
+const PERCENT_FORM = /^-?\d+(\.\d+)?%?$/;
+
 const percentArg = {
   schema: z
     .string()
     .trim()
-    .regex(/^\d+(\.\d+)?%?$/, 'a percentage such as 50 or 50%')
+    .regex(PERCENT_FORM, 'a percentage such as 50 or 50%')
     .transform((s) => new Decimal(s.replace('%', '')))
-    .refine((d) => d.greaterThan(0) && d.lessThanOrEqualTo(100), 'between 0 and 100')
+    .refine((d) => d.greaterThan(0) && d.lessThanOrEqualTo(100), {
+      params: { key: 'errors.arg_range', min: '0', max: '100' },
+    })
     .optional(),
   descriptionKey: 'args.percent',
   example: '50',
+  form: PERCENT_FORM,
   flexible: true,
-};
+} satisfies ArgDef;
+
+/** `closed`: also the VPs at zero quantity, which /vp list leaves out otherwise. */
+const closedArg = {
+  schema: z.literal('closed').optional(),
+  descriptionKey: 'args.vp_closed',
+  form: /^closed$/i,
+  flexible: true,
+} satisfies ArgDef;
 
 /** The VP table's cells, one row per VP. */
 export function vpCells(vp: VirtualPosition): string[] {
@@ -59,23 +74,56 @@ const listCommand = defineCommand({
   name: 'list',
   role: 'viewer',
   mutates: false,
-  args: { account: accountOrAllArg, symbol: symbolArg },
-  async run(ctx, { account, symbol }) {
+  args: { account: accountOrAllArg, symbol: symbolArg, closed: closedArg },
+  async run(ctx, { account, symbol, closed }) {
     const accounts = await accountsInScope(ctx, account);
-    const rows = await ctx.services.vps.list(
+    const rows = await vpsOf(
+      ctx,
       accounts.map((a) => a.id),
       symbol,
     );
     if (rows.length === 0) return { text: ctx.t('vp.none') };
-    return { text: vpTable(ctx.t, rows) };
+    const shown = closed ? rows : rows.filter((vp) => !ledgerOf(vp).netQty.isZero());
+    const closedOnes = {
+      count: String(rows.length - shown.length),
+      command: commandLine('vp list', [account ?? (symbol ? 'all' : undefined), symbol, 'closed']),
+    };
+    if (shown.length === 0) return { text: ctx.t('vp.none_open', closedOnes) };
+    const lines = [vpTable(ctx.t, shown)];
+    if (shown.length < rows.length) lines.push(ctx.t('vp.closed_hidden', closedOnes));
+    return { text: lines.join('\n') };
   },
 });
+
+/**
+ * The VPs of these accounts, on the symbol as each account's exchange reads it: BTCUSDT is
+ * BTC/USDT:USDT on a futures account and BTC/USDT on a spot one.
+ */
+async function vpsOf(ctx: CommandContext, accountIds: readonly string[], symbol: string | undefined) {
+  if (!symbol) return ctx.services.vps.list(accountIds);
+  const perAccount = await Promise.all(
+    [...accountIds].sort().map(async (id) => {
+      const unified = await symbolOn(ctx, id, symbol);
+      return unified ? ctx.services.vps.list([id], unified) : [];
+    }),
+  );
+  return perAccount.flat();
+}
+
+/** Undefined when the account's market has no such symbol; as typed when its exchange cannot be reached. */
+async function symbolOn(ctx: CommandContext, accountId: string, symbol: string): Promise<string | undefined> {
+  try {
+    return (await ctx.services.exchanges.for(accountId)).resolveSymbol(symbol);
+  } catch (err) {
+    return err instanceof UnknownSymbolError ? undefined : symbol;
+  }
+}
 
 const openCommand = defineCommand({
   name: 'open',
   role: 'trader',
   mutates: true,
-  args: { account: accountArg, symbol: symbolRequiredArg, name: nameArg, position: positionSideArg },
+  args: { account: accountArg, symbol: symbolRequiredArg, name: vpNameArg, position: positionSideArg },
   async run(ctx, { account, symbol, name, position }) {
     const exchange = await ctx.services.exchanges.for(account);
     const unified = exchange.resolveSymbol(symbol);
@@ -92,9 +140,11 @@ const showCommand = defineCommand({
   name: 'show',
   role: 'viewer',
   mutates: false,
-  args: { account: accountArg, name: nameArg, symbol: symbolArg },
-  async run(ctx, { account, name, symbol }) {
-    const vp = await ctx.services.vps.byName(account, name, symbol);
+  args: { account: accountArg, name: vpNameArg, symbol: flexibleSymbolArg, side: vpSideArg },
+  async run(ctx, args) {
+    const retry = (added: readonly string[]) =>
+      commandLine('vp show', [args.account, args.name, args.symbol, args.side, ...added]);
+    const vp = await explainingAmbiguity(retry, () => findVp(ctx, args));
     const mark = await markPrice(ctx, vp).catch(() => undefined);
     const lines = [vpTable(ctx.t, [vp])];
     if (mark) {
@@ -109,13 +159,17 @@ const showCommand = defineCommand({
   },
 });
 
+interface CloseArgs extends VpAddress {
+  percent?: Decimal | undefined;
+}
+
 /** Closes all of a VP (or a percentage) with a market order on its own account and side. */
 const closeCommand = defineCommand({
   name: 'close',
   role: 'trader',
   mutates: true,
   confirm: true,
-  args: { account: accountArg, name: nameArg, percent: percentArg, symbol: flexibleSymbolArg },
+  args: { account: accountArg, name: vpNameArg, percent: percentArg, symbol: flexibleSymbolArg, side: vpSideArg },
   describe: async (ctx, args) => describePlan(ctx.t, await ctx.services.orders.check(await closeInput(ctx, args))),
   async run(ctx, args) {
     const { order, vp } = await ctx.services.orders.place(await closeInput(ctx, args));
@@ -123,11 +177,10 @@ const closeCommand = defineCommand({
   },
 });
 
-async function closeInput(
-  ctx: CommandContext,
-  args: { account: string; name: string; percent?: Decimal | undefined; symbol?: string | undefined },
-) {
-  const vp = await ctx.services.vps.byName(args.account, args.name, args.symbol);
+async function closeInput(ctx: CommandContext, args: CloseArgs) {
+  const retry = (added: readonly string[]) =>
+    commandLine('vp close', [args.account, args.name, args.percent?.toFixed(), args.symbol, args.side, ...added]);
+  const vp = await explainingAmbiguity(retry, () => findVp(ctx, args));
   const ledger = ledgerOf(vp);
   const percent = args.percent ?? new Decimal(100);
   const amount = ledger.netQty.times(percent).div(100);

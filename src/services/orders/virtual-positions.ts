@@ -32,6 +32,28 @@ export function ledgerColumns(ledger: VpLedger) {
   };
 }
 
+/** What narrows a look-up by name when one name is used on several symbols or sides. */
+export interface VpNarrowing {
+  symbol?: string | undefined;
+  positionSide?: PositionSide | undefined;
+}
+
+/** `BTC/USDT:USDT LONG, BTC/USDT:USDT SHORT`. */
+export function choicesOf(vps: readonly VirtualPosition[]): string {
+  return vps.map((vp) => `${vp.symbol} ${vp.positionSide}`).join(', ');
+}
+
+/** Several VPs of one account share the name asked for; `candidates` are sorted by symbol, then side. */
+export class AmbiguousVpError extends NotFoundError {
+  constructor(
+    accountId: string,
+    name: string,
+    readonly candidates: readonly VirtualPosition[],
+  ) {
+    super('vp.ambiguous', { account: accountId, vp: name, choices: choicesOf(candidates) });
+  }
+}
+
 /** Virtual positions: always looked up with their account, so one account never reaches another's. */
 export class VirtualPositions {
   constructor(private readonly db: Db) {}
@@ -49,21 +71,30 @@ export class VirtualPositions {
     });
   }
 
-  async byName(accountId: string, name: string, symbol?: string): Promise<VirtualPosition> {
-    const rows = await this.db.virtualPosition.findMany({
-      where: { accountId, name, ...(symbol ? { symbol } : {}) },
-      orderBy: { id: 'asc' },
+  /**
+   * The one VP of an account with this name, narrowed by symbol (unified, as stored) and side when
+   * given. Refuses to guess: none is NotFoundError, several is AmbiguousVpError with the choices.
+   */
+  async byName(accountId: string, name: string, narrow: VpNarrowing = {}): Promise<VirtualPosition> {
+    const named = await this.db.virtualPosition.findMany({
+      where: { accountId, name },
+      orderBy: [{ symbol: 'asc' }, { positionSide: 'asc' }],
     });
+    const rows = named.filter(
+      (r) =>
+        (!narrow.symbol || r.symbol === narrow.symbol) &&
+        (!narrow.positionSide || r.positionSide === narrow.positionSide),
+    );
     const [only, ...more] = rows;
-    if (!only) throw new NotFoundError('vp.not_found', { account: accountId, vp: name });
-    if (more.length > 0) {
-      throw new NotFoundError('vp.ambiguous', {
-        account: accountId,
-        vp: name,
-        choices: rows.map((r) => `${r.symbol} ${r.positionSide}`).join(', '),
-      });
-    }
-    return only;
+    if (more.length > 0) throw new AmbiguousVpError(accountId, name, rows);
+    if (only) return only;
+    if (named.length === 0) throw new NotFoundError('vp.not_found', { account: accountId, vp: name });
+    throw new NotFoundError('vp.not_found_on', {
+      account: accountId,
+      vp: name,
+      wanted: [narrow.symbol, narrow.positionSide].filter(Boolean).join(' '),
+      choices: choicesOf(named),
+    });
   }
 
   list(accountIds: readonly string[], symbol?: string): Promise<VirtualPosition[]> {

@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { decodeClientOrderId } from '../../domain/client-order-id.ts';
 import { HedgeError, NotFoundError } from '../../domain/errors.ts';
 import { formatAmount } from '../../domain/valuation.ts';
+import type { PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { AccountExchange } from '../../exchange/types.ts';
 import type { VirtualPosition } from '../../generated/prisma/client.ts';
@@ -24,8 +25,10 @@ export class TpslRefusedError extends HedgeError {}
 export interface TpslRequest {
   accountId: string;
   vpName: string;
-  /** As the trader typed it; needed only when several VPs share the name. */
+  /** In any form the account's exchange knows (BTCUSDT, BTC/USDT); needed only when several VPs share the name. */
   symbol?: string | undefined;
+  /** Needed only when the name is used on both sides. */
+  positionSide?: PositionSide | undefined;
   tp?: Decimal | undefined;
   sl?: Decimal | undefined;
   /** Removes both legs. */
@@ -85,7 +88,8 @@ export class TpslService {
   async plan(req: TpslRequest): Promise<TpslPlan> {
     const { exchanges, vps } = this.deps;
     const exchange = await exchanges.for(req.accountId);
-    const vp = await vps.byName(req.accountId, req.vpName, req.symbol ? exchange.resolveSymbol(req.symbol) : undefined);
+    const symbol = req.symbol ? exchange.resolveSymbol(req.symbol) : undefined;
+    const vp = await vps.byName(req.accountId, req.vpName, { symbol, positionSide: req.positionSide });
     const params = { account: vp.accountId, vp: vp.name };
     if (req.off && (req.tp || req.sl)) throw new TpslRefusedError('tpsl.off_with_prices', params);
     if (!req.off && !req.tp && !req.sl) throw new TpslRefusedError('tpsl.nothing', params);
