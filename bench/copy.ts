@@ -36,7 +36,8 @@ import type { Db } from '../src/infra/db/client.ts';
 import { CopyEngine } from '../src/services/copy/copy-engine.ts';
 import { readLeaderFill } from '../src/services/copy/leader-events.ts';
 import { FillIngestion } from '../src/services/orders/fill-ingestion.ts';
-import { OrderService } from '../src/services/orders/order-service.ts';
+import { FanOutWindow } from '../src/services/orders/fan-out-window.ts';
+import { OrderTracker } from '../src/services/orders/order-tracker.ts';
 import { EventBus } from '../src/services/events.ts';
 import { StreamSupervisor } from '../src/services/streams/supervisor.ts';
 
@@ -274,7 +275,7 @@ async function main(): Promise<void> {
 
     // The desk: live mode (no in-process paper exchange), its paper accounts on the child emulator.
     app = await createApp(loadConfig({ DATA_DIR: dataDir, PORT: '0', TRADING_MODE: 'live' }), { logger });
-    const { accounts, codes, vps, risk } = app.services;
+    const { accounts, codes, risk } = app.services;
     // The bench desk's own bus: the app's listeners (built for live exchanges) stay out of it.
     const bus = new EventBus(logger);
     // The desk's database, counting its queries (how many one event costs is part of the answer).
@@ -292,10 +293,25 @@ async function main(): Promise<void> {
     clients = new ExchangeClients({ accounts, logger, paper: urls });
     const streams = new StreamSupervisor({ clients, bus, logger, listAccounts: () => accounts.list() });
     supervisor = streams;
+    const window = new FanOutWindow();
     const fills = new FillIngestion(db, codes, clients, bus, logger);
+    window.addFollower(fills);
     fills.listen();
-    const orders = new OrderService({ db, accounts, exchanges: clients, codes, vps, fills, risk, bus, logger });
-    copy = new CopyEngine({ db, accounts, exchanges: clients, streams, orders, fills, risk, codes, bus, logger });
+    const tracker = new OrderTracker({ db, exchanges: clients, fills, bus, logger, window });
+    tracker.listen();
+    copy = new CopyEngine({
+      db,
+      accounts,
+      exchanges: clients,
+      streams,
+      tracker,
+      window,
+      fills,
+      risk,
+      codes,
+      bus,
+      logger,
+    });
 
     const leaderKey = { apiKey: binanceKey(0), secret: 'bench-leader-secret' };
     await control(urls.httpUrl, 'POST', 'accounts', {

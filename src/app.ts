@@ -14,8 +14,10 @@ import { EventBus } from './services/events.ts';
 import { IdentityService } from './services/identity.ts';
 import type { Services } from './services/index.ts';
 import { AccountCodes } from './services/orders/account-codes.ts';
+import { FanOutWindow } from './services/orders/fan-out-window.ts';
 import { FillIngestion } from './services/orders/fill-ingestion.ts';
 import { OrderService } from './services/orders/order-service.ts';
+import { OrderTracker } from './services/orders/order-tracker.ts';
 import { RiskService } from './services/orders/risk-service.ts';
 import { VirtualPositions } from './services/orders/virtual-positions.ts';
 import { PaperExchange } from './services/paper-exchange.ts';
@@ -103,16 +105,20 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   exchanges.onSymbolTraded((accountId, symbol) => streams.track(accountId, symbol));
   const codes = new AccountCodes(db);
   const vps = new VirtualPositions(db);
+  const window = new FanOutWindow();
   const fills = new FillIngestion(db, codes, exchanges, bus, logger);
+  window.addFollower(fills);
   fills.listen();
+  const tracker = new OrderTracker({ db, exchanges, fills, bus, logger, window });
+  tracker.listen();
   const risk = new RiskService(db, bus);
-  const orders = new OrderService({ db, accounts, exchanges, codes, vps, fills, risk, bus, logger });
+  const orders = new OrderService({ db, accounts, exchanges, codes, vps, risk, tracker, bus });
   const copy = new CopyEngine(
-    { db, accounts, exchanges, streams, orders, fills, risk, codes, bus, logger },
+    { db, accounts, exchanges, streams, tracker, window, fills, risk, codes, bus, logger },
     options.copyTiming ?? {},
   );
-  const inDoubt = new InDoubtSweep({ orders, copy, logger }, options.inDoubtCron);
-  const tpsl = new TpslService({ db, exchanges, codes, vps, orders, bus, logger });
+  const inDoubt = new InDoubtSweep({ tracker, copy, logger }, options.inDoubtCron);
+  const tpsl = new TpslService({ db, exchanges, codes, vps, orders, tracker, bus, logger });
   tpsl.listen();
   const spotTpsl = new SpotTpslWatcher(tpsl, logger);
   const reconciliation = new ReconciliationService({ db, exchanges, vps, fills, bus });
@@ -137,6 +143,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     vps,
     fills,
     risk,
+    tracker,
     orders,
     copy,
     inDoubt,
@@ -158,7 +165,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       paper?.startMarket();
       await streams.start();
       // Orders a crash or a timeout left without an answer: look each up by its client id.
-      const recovered = await orders.recover();
+      const recovered = await tracker.recover();
       if (recovered.length > 0)
         logger.info({ orders: recovered.map((o) => o.clientOrderId) }, 'unresolved orders looked up');
       // Copy intents a crash left open: each looked up by its client id, finished or failed.

@@ -148,6 +148,19 @@ export class CcxtAccountExchange implements AccountExchange {
     });
   }
 
+  async fetchConditionalOrder(symbol: string, ref: OrderRef): Promise<ExchangeOrder | undefined> {
+    if (this.market === 'spot') return undefined;
+    try {
+      return await this.call('fetchOrder', 'read', async () => {
+        const params = { trigger: true, ...(ref.clientOrderId ? this.venue.clientIdParams(ref.clientOrderId) : {}) };
+        return this.order(await this.client.fetchOrder(refId(ref), this.resolveSymbol(symbol), params));
+      });
+    } catch (err) {
+      if (err instanceof OrderNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
   async fetchOrder(symbol: string, ref: OrderRef): Promise<ExchangeOrder | undefined> {
     try {
       return await this.call('fetchOrder', 'read', async () =>

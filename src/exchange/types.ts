@@ -114,6 +114,8 @@ export interface AccountExchange {
   cancelConditionalOrder(symbol: string, ref: OrderRef): Promise<void>;
   /** Open conditional (algo) orders; [] on spot. */
   fetchOpenConditionalOrders(symbol?: string): Promise<ExchangeOrder[]>;
+  /** A conditional (algo) order in any state; undefined when the exchange does not know it (or on spot). */
+  fetchConditionalOrder(symbol: string, ref: OrderRef): Promise<ExchangeOrder | undefined>;
   /** undefined when the exchange says the order does not exist. */
   fetchOrder(symbol: string, ref: OrderRef): Promise<ExchangeOrder | undefined>;
   cancelOrder(symbol: string, ref: OrderRef): Promise<ExchangeOrder>;

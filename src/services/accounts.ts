@@ -3,7 +3,7 @@ import type { Account } from '../generated/prisma/client.ts';
 import { newAccountSchema, type AccountKind, type AccountStatus, type NewAccountInput } from '../domain/account.ts';
 import { NotFoundError, VaultError } from '../domain/errors.ts';
 import { fromColumn } from './orders/decimal-columns.ts';
-import { LIVE_STATUSES } from './orders/order-status.ts';
+import { LIVE_STATES } from '../domain/order-state.ts';
 import type { Credentials, Vault } from './vault/vault.ts';
 
 /** An account as every caller sees it: the sealed credentials never leave this service. */
@@ -63,7 +63,7 @@ export class AccountService {
 
   /** What still runs on the account: orders not in a final state, VPs holding a quantity. */
   async openWork(id: string): Promise<{ openOrders: number; openVps: number }> {
-    const openOrders = await this.db.order.count({ where: { accountId: id, status: { in: [...LIVE_STATUSES] } } });
+    const openOrders = await this.db.order.count({ where: { accountId: id, status: { in: [...LIVE_STATES] } } });
     const vps = await this.db.virtualPosition.findMany({ where: { accountId: id }, select: { netQty: true } });
     return { openOrders, openVps: vps.filter((vp) => !fromColumn(vp.netQty).isZero()).length };
   }

@@ -11,6 +11,8 @@ export type EventSource = 'stream' | 'rest';
 export type DeskEvent =
   | { type: 'order'; accountId: string; order: ExchangeOrder; source: EventSource }
   | { type: 'fill'; accountId: string; trade: ExchangeTrade; source: EventSource }
+  /** The account's open orders as REST read them at `askedAt` (the catch-up after a gap, the watchdog). */
+  | { type: 'open_orders'; accountId: string; orders: ExchangeOrder[]; askedAt: number }
   | { type: 'balance'; accountId: string; balances: BalanceLine[]; source: EventSource }
   | { type: 'positions'; accountId: string; positions: ExchangePosition[]; source: EventSource }
   | { type: 'stream'; accountId: string; health: StreamHealth; reason: string | undefined }

@@ -2,7 +2,7 @@ import type { ScheduledTask } from 'node-cron';
 import { scheduleJob } from '../infra/cron.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { CopyEngine } from './copy/copy-engine.ts';
-import type { OrderService } from './orders/order-service.ts';
+import type { OrderTracker } from './orders/order-tracker.ts';
 
 /** Every 30 s: an order in doubt is settled within about a minute of its exchange's request window. */
 export const DEFAULT_IN_DOUBT_CRON = '*/30 * * * * *';
@@ -10,7 +10,7 @@ export const DEFAULT_IN_DOUBT_CRON = '*/30 * * * * *';
 /**
  * The in-doubt sweep (node-cron): while the desk runs, orders whose answer never came and copies
  * left open are looked up by their client id again — not only at the next start. Trade orders
- * first (OrderService.resolveInDoubt), then copy intents (CopyEngine.resolveStale). Neither ever
+ * first (OrderTracker.resolveInDoubt), then copy intents (CopyEngine.resolveStale). Neither ever
  * sends an order that may already exist: each waits out its exchange's request window first.
  */
 export class InDoubtSweep {
@@ -18,7 +18,7 @@ export class InDoubtSweep {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { orders: OrderService; copy: CopyEngine; logger: Logger },
+    private readonly deps: { tracker: OrderTracker; copy: CopyEngine; logger: Logger },
     private readonly cronExpression = DEFAULT_IN_DOUBT_CRON,
   ) {}
 
@@ -36,7 +36,7 @@ export class InDoubtSweep {
 
   /** One sweep; resolves with how many trade orders it settled and how many copy intents it looked up. */
   async run(): Promise<{ orders: number; intents: number }> {
-    const orders = await this.deps.orders.resolveInDoubt();
+    const orders = await this.deps.tracker.resolveInDoubt();
     const intents = await this.deps.copy.resolveStale();
     if (orders.length > 0 || intents.length > 0) {
       this.deps.logger.info(

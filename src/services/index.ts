@@ -11,6 +11,7 @@ import type { IdentityService } from './identity.ts';
 import type { AccountCodes } from './orders/account-codes.ts';
 import type { FillIngestion } from './orders/fill-ingestion.ts';
 import type { OrderService } from './orders/order-service.ts';
+import type { OrderTracker } from './orders/order-tracker.ts';
 import type { RiskService } from './orders/risk-service.ts';
 import type { VirtualPositions } from './orders/virtual-positions.ts';
 import type { PaperExchange } from './paper-exchange.ts';
@@ -41,6 +42,8 @@ export interface Services {
   vps: VirtualPositions;
   fills: FillIngestion;
   risk: RiskService;
+  /** The one writer of order rows: follows every order to its end. */
+  tracker: OrderTracker;
   orders: OrderService;
   /** The copy engine (seed 001): leader events fanned out to the followers. */
   copy: CopyEngine;

@@ -49,13 +49,13 @@ async function leaderMarket(side: 'buy' | 'sell', size: Decimal, symbol = 'BTC/U
 /** Waits until the leader order's event exists and none of its intents is still under way. */
 async function settledEvent(leaderOrderId: string) {
   const { db } = desk.app.services;
-  const where = { leaderId_leaderOrderId: { leaderId: 'lead', leaderOrderId } };
+  const where = { leaderId: 'lead', leaderOrderId };
   await waitFor(async () => {
-    const event = await db.copyEvent.findUnique({ where, include: { intents: true } });
+    const event = await db.copyEvent.findFirst({ where, include: { intents: true } });
     return event !== null && event.intents.every((i) => i.status !== 'PENDING' && i.status !== 'SENT');
   }, 15_000);
   await desk.app.services.copy.idle();
-  return db.copyEvent.findUniqueOrThrow({ where, include: { intents: { orderBy: { followerId: 'asc' } } } });
+  return db.copyEvent.findFirstOrThrow({ where, include: { intents: { orderBy: { followerId: 'asc' } } } });
 }
 
 const byFollower = <T extends { followerId: string }>(intents: T[]) =>
@@ -63,7 +63,7 @@ const byFollower = <T extends { followerId: string }>(intents: T[]) =>
 
 beforeAll(async () => {
   desk = await startTestApp({ DATA_DIR: tempDir() }, { streamTiming: FAST_STREAMS, copyTiming: FAST_COPY });
-  const { accounts, paper, streams, orders, copy, bus } = desk.app.services;
+  const { accounts, paper, streams, tracker, copy, bus } = desk.app.services;
   if (!paper) throw new Error('paper exchange not running');
   emulator = paper.emulator;
   emulator.setPrice('BTCUSDT', '50000');
@@ -85,7 +85,7 @@ beforeAll(async () => {
   );
   await paper.register(f3);
   await streams.start();
-  await orders.recover();
+  await tracker.recover();
   await copy.start();
   expect(await confirmed('/copy start')).toBe('Copying is running.');
 });

@@ -147,6 +147,7 @@ describe('copy page', () => {
       data: {
         leaderId: 'lead',
         leaderOrderId: 'web-test-1',
+        leaderKey: 'o:BTC/USDT:web-test-1',
         symbol: 'BTC/USDT',
         side: 'buy',
         fraction: '0.25',

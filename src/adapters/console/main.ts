@@ -35,7 +35,7 @@ async function connect(): Promise<{ send: Send; close: () => Promise<void>; wher
     throw err;
   }
   // No background streams here, but orders a crash left unanswered are still looked up first.
-  await app.services.orders.recover();
+  await app.services.tracker.recover();
   const session = new ConsoleSession(app.dispatcher, app.services.identity, CONSOLE_CALLER);
   return {
     send: (l) => session.input(l),

@@ -35,7 +35,12 @@ export const cancelCommand = defineCommand({
     const target = open.find((o) => o.id === ref || o.clientOrderId === ref);
     if (!target) throw new NotFoundError('cancel.not_open', { account, order: ref });
     const byClientId = target.clientOrderId === ref;
-    const cancelled = await exchange.cancelOrder(target.symbol, byClientId ? { clientOrderId: ref } : { id: ref });
+    // Through the book: the order's row is CANCELED from the answer, whatever its stream says later.
+    const cancelled = await ctx.services.orders.cancel(
+      account,
+      target.symbol,
+      byClientId ? { clientOrderId: ref } : { id: ref },
+    );
     return { text: ctx.t('cancel.done', { account, order: describeOrder(ctx.t, cancelled) }) };
   },
 });

@@ -2,7 +2,7 @@ import type { ScheduledTask } from 'node-cron';
 import { leaderFraction, type MarketFilters } from '../../domain/copy-sizing.ts';
 import { HedgeError } from '../../domain/errors.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
-import type { ExchangeOrder } from '../../exchange/types.ts';
+import type { ExchangeOrder, ExchangeTrade } from '../../exchange/types.ts';
 import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
 import { scheduleJob } from '../../infra/cron.ts';
@@ -10,17 +10,19 @@ import type { Logger } from '../../infra/logger.ts';
 import type { AccountService, AccountView } from '../accounts.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from '../orders/account-codes.ts';
+import type { FanOutWindow } from '../orders/fan-out-window.ts';
 import type { FillIngestion } from '../orders/fill-ingestion.ts';
-import type { OrderService } from '../orders/order-service.ts';
+import type { OrderTracker } from '../orders/order-tracker.ts';
 import type { RiskService } from '../orders/risk-service.ts';
 import { BoundedSet } from '../streams/seen-set.ts';
 import type { StreamSupervisor } from '../streams/supervisor.ts';
 import { eventCount, lastIntents, recentEvents, type EventWithIntents, type IntentWithEvent } from './copy-history.ts';
+import { CopyOrders } from './copy-orders.ts';
 import { CopySettingsStore } from './copy-settings.ts';
 import { FollowerBalances } from './follower-balances.ts';
 import { FollowerCopies } from './follower-copy.ts';
 import { planCopies, type PlannedCopy } from './copy-plan.ts';
-import { eventStatus, readLeaderFill, recordLeaderEvent, type RecordedEvent } from './leader-events.ts';
+import { eventStatus, leaderOrderKey, readLeaderFill, recordLeaderEvent, type RecordedEvent } from './leader-events.ts';
 import { marketFiltersOf } from './market-filters.ts';
 
 export class CopyRefusedError extends HedgeError {}
@@ -75,7 +77,9 @@ export interface CopyEngineDeps {
   accounts: AccountService;
   exchanges: ExchangeClients;
   streams: StreamSupervisor;
-  orders: OrderService;
+  tracker: OrderTracker;
+  /** The fan-out's unit of work: the writes and reads it defers until its followers are answered. */
+  window: FanOutWindow;
   fills: FillIngestion;
   risk: RiskService;
   codes: AccountCodes;
@@ -122,6 +126,7 @@ export class CopyEngine {
       settings: this.settings,
       balances: this.balances,
       timing: this.timing,
+      copyOrders: new CopyOrders(deps),
       track: (work) => this.track(work),
     });
   }
@@ -131,11 +136,9 @@ export class CopyEngine {
     await this.refreshRoster();
     const { bus, logger } = this.deps;
     this.unsubscribe.push(
-      bus.on('order', (e) => {
-        this.onLeaderOrder(e.accountId, e.order);
-        this.copies.onFollowerOrder(e.accountId, e.order);
-      }),
-      bus.on('fill', (e) => this.onLeaderFill(e.accountId, e.trade.symbol, e.trade.orderId)),
+      bus.on('order', (e) => this.onLeaderOrder(e.accountId, e.order)),
+      bus.on('fill', (e) => this.onLeaderFill(e.accountId, e.trade)),
+      this.copies.listen(),
       this.balances.listen((id) => this.roster.get(id)?.copyRole === 'FOLLOWER'),
     );
     this.poll = scheduleJob(this.timing.balancePollCron, 'copy-balances', () => this.pollBalances(), logger);
@@ -152,7 +155,7 @@ export class CopyEngine {
   /** Resolves when every copy under way has finished (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.work.size > 0) await Promise.allSettled([...this.work]);
-    await this.deps.orders.copyAnswersWritten();
+    await this.deps.window.written();
   }
 
   isRunning(): Promise<boolean> {
@@ -334,45 +337,63 @@ export class CopyEngine {
 
   /**
    * A leader fill whose order never came as an event (the stream dropped during the fill; the
-   * REST catch-up brings trades, not closed orders): after a grace period the order is read.
+   * REST catch-up brings trades, not closed orders): after a grace period the order is read —
+   * unless this leader order already is an event, which is known without asking the exchange.
    */
-  private onLeaderFill(accountId: string, symbol: string, orderId: string): void {
+  private onLeaderFill(accountId: string, trade: ExchangeTrade): void {
     if (this.roster.get(accountId)?.copyRole !== 'LEADER') return;
-    const key = `${accountId}:${orderId}`;
+    const key = `${accountId}|${leaderOrderKey({ symbol: trade.symbol, id: trade.orderId, clientOrderId: trade.clientOrderId })}`;
     const seen = () => this.handled.has(key) || this.detecting.has(key);
     if (seen()) return;
     const check = async () => {
       await new Promise((r) => setTimeout(r, this.timing.orderGraceMs));
-      if (seen()) return;
+      if (seen() || (await this.knownLeaderOrder(accountId, trade.symbol, trade.orderId))) return;
       const exchange = await this.deps.exchanges.for(accountId);
-      const order = await exchange.fetchOrder(symbol, { id: orderId });
+      const order = await exchange.fetchOrder(trade.symbol, { id: trade.orderId });
       if (order) await this.copyLeaderOrderNow(accountId, order);
     };
     void this.track(check()).catch((err: unknown) =>
-      this.deps.logger.warn({ err: String(err), account: accountId, order: orderId }, 'leader order lookup failed'),
+      this.deps.logger.warn(
+        { err: String(err), account: accountId, order: trade.orderId },
+        'leader order lookup failed',
+      ),
     );
+  }
+
+  /** An event for this leader order exists already (by market and exchange order id; no request). */
+  private async knownLeaderOrder(leaderId: string, symbol: string, orderId: string): Promise<boolean> {
+    const known = await this.deps.db.copyEvent.findFirst({
+      where: { leaderId, leaderOrderId: orderId, symbol },
+      select: { id: true },
+    });
+    return known !== null;
   }
 
   private async copyLeaderOrderNow(leaderId: string, order: ExchangeOrder): Promise<CopyEvent | undefined> {
     if (order.type !== 'market' || !TERMINAL.has(order.status) || !order.filled.greaterThan(0)) return undefined;
     if (order.symbol !== (await this.settings.leaderSymbol(leaderId))) return undefined;
     // Partial fills of one order are one event: only the completed order (its cumulative filled
-    // and cost) is copied, once per leader order id.
-    const key = `${leaderId}:${order.id}`;
+    // and cost) is copied, once per leader order — by what the exchange guarantees unique.
+    const leaderKey = leaderOrderKey(order);
+    const key = `${leaderId}|${leaderKey}`;
     if (this.handled.has(key) || this.detecting.has(key)) return undefined;
     this.detecting.add(key);
     let recorded: RecordedEvent | undefined;
     try {
       const known = await this.deps.db.copyEvent.findUnique({
-        where: { leaderId_leaderOrderId: { leaderId, leaderOrderId: order.id } },
+        where: { leaderId_leaderKey: { leaderId, leaderKey } },
+        select: { id: true },
       });
       if (!known) recorded = await this.recordEvent(leaderId, order);
       this.handled.add(key);
+      // A fill of this order arriving later is known by its market and order id.
+      this.handled.add(`${leaderId}|o:${order.symbol}:${order.id}`);
     } finally {
       this.detecting.delete(key);
     }
     if (!recorded) return undefined;
     const { event, intents, orders } = recorded;
+    this.deps.tracker.adopt(orders.values());
     // The followers' order, fill and balance pushes would be parsed between the others' answers.
     const copying = intents.filter((i) => i.status === 'SENT' || i.status === 'PENDING').map((i) => i.followerId);
     const releaseStreams = await this.deps.streams.hold(copying, this.timing.fanOutHoldMaxMs);
@@ -385,14 +406,10 @@ export class CopyEngine {
         return intent.status === 'PENDING' ? this.copies.copy(event, intent) : Promise.resolve(intent);
       }),
     );
-    // Held until the fan-out has its answers (fanOutHoldMaxMs at most): the followers' orders
-    // first, then one write of their answers and intents, then their fills (which find their
-    // orders by those answers) and their streams' messages.
-    const held = this.heldFor(fanOut);
-    this.copies.holdWhile(held);
-    this.deps.orders.holdCopyAnswersWhile(held);
-    this.deps.fills.holdWhile(held.then(() => this.deps.orders.copyAnswersWritten()));
-    void held.then(releaseStreams);
+    // One window over the fan-out (fanOutHoldMaxMs at most): the followers' orders first, then
+    // one write of their order states and intents, then their fills and read-backs, and their
+    // streams' messages.
+    void this.deps.window.hold(fanOut, this.timing.fanOutHoldMaxMs).then(releaseStreams);
     const settled = await fanOut;
     this.copies.catchUpFills(event, settled);
     return event;
@@ -449,20 +466,6 @@ export class CopyEngine {
       });
     }
     return recordLeaderEvent(db, { leaderId, order, facts, fraction, status, planned });
-  }
-
-  /** Settles when the fan-out does, or after fanOutHoldMaxMs; never rejects. */
-  private heldFor(fanOut: Promise<unknown>): Promise<void> {
-    if (this.timing.fanOutHoldMaxMs <= 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.timing.fanOutHoldMaxMs);
-      timer.unref();
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      fanOut.then(done, done);
-    });
   }
 
   private async pollBalances(): Promise<void> {

@@ -1,10 +1,20 @@
 import { Decimal } from 'decimal.js';
+import { decodeClientOrderId } from '../../domain/client-order-id.ts';
 import { HedgeError } from '../../domain/errors.ts';
+import {
+  intentTransition,
+  isIntentTerminal,
+  isTerminal,
+  type IntentState,
+  type OrderState,
+} from '../../domain/order-state.ts';
 import { ExchangeAuthError } from '../../exchange/errors.ts';
-import type { ExchangeOrder } from '../../exchange/types.ts';
 import type { CopyEvent, CopyIntent, Order } from '../../generated/prisma/client.ts';
 import { Coalescer } from '../../infra/db/coalescer.ts';
+import { entryOf, type OrderChange, type OrderTracker } from '../orders/order-tracker.ts';
+import type { FanOutWindow } from '../orders/fan-out-window.ts';
 import type { CopyEngineDeps, CopyTiming } from './copy-engine.ts';
+import type { CopyOrders } from './copy-orders.ts';
 import { sizeCopy } from './copy-plan.ts';
 import type { CopySettingsStore } from './copy-settings.ts';
 import { writeIntents } from './copy-writes.ts';
@@ -17,28 +27,20 @@ export interface FollowerCopiesDeps extends Omit<CopyEngineDeps, 'risk' | 'codes
   settings: CopySettingsStore;
   balances: FollowerBalances;
   timing: CopyTiming;
+  copyOrders: CopyOrders;
   /** The engine's record of work under way (idle() waits for it). */
   track: <T>(work: Promise<T>) => Promise<T>;
 }
 
-/** Order states after which a market copy changes no more. */
-const FINAL = new Set<ExchangeOrder['status']>(['closed', 'canceled', 'expired', 'rejected']);
 /** Read-backs (and fill catch-ups) after a fan-out run this many at a time. */
 const READ_BACK_LANES = 4;
 
-/** A copy sent and not settled yet: what its follower's stream said of it, or who waits to hear. */
-interface Outcome {
-  followerId: string;
-  /** awaitOutcome has taken it over (the copy's own promise has resolved with the answer). */
-  awaited?: boolean;
-  state?: ExchangeOrder;
-  arrived?: (state: ExchangeOrder) => void;
-}
-
 /**
  * Each follower's copy of a leader event, from its intent to its outcome: sent, settled, failed
- * with an alert, never twice. This is the engine's only writer of intents; their updates of one
- * fan-out are written together (see Coalescer).
+ * with an alert, never twice. Its state follows its order's state in the book (the order tracker)
+ * through the intent table of domain/order-state.ts: whether the order's answer, its follower's
+ * stream or a read-back moved it, the intent moves with it. Intent writes of one fan-out are
+ * written together, when its window closes.
  *
  * A copy is answered when the exchange takes its order. Where that answer names the order only
  * (Bitget), its outcome comes from the follower's order stream; a follower without a live stream,
@@ -47,31 +49,32 @@ interface Outcome {
  */
 export class FollowerCopies {
   private readonly inFlight = new Map<number, Promise<CopyIntent>>();
+  /** Client order ids of the copies being sent right now: their answers settle them. */
+  private readonly sending = new Set<string>();
   private readonly intentWrites: Coalescer<CopyIntent>;
-  /** Each intent's latest state while its copy is under way (its writes may still be queued). */
+  /** Each intent's latest state while its copy is under way or its outcome awaited. */
   private readonly latest = new Map<number, CopyIntent>();
-  /** By client order id: copies sent whose final state has not been recorded yet. */
-  private readonly outcomes = new Map<string, Outcome>();
+  /** Intents whose copy was taken by the exchange and whose outcome is awaited, by client order id. */
+  private readonly awaiting = new Map<string, { intent: number; event: CopyEvent; settled?: () => void }>();
   private holds = 0;
   private readonly backlog: (() => Promise<void>)[] = [];
   private readingBack = 0;
+  private readonly tracker: OrderTracker;
 
-  constructor(private readonly deps: FollowerCopiesDeps) {
+  constructor(private readonly deps: FollowerCopiesDeps & { tracker: OrderTracker; window: FanOutWindow }) {
+    this.tracker = deps.tracker;
     this.intentWrites = new Coalescer((intents) => writeIntents(deps.db, intents));
+    deps.window.addWriter(this.intentWrites);
+    deps.window.addFollower(this);
   }
 
-  /** A copy sized and written with its event: send it (its row proves nothing was sent before). */
-  private async sendPlanned(event: CopyEvent, intent: CopyIntent, row: Order): Promise<CopyIntent> {
-    this.deps.balances.markChanged(intent.followerId);
-    return this.settle(event, intent, await this.deps.orders.sendPreparedCopy(row));
+  /** Follows the book: a copy order's every change moves its intent. */
+  listen(): () => void {
+    return this.tracker.onChange((change) => this.followOrder(change));
   }
 
-  /**
-   * Work queued behind a fan-out (read-backs, fill catch-ups) starts when it has finished:
-   * the followers' orders go out first.
-   */
+  /** Read-backs and fill catch-ups queued behind a fan-out start once its writes are out. */
   holdWhile(work: Promise<unknown>): void {
-    this.intentWrites.holdWhile(work);
     this.holds += 1;
     const release = () => {
       this.holds -= 1;
@@ -82,15 +85,7 @@ export class FollowerCopies {
 
   /** Whether a copy of this process is sending the intent or waiting for its outcome. */
   isUnderWay(intent: CopyIntent): boolean {
-    return this.inFlight.has(intent.id) || this.outcomes.has(intent.clientOrderId);
-  }
-
-  /** A follower's order state from its stream: settles its copy, or waits for the copy's answer. */
-  onFollowerOrder(accountId: string, order: ExchangeOrder): void {
-    const outcome = order.clientOrderId ? this.outcomes.get(order.clientOrderId) : undefined;
-    if (!outcome || outcome.followerId !== accountId || !FINAL.has(order.status)) return;
-    if (outcome.arrived) outcome.arrived(order);
-    else outcome.state = order;
+    return this.inFlight.has(intent.id) || this.awaiting.has(intent.clientOrderId);
   }
 
   /**
@@ -147,35 +142,41 @@ export class FollowerCopies {
 
   /**
    * One follower's copy, never twice at once (in-process) and never twice on the exchange:
-   * PENDING (nothing sent yet) → sized → SENT (amount stored) → placeCopyOrder, which sends only
-   * after proving no order with this client id exists. After a restart a SENT intent is looked
-   * up by its client id; a copy is sent only while its leader event is younger than maxEventAgeMs.
+   * PENDING (nothing sent yet) → sized → SENT (amount stored) → placed, only after proving no
+   * order with this client id exists. After a restart a SENT intent is looked up by its client
+   * id; a copy is sent only while its leader event is younger than maxEventAgeMs. `preparedRow`:
+   * the order row the event's transaction wrote (nothing can be on the exchange under it yet).
    * `recovering` (a restart): a PENDING intent whose order row exists was sent, or may have been,
    * before its own write landed — it is looked up like a SENT one, never sized again.
    */
   copy(event: CopyEvent, intent: CopyIntent, preparedRow?: Order, recovering = false): Promise<CopyIntent> {
     const running = this.inFlight.get(intent.id);
     if (running) return running;
-    // Registered before sending: the follower's stream may report the order before its answer.
-    if (!this.outcomes.has(intent.clientOrderId)) {
-      this.outcomes.set(intent.clientOrderId, { followerId: intent.followerId });
-    }
+    this.latest.set(intent.id, intent);
+    this.sending.add(intent.clientOrderId);
     const body = preparedRow ? this.sendPlanned(event, intent, preparedRow) : this.copyOnce(event, intent, recovering);
     const pending = body
       .catch((err: unknown) => this.fail(event, intent, err))
       .finally(() => {
         this.inFlight.delete(intent.id);
-        if (!this.outcomes.get(intent.clientOrderId)?.awaited) this.forgetOutcome(intent);
+        this.sending.delete(intent.clientOrderId);
+        if (!this.awaiting.has(intent.clientOrderId)) this.latest.delete(intent.id);
       });
     this.inFlight.set(intent.id, pending);
     return pending;
   }
 
+  /** A copy sized and written with its event: send it. */
+  private async sendPlanned(event: CopyEvent, intent: CopyIntent, row: Order): Promise<CopyIntent> {
+    this.deps.balances.markChanged(intent.followerId);
+    return this.settle(event, intent, await this.deps.copyOrders.sendPrepared(row));
+  }
+
   private async copyOnce(event: CopyEvent, written: CopyIntent, recovering: boolean): Promise<CopyIntent> {
-    const { accounts, exchanges, orders } = this.deps;
+    const { accounts, exchanges, copyOrders } = this.deps;
     let intent = written;
     if (recovering && intent.status === 'PENDING') {
-      const row = await this.deps.db.order.findUnique({ where: { clientOrderId: intent.clientOrderId } });
+      const row = await this.tracker.current(intent.clientOrderId);
       if (row) intent = this.update(intent, { status: 'SENT', amount: row.cost ?? row.amount });
     }
     const isYoung = () => Date.now() - event.filledAt.getTime() <= this.deps.timing.maxEventAgeMs;
@@ -201,7 +202,7 @@ export class FollowerCopies {
     }
     const amount = new Decimal(sent.amount ?? 0);
     this.deps.balances.markChanged(intent.followerId);
-    const order = await orders.placeCopyOrder(
+    const order = await copyOrders.place(
       {
         accountId: intent.followerId,
         symbol,
@@ -241,69 +242,129 @@ export class FollowerCopies {
   }
 
   /**
-   * The copy's outcome from its order row. An order the exchange took but whose state its
-   * answer did not carry (Bitget) stays SENT, with its exchange id, until its stream or a
-   * read-back says how it ended (`awaitOutcome`).
+   * The copy's outcome from its order as the book has it now (the stream may have spoken while
+   * the answer was on its way). An order the exchange took without saying how it ended (Bitget)
+   * leaves the intent SENT until its stream or a read-back moves the order (`awaitOutcome`).
    */
-  private async settle(event: CopyEvent, intent: CopyIntent, order: Order, final = false): Promise<CopyIntent> {
-    const filled = new Decimal(order.filledQty);
-    const cost = order.avgPrice ? filled.times(order.avgPrice).toFixed() : null;
-    const fields = { exchangeOrderId: order.exchangeOrderId, filledQty: order.filledQty, cost };
-    if (filled.greaterThan(0)) return this.update(intent, { ...fields, status: 'FILLED', reason: null });
-    if (!final && order.status === 'OPEN' && order.exchangeOrderId) {
-      const acknowledged = this.update(intent, { ...fields, reason: null });
-      void this.deps.track(this.awaitOutcome(event, acknowledged, order));
-      return acknowledged;
+  private async settle(event: CopyEvent, intent: CopyIntent, answered: Order): Promise<CopyIntent> {
+    const row = (await this.tracker.current(answered.clientOrderId)) ?? answered;
+    const settled = this.fromOrder(event, this.latest.get(intent.id) ?? intent, row);
+    if (
+      settled.status === 'SENT' &&
+      row.exchangeOrderId &&
+      (row.status === 'OPEN' || row.status === 'PARTIALLY_FILLED')
+    ) {
+      this.awaiting.set(row.clientOrderId, { intent: settled.id, event });
+      void this.deps.track(this.awaitOutcome(event, settled, row));
     }
-    if (order.status === 'REJECTED' || order.status === 'CANCELED' || order.status === 'EXPIRED') {
-      const reason = order.error ?? 'copy.failed.rejected';
+    return settled;
+  }
+
+  /**
+   * The intent after its order's latest state: the intent table decides; a copy that ended with
+   * nothing filled fails with an alert. A SENT copy whose order is in doubt says so.
+   */
+  private fromOrder(event: CopyEvent, intent: CopyIntent, row: Order): CopyIntent {
+    if (isIntentTerminal(intent.status as IntentState)) return intent;
+    const next = intentTransition(intent.status as IntentState, entryOf(row)) ?? (intent.status as IntentState);
+    const filled = new Decimal(row.filledQty);
+    const fields = {
+      // An intent whose SENT write was lost (a crash) learns its amount from its order row.
+      amount: intent.amount ?? row.cost ?? row.amount,
+      exchangeOrderId: row.exchangeOrderId,
+      filledQty: row.filledQty,
+      cost: row.avgPrice ? filled.times(row.avgPrice).toFixed() : null,
+    };
+    if (next === 'FILLED') return this.update(intent, { ...fields, status: 'FILLED', reason: null });
+    if (next === 'FAILED') {
+      const reason = row.error ?? 'copy.failed.rejected';
       this.alert(event, intent, reason, reason);
       return this.update(intent, { ...fields, status: 'FAILED', reason });
     }
-    // UNKNOWN: the exchange has not said yet; the in-doubt sweep (or the next start) looks it up by its client id.
-    return this.update(intent, { ...fields, reason: 'copy.unresolved' });
+    // Still under way: acknowledged, or in doubt until the in-doubt sweep (or the next start) looks it up.
+    return this.update(intent, {
+      ...fields,
+      status: 'SENT',
+      reason: row.status === 'UNKNOWN' ? 'copy.unresolved' : null,
+    });
+  }
+
+  /**
+   * A copy order moved in the book. While its copy is being sent, the copy settles it from the
+   * answer itself; afterwards (a stream, a read-back, a look-up) the intent follows here.
+   */
+  private followOrder({ after }: OrderChange): void {
+    if (after.purpose !== 'copy') return;
+    const awaited = this.awaiting.get(after.clientOrderId);
+    if (awaited) {
+      const intent = this.latest.get(awaited.intent);
+      if (intent && !this.sending.has(after.clientOrderId)) {
+        const settled = this.fromOrder(awaited.event, intent, after);
+        if (settled.status !== 'SENT') {
+          this.awaiting.delete(after.clientOrderId);
+          awaited.settled?.();
+        }
+      }
+      return;
+    }
+    if (!isTerminal(after.status as OrderState) || this.sending.has(after.clientOrderId)) return;
+    void this.deps
+      .track(this.followStored(after))
+      .catch((err: unknown) =>
+        this.deps.logger.warn({ err: String(err), account: after.accountId }, 'copy intent not brought in line'),
+      );
+  }
+
+  /** An intent nobody here is working on (a copy from before a restart): read, then moved. */
+  private async followStored(row: Order): Promise<void> {
+    const decoded = decodeClientOrderId(row.clientOrderId);
+    if (decoded?.purpose !== 'copy' || decoded.ref === undefined) return;
+    await this.deps.window.quiet(); // intent writes held by a fan-out land first
+    const intent = await this.deps.db.copyIntent.findFirst({
+      where: { eventId: decoded.ref, followerId: row.accountId },
+      include: { event: true },
+    });
+    if (!intent || isIntentTerminal(intent.status as IntentState) || this.isUnderWay(intent)) return;
+    const { event, ...stored } = intent;
+    this.fromOrder(event, stored, row);
   }
 
   /**
    * An acknowledged copy's final state: from the follower's stream when it is live and speaks
-   * within `streamSettleMs` of the answer, else read back by client id after the fan-out. Not
-   * known even then: the copy stays SENT ('copy.unresolved') and the in-doubt sweep looks it up.
+   * within `streamSettleMs` of the answer (followOrder moves the intent), else read back by client
+   * id after the fan-out. Not known even then: the copy stays SENT ('copy.unresolved') and the
+   * in-doubt sweep looks it up.
    */
   private async awaitOutcome(event: CopyEvent, intent: CopyIntent, row: Order): Promise<void> {
-    const outcome = this.outcomes.get(intent.clientOrderId) ?? { followerId: intent.followerId };
-    outcome.awaited = true;
-    this.outcomes.set(intent.clientOrderId, outcome);
-    const live = this.isLive(intent.followerId);
     try {
+      const live = this.isLive(intent.followerId);
       const waitMs = live ? this.deps.timing.streamSettleMs - (Date.now() - row.updatedAt.getTime()) : 0;
-      const state =
-        outcome.state ?? (waitMs > 0 ? await streamed(outcome, waitMs) : undefined) ?? (await this.readBack(row));
-      if (!state) {
-        this.update(intent, { reason: 'copy.unresolved' });
-        return;
+      const entry = this.awaiting.get(row.clientOrderId);
+      if (waitMs > 0 && entry) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, waitMs);
+          entry.settled = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
-      const settled = await this.settle(event, intent, await this.deps.orders.recordCopyState(row, state), true);
-      if (!live && settled.status === 'FILLED') await this.catchUpFill(event, settled);
+      if (!this.awaiting.has(row.clientOrderId)) return; // the stream settled it
+      const state = await this.afterFanOut(() => this.tracker.lookUp(row, 'lookup')).catch((err: unknown) => {
+        this.deps.logger.warn({ err: String(err), account: row.accountId }, 'copy read-back failed');
+        return undefined;
+      });
+      const current = this.latest.get(intent.id) ?? intent;
+      const settled = state ? this.fromOrder(event, current, state) : current;
+      if (settled.status === 'SENT') this.update(settled, { reason: 'copy.unresolved' });
+      else if (!live && settled.status === 'FILLED') await this.catchUpFill(event, settled);
     } catch (err) {
       this.deps.logger.warn({ err: String(err), account: intent.followerId }, 'copy outcome not recorded');
     } finally {
-      this.forgetOutcome(intent);
+      this.awaiting.delete(row.clientOrderId);
+      const current = this.latest.get(intent.id);
+      if (current && current.status === 'SENT') this.latest.delete(intent.id);
     }
-  }
-
-  /** The order as the exchange has it now, by client id; undefined when it cannot be read. */
-  private readBack(row: Order): Promise<ExchangeOrder | undefined> {
-    return this.afterFanOut(async () => {
-      const exchange = await this.deps.exchanges.for(row.accountId);
-      return exchange.fetchOrder(row.symbol, { clientOrderId: row.clientOrderId });
-    }).catch((err: unknown) => {
-      this.deps.logger.warn({ err: String(err), account: row.accountId }, 'copy read-back failed');
-      return undefined;
-    });
-  }
-
-  private forgetOutcome(intent: CopyIntent): void {
-    this.outcomes.delete(intent.clientOrderId);
   }
 
   private async fail(event: CopyEvent, intent: CopyIntent, err: unknown): Promise<CopyIntent> {
@@ -335,15 +396,14 @@ export class FollowerCopies {
   }
 
   /**
-   * The intent's next state, its write queued. This is the intent's only writer (one copy at a
-   * time per intent). Not awaited: during a fan-out the writes wait for its end and go out as one
-   * statement; the engine's idle() waits for them. A crash before leaves the intent as it was
-   * written before its order was sent, which a restart resolves by looking the order up.
+   * The intent's next state, its write queued. Not awaited: during a fan-out the writes wait for
+   * its window to close and go out as one statement; the engine's idle() waits for them. A crash
+   * before leaves the intent as it was written before its order was sent, which a restart
+   * resolves by looking the order up.
    */
   private update(intent: CopyIntent, data: Partial<Omit<CopyIntent, 'id' | 'eventId'>>): CopyIntent {
     const next = { ...intent, ...data, updatedAt: new Date() };
-    const final = next.status === 'FILLED' || next.status === 'FAILED' || next.status === 'SKIPPED';
-    if (final) this.latest.delete(next.id);
+    if (isIntentTerminal(next.status as IntentState)) this.latest.delete(next.id);
     else this.latest.set(next.id, next);
     void this.deps.track(
       this.intentWrites
@@ -352,19 +412,4 @@ export class FollowerCopies {
     );
     return next;
   }
-}
-
-/** The stream's word on an outcome, or undefined after `ms`. */
-function streamed(outcome: Outcome, ms: number): Promise<ExchangeOrder | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      delete outcome.arrived;
-      resolve(undefined);
-    }, ms);
-    outcome.arrived = (state) => {
-      clearTimeout(timer);
-      delete outcome.arrived;
-      resolve(state);
-    };
-  });
 }

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { copyClientOrderId } from '../../domain/client-order-id.ts';
+import { copyClientOrderId, decodeClientOrderId } from '../../domain/client-order-id.ts';
 import { leaderFreeBefore, type LeaderFillFacts } from '../../domain/copy-sizing.ts';
 import type { AccountExchange, ExchangeOrder } from '../../exchange/types.ts';
 import type { CopyEvent, CopyIntent, Order } from '../../generated/prisma/client.ts';
@@ -39,6 +39,16 @@ export async function readLeaderFill(exchange: AccountExchange, order: ExchangeO
   };
 }
 
+/**
+ * What makes a leader order one leader event, by what the exchange guarantees: the desk's own
+ * client order id when the desk placed the order (ours never repeat), else the market and the
+ * exchange order id — Binance order ids are unique per symbol, not per account.
+ */
+export function leaderOrderKey(order: { symbol: string; id: string; clientOrderId?: string | undefined }): string {
+  const own = order.clientOrderId && decodeClientOrderId(order.clientOrderId) ? order.clientOrderId : undefined;
+  return own ? `c:${own}` : `o:${order.symbol}:${order.id}`;
+}
+
 export type EventStatus = 'STOPPED' | 'UNUSABLE' | 'EXPIRED' | 'DISPATCHED';
 
 /** Whether a leader fill is copied: copying stopped, no fraction, or too old → recorded, not copied. */
@@ -56,7 +66,7 @@ export interface RecordedEvent {
 /**
  * The leader event, one intent per follower and the order rows of the copies already sized, in
  * one transaction, before anything is sent; undefined when the leader order already is an event
- * (its order id is unique). The client order id of each copy is derived from (follower, event).
+ * (its leader key is unique). The client order id of each copy is derived from (follower, event).
  */
 export async function recordLeaderEvent(
   db: Db,
@@ -76,6 +86,7 @@ export async function recordLeaderEvent(
         data: {
           leaderId,
           leaderOrderId: order.id,
+          leaderKey: leaderOrderKey(order),
           leaderClientId: order.clientOrderId ?? null,
           symbol: order.symbol,
           side: order.side,

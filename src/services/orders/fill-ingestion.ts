@@ -270,20 +270,24 @@ export class FillIngestion {
     }
     const ours = new Map<string, string>();
     if (lacking.length > 0) {
+      // Binance order ids are unique per symbol only: the row is found by all three.
       const keys = jsonRows(
-        ['accountId', 'exchangeOrderId'],
-        lacking.map((a) => [a.accountId, a.trade.orderId]),
+        ['accountId', 'symbol', 'exchangeOrderId'],
+        lacking.map((a) => [a.accountId, a.trade.symbol, a.trade.orderId]),
       );
-      const rows = await this.db.$queryRaw<{ accountId: string; exchangeOrderId: string; clientOrderId: string }[]>`
-        SELECT o."accountId", o."exchangeOrderId", o."clientOrderId" FROM (${keys}) AS k
-        JOIN "Order" o ON o."accountId" = k."accountId" AND o."exchangeOrderId" = k."exchangeOrderId" ORDER BY o."id"`;
+      const rows = await this.db.$queryRaw<
+        { accountId: string; symbol: string; exchangeOrderId: string; clientOrderId: string }[]
+      >`
+        SELECT o."accountId", o."symbol", o."exchangeOrderId", o."clientOrderId" FROM (${keys}) AS k
+        JOIN "Order" o ON o."accountId" = k."accountId" AND o."exchangeOrderId" = k."exchangeOrderId"
+          AND o."symbol" = k."symbol" ORDER BY o."id"`;
       for (const r of rows) {
-        const key = `${r.accountId}\n${r.exchangeOrderId}`;
+        const key = `${r.accountId}\n${r.symbol}\n${r.exchangeOrderId}`;
         if (!ours.has(key)) ours.set(key, r.clientOrderId);
       }
     }
     for (const a of lacking) {
-      const found = ours.get(`${a.accountId}\n${a.trade.orderId}`);
+      const found = ours.get(`${a.accountId}\n${a.trade.symbol}\n${a.trade.orderId}`);
       if (found) ids.set(a, found);
     }
     return ids;

@@ -2,13 +2,14 @@ import type { Prisma, Order } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
 import { jsonRows } from '../../infra/db/json-rows.ts';
 
-/** The exchange's answer to one order, as stored on its row. */
-export interface OrderAnswerWrite {
+/** One order's state as the tracker writes it. */
+export interface OrderStateWrite {
   id: number;
-  exchangeOrderId: string;
   status: string;
   filledQty: string;
   avgPrice: string | null;
+  exchangeOrderId: string | null;
+  error: string | null;
 }
 
 /** The last write for each key wins, in arrival order. */
@@ -17,20 +18,21 @@ export function lastPerKey<T>(items: T[], key: (item: T) => string | number): T[
 }
 
 /**
- * Writes many orders' answers with one statement (UPDATE … FROM VALUES; SQLite ≥ 3.33). The hot
- * path of a copy fan-out; the columns are the Order model's (prisma/schema.prisma) and the
- * tests that run every order through here fail if they drift.
+ * Writes many orders' states with one statement (UPDATE … FROM VALUES; SQLite ≥ 3.33): the hot
+ * path of a copy fan-out, whose hundred answers come within milliseconds. Only the order tracker
+ * calls it; the columns are the Order model's (prisma/schema.prisma), and the tests that run
+ * every order through here fail if they drift.
  */
-export async function writeOrderAnswers(db: Db, items: OrderAnswerWrite[]): Promise<void> {
+export async function writeOrderStates(db: Db, items: OrderStateWrite[]): Promise<void> {
   const latest = lastPerKey(items, (i) => i.id);
   if (latest.length === 0) return;
   const rows = jsonRows(
-    ['id', 'exchangeOrderId', 'status', 'filledQty', 'avgPrice'],
-    latest.map((i) => [i.id, i.exchangeOrderId, i.status, i.filledQty, i.avgPrice]),
+    ['id', 'exchangeOrderId', 'status', 'filledQty', 'avgPrice', 'error'],
+    latest.map((i) => [i.id, i.exchangeOrderId, i.status, i.filledQty, i.avgPrice, i.error]),
   );
   await db.$executeRaw`
     UPDATE "Order" SET "exchangeOrderId" = v."exchangeOrderId", "status" = v."status", "filledQty" = v."filledQty",
-      "avgPrice" = v."avgPrice", "error" = NULL, "updatedAt" = ${new Date()}
+      "avgPrice" = v."avgPrice", "error" = v."error", "updatedAt" = ${new Date()}
     FROM (${rows}) AS v WHERE "Order"."id" = v."id"`;
 }
 

@@ -6,7 +6,7 @@ import type { Db } from '../../infra/db/client.ts';
 import type { EventBus } from '../events.ts';
 import { fromColumn, optionalColumn } from './decimal-columns.ts';
 import type { OrderPlan } from './order-service.ts';
-import { LIVE_STATUSES } from './order-status.ts';
+import { LIVE_STATES } from '../../domain/order-state.ts';
 
 export class RiskBlockedError extends HedgeError {}
 
@@ -118,7 +118,7 @@ export class RiskService {
   }
 
   private liveOrders(accountId: string): Promise<number> {
-    return this.db.order.count({ where: { accountId, status: { in: [...LIVE_STATUSES] } } });
+    return this.db.order.count({ where: { accountId, status: { in: [...LIVE_STATES] } } });
   }
 
   private async lastPrice(plan: OrderPlan): Promise<Decimal> {

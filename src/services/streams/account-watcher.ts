@@ -248,9 +248,12 @@ export class AccountStreamWatcher {
       // A futures position opened elsewhere (the exchange's site, another tool) has fills too.
       if (this.exchange.market === 'usdm')
         for (const p of await this.exchange.fetchPositions()) this.symbols.add(p.symbol);
+      const askedAt = this.now();
       const open = await this.exchange.fetchOpenOrders();
       for (const o of open) this.symbols.add(o.symbol);
       this.onOrders(open, 'rest');
+      // What the book holds open and is not here ended unseen: the order tracker looks it up.
+      this.bus.emit({ type: 'open_orders', accountId: this.exchange.accountId, orders: open, askedAt });
       let missed = 0;
       for (const symbol of this.symbols) {
         const since = this.lastTradeId.get(symbol);
@@ -271,9 +274,13 @@ export class AccountStreamWatcher {
   private onOrders(orders: ExchangeOrder[], source: EventSource): void {
     for (const order of orders) {
       this.symbols.add(order.symbol);
+      // Binance order ids are unique per symbol only.
+      const key = `${order.symbol}:${order.id}`;
       const version = `${order.status}:${order.filled.toString()}`;
-      if (this.orderVersions.get(order.id) === version) continue;
-      this.orderVersions.set(order.id, version);
+      if (this.orderVersions.get(key) === version) continue;
+      // An ended order changes no more: forgotten, so the map holds open orders only.
+      if (order.status === 'open') this.orderVersions.set(key, version);
+      else this.orderVersions.delete(key);
       this.bus.emit({ type: 'order', accountId: this.exchange.accountId, order, source });
     }
   }

@@ -2,13 +2,12 @@ import { Decimal } from 'decimal.js';
 import { ClientOrderIdFactory, decodeClientOrderId } from '../../domain/client-order-id.ts';
 import { HedgeError } from '../../domain/errors.ts';
 import type { PositionSide } from '../../domain/vp-ledger.ts';
-import { OrderNotFoundError, OrderStatusUnknownError } from '../../exchange/errors.ts';
 import type { AccountExchange, ExchangeOrder } from '../../exchange/types.ts';
 import type { Order, VirtualPosition } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
 import type { AccountCodes } from '../orders/account-codes.ts';
 import { fromColumn, toColumn } from '../orders/decimal-columns.ts';
-import { LIVE_STATUSES } from '../orders/order-status.ts';
+import type { OrderTracker } from '../orders/order-tracker.ts';
 import { LEGS, wantedLegs, type ArmedVp, type TpslLeg, type WantedLeg } from './rules.ts';
 
 export interface TpslOutcome {
@@ -51,7 +50,7 @@ export function armedOf(vp: VirtualPosition): ArmedVp {
 export class ConditionalLegs {
   private readonly ids = new ClientOrderIdFactory();
 
-  constructor(private readonly deps: { db: Db; codes: AccountCodes; alert: RaiseTpslAlert }) {}
+  constructor(private readonly deps: { db: Db; codes: AccountCodes; tracker: OrderTracker; alert: RaiseTpslAlert }) {}
 
   /**
    * Brings the exchange in line with the VP's armed legs: keeps an order that is exactly right,
@@ -80,11 +79,10 @@ export class ConditionalLegs {
       const recorded = vp[CLIENT_ID_COLUMN[leg]];
       if (!wanted[leg] || !recorded || live.some((o) => o.clientOrderId === recorded)) continue;
       // It left the book without us: triggered (its fill is on the way and closes the VP) or
-      // cancelled on the exchange's site. Not placed again: the VP's quantity may be gone already.
-      await db.order.updateMany({
-        where: { clientOrderId: recorded, status: { in: [...LIVE_STATUSES] } },
-        data: { status: 'EXPIRED', error: 'tpsl.left_book' },
-      });
+      // cancelled on the exchange's site. The book records how it ended; not placed again: the
+      // VP's quantity may be gone already.
+      const row = await this.deps.tracker.current(recorded);
+      if (row) await this.deps.tracker.lookUp(row, 'lookup').catch(() => undefined);
       this.deps.alert(vp, 'warning', 'alerts.tpsl_left_book', { leg });
       disarmed.add(leg);
     }
@@ -117,33 +115,35 @@ export class ConditionalLegs {
     return { vp: updated, placed, failed };
   }
 
-  /** Records the order, then sends it; an unanswered send is looked up by its client id, never repeated. */
+  /**
+   * Opens the order in the book, then sends it; an unanswered send is looked up by its client id,
+   * never repeated. Still in doubt after the look-ups, the leg counts as failed (disarmed, the
+   * trader told); the in-doubt sweep settles the order, and the next alignment cancels it if it
+   * turns out to rest after all.
+   */
   private async placeLeg(
     exchange: AccountExchange,
     vp: VirtualPosition,
     want: WantedLeg,
     code: number,
   ): Promise<string> {
-    const { db } = this.deps;
+    const { tracker } = this.deps;
     const clientOrderId = this.ids.next({ accountCode: code, vpId: vp.id, purpose: want.leg });
-    const row = await db.order.create({
-      data: {
-        clientOrderId,
-        accountId: vp.accountId,
-        vpId: vp.id,
-        purpose: want.leg,
-        symbol: vp.symbol,
-        side: want.side,
-        positionSide: vp.positionSide,
-        type: want.kind,
-        amount: toColumn(want.qty),
-        triggerPrice: toColumn(want.triggerPrice),
-        reduceOnly: true,
-        status: 'PENDING',
-      },
+    const row = await tracker.open({
+      clientOrderId,
+      accountId: vp.accountId,
+      vpId: vp.id,
+      purpose: want.leg,
+      symbol: vp.symbol,
+      side: want.side,
+      positionSide: vp.positionSide,
+      type: want.kind,
+      amount: toColumn(want.qty),
+      triggerPrice: toColumn(want.triggerPrice),
+      reduceOnly: true,
     });
-    try {
-      const answer = await exchange.placeConditionalOrder({
+    const placed = await tracker.send(row, () =>
+      exchange.placeConditionalOrder({
         symbol: vp.symbol,
         side: want.side,
         kind: want.kind,
@@ -151,38 +151,14 @@ export class ConditionalLegs {
         amount: want.qty,
         positionSide: sideOf(vp),
         clientOrderId,
-      });
-      await db.order.update({ where: { id: row.id }, data: { exchangeOrderId: answer.id, status: 'OPEN' } });
-      return clientOrderId;
-    } catch (err) {
-      if (err instanceof OrderStatusUnknownError) {
-        const found = (await exchange.fetchOpenConditionalOrders(vp.symbol)).find(
-          (o) => o.clientOrderId === clientOrderId,
-        );
-        if (found) {
-          await db.order.update({ where: { id: row.id }, data: { exchangeOrderId: found.id, status: 'OPEN' } });
-          return clientOrderId;
-        }
-      }
-      await db.order.update({
-        where: { id: row.id },
-        data: { status: 'REJECTED', error: err instanceof HedgeError ? err.key : 'errors.internal' },
-      });
-      throw err;
-    }
+      }),
+    );
+    if (placed.status === 'UNKNOWN') throw new HedgeError('tpsl.leg_unknown', { leg: want.leg });
+    return clientOrderId;
   }
 
   private async cancelLeg(exchange: AccountExchange, symbol: string, clientOrderId: string): Promise<void> {
-    try {
-      await exchange.cancelConditionalOrder(symbol, { clientOrderId });
-    } catch (err) {
-      // Already triggered or cancelled: either way it no longer rests.
-      if (!(err instanceof OrderNotFoundError)) throw err;
-    }
-    await this.deps.db.order.updateMany({
-      where: { clientOrderId, status: { in: [...LIVE_STATUSES] } },
-      data: { status: 'CANCELED' },
-    });
+    await this.deps.tracker.cancelConditional(exchange, symbol, clientOrderId);
   }
 }
 

@@ -10,10 +10,11 @@ import type { Db } from '../../infra/db/client.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from '../orders/account-codes.ts';
-import { fromColumn, toColumn } from '../orders/decimal-columns.ts';
+import { fromColumn } from '../orders/decimal-columns.ts';
 import { decodeOwnClientOrderId } from '../orders/fill-ingestion.ts';
 import type { OrderService } from '../orders/order-service.ts';
-import { LIVE_STATUSES } from '../orders/order-status.ts';
+import type { OrderTracker } from '../orders/order-tracker.ts';
+import { LIVE_STATES } from '../../domain/order-state.ts';
 import { ledgerOf, type VirtualPositions } from '../orders/virtual-positions.ts';
 import { armedOf, ConditionalLegs, PRICE_COLUMN, sideOf, type TpslOutcome } from './conditional-legs.ts';
 import { checkTriggers, closingSide, crossedLeg, type TpslLeg } from './rules.ts';
@@ -72,11 +73,17 @@ export class TpslService {
       codes: AccountCodes;
       vps: VirtualPositions;
       orders: OrderService;
+      tracker: OrderTracker;
       bus: EventBus;
       logger: Logger;
     },
   ) {
-    this.legs = new ConditionalLegs({ db: deps.db, codes: deps.codes, alert: (...args) => this.alert(...args) });
+    this.legs = new ConditionalLegs({
+      db: deps.db,
+      codes: deps.codes,
+      tracker: deps.tracker,
+      alert: (...args) => this.alert(...args),
+    });
   }
 
   /** Follows every VP's quantity (fills, reconciliation adjustments). */
@@ -216,10 +223,11 @@ export class TpslService {
     const orderId = decodeClientOrderId(fill.clientOrderId)
       ? fill.clientOrderId
       : fill.clientOrderId.replace(/-\d+$/, '');
-    await db.order.updateMany({
-      where: { clientOrderId: orderId, type: { in: ['take_profit', 'stop'] } },
-      data: { status: 'FILLED', filledQty: toColumn(qty), avgPrice: toColumn(price) },
-    });
+    // The leg's order fired: the book records it filled by what its fills say.
+    await this.deps.tracker.apply(
+      { accountId: vp.accountId, clientOrderId: orderId },
+      { kind: 'reported', source: 'stream', status: 'closed', filled: qty, average: price },
+    );
     this.alert(vp, 'info', `alerts.${leg}_triggered`, {
       price: formatAmount(price),
       qty: formatAmount(qty),
@@ -236,7 +244,7 @@ export class TpslService {
     const qty = vp ? fromColumn(vp.netQty) : new Decimal(0);
     if (!vp?.[PRICE_COLUMN[leg]] || !qty.greaterThan(0)) return;
     const inFlight = await db.order.count({
-      where: { vpId, purpose: { in: ['tp', 'sl'] }, status: { in: [...LIVE_STATUSES] } },
+      where: { vpId, purpose: { in: ['tp', 'sl'] }, status: { in: [...LIVE_STATES] } },
     });
     if (inFlight > 0) return;
     try {
