@@ -247,7 +247,7 @@ export class OrderTracker {
       if (!options.deferWrite) await landed;
       const change = { before: row, after, source: event.source };
       for (const listener of this.listeners) listener(change);
-      await this.afterChange(change);
+      await this.afterChange(change, landed);
       return after;
     });
   }
@@ -432,7 +432,7 @@ export class OrderTracker {
    * What a change sets going: the trader told how a trade order in doubt ended, fills read for
    * orders that filled out of the stream's sight, an empty VP dropped.
    */
-  private async afterChange({ before, after, source }: OrderChange): Promise<void> {
+  private async afterChange({ before, after, source }: OrderChange, landed: Promise<void>): Promise<void> {
     if (after.purpose === 'copy') return; // a copy's fills come on its stream, or the copy engine reads them
     const wasInDoubt = before.status === 'UNKNOWN' || (source === 'recovery' && before.status === 'PENDING');
     if (after.purpose === 'trade' && wasInDoubt && after.status !== 'UNKNOWN') this.alertSettled(after);
@@ -445,7 +445,8 @@ export class OrderTracker {
         );
     }
     if (after.purpose === 'trade' && after.vpId !== null && isTerminal(after.status as OrderState)) {
-      if (new Decimal(after.filledQty).isZero()) await dropUnusedVp(this.deps.db, after.vpId);
+      // Once the row says it ended: the drop checks that no order of the VP is live.
+      if (new Decimal(after.filledQty).isZero()) await landed.then(() => dropUnusedVp(this.deps.db, after.vpId ?? 0));
     }
   }
 

@@ -1,0 +1,172 @@
+import { Decimal } from 'decimal.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/harness.ts';
+import { FAST_STREAMS, startPaperDesk, type PaperDesk } from '../support/paper-desk.ts';
+import { waitFor } from '../support/wait.ts';
+
+/**
+ * The desk's book follows every order to its end, on every venue: a resting limit cancelled from
+ * chat or on the exchange itself, filled later when the price crosses, filled in part then
+ * cancelled, filled while its stream was down, filled while the desk was down. Driven through the
+ * console, real ccxt and the emulator; the book is what the trader's limits and reports read.
+ */
+
+// Each watchdog pass costs Binance request weight (all accounts share one IP budget): once a second.
+const STREAMS = { ...FAST_STREAMS, watchdogMs: 1_000, pollMs: 500 };
+
+const VENUES = [
+  { venue: 'Binance spot', account: 'sub_b', symbol: 'BTC/USDT', input: 'BTCUSDT', side: '' },
+  { venue: 'Binance USDT-M, hedge mode', account: 'sub_a', symbol: 'BTC/USDT:USDT', input: 'BTC/USDT', side: 'long' },
+  { venue: 'Bitget spot', account: 'f2', symbol: 'BTC/USDT', input: 'btcusdt', side: '' },
+] as const;
+
+let paper: PaperDesk;
+afterEach(async () => paper.close());
+
+async function open(options: { dataDir?: string; streamTiming?: typeof STREAMS } = {}) {
+  paper = await startPaperDesk({
+    streams: true,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    app: { streamTiming: options.streamTiming ?? STREAMS },
+  });
+  const { streams } = paper.app.services;
+  await waitFor(() => VENUES.every((v) => streams.status(v.account)?.health === 'live'), 8_000);
+}
+
+async function confirmed(line: string): Promise<string> {
+  const ask = await paper.say(line);
+  expect(ask, line).toContain('Type yes');
+  return paper.say('yes');
+}
+
+/** Places a limit buy through /order; returns its client order id once the exchange has it open. */
+async function restingBuy(v: (typeof VENUES)[number], price: string, vp: string, qty = '0.01'): Promise<string> {
+  const reply = await confirmed(
+    `/order ${v.account} ${v.input} buy ${qty} ${price} ${v.side} vp=${vp}`.replace('  ', ' '),
+  );
+  expect(reply).toMatch(/\bOPEN\b/);
+  return /\((hs1\w+)\)/.exec(reply)?.[1] ?? '';
+}
+
+const row = (clientOrderId: string) => paper.app.services.db.order.findUniqueOrThrow({ where: { clientOrderId } });
+const rowBecomes = (clientOrderId: string, status: string, timeoutMs = 6_000) =>
+  waitFor(async () => (await row(clientOrderId)).status === status, timeoutMs);
+const fillsOf = (clientOrderId: string) => paper.app.services.db.fill.findMany({ where: { clientOrderId } });
+
+async function vpQty(v: (typeof VENUES)[number], name: string): Promise<string | undefined> {
+  const vp = await paper.app.services.vps.find({
+    accountId: v.account,
+    symbol: v.symbol,
+    positionSide: 'LONG',
+    name,
+  });
+  return vp?.netQty;
+}
+
+/** A spot buy's fee is charged in BTC (0.1%): the VP holds what arrived. */
+const held = (v: (typeof VENUES)[number], qty: string) =>
+  v.symbol.includes(':') ? qty : new Decimal(qty).times('0.999').toFixed();
+
+describe.each(VENUES)('$venue', (v) => {
+  it('a resting limit cancelled with /cancel is CANCELED in the book and no longer counts as open', async () => {
+    await open();
+    expect(await paper.say(`/risk ${v.account} open_orders 1`)).toContain('max open orders 1');
+    const id = await restingBuy(v, '50000', 'cx');
+    const refused = await paper.say(`/order ${v.account} ${v.input} buy 0.01 50001 ${v.side}`);
+    expect(refused).toContain('this order would make 2 open orders; the maximum is 1');
+    expect(await confirmed(`/cancel ${v.account} ${id}`)).toContain(id);
+    expect(await row(id)).toMatchObject({ status: 'CANCELED', filledQty: '0' });
+    // Nothing is open on the exchange, and the book agrees: the next order is accepted.
+    await restingBuy(v, '50001', 'cx2');
+    // The unfilled order leaves no empty VP behind.
+    expect(await vpQty(v, 'cx')).toBeUndefined();
+  });
+
+  it('an order cancelled on the exchange itself (not through the desk) is seen as CANCELED', async () => {
+    await open();
+    const id = await restingBuy(v, '50000', 'site');
+    const exchange = await paper.app.services.exchanges.for(v.account);
+    await exchange.cancelOrder(v.symbol, { clientOrderId: id }); // as the exchange's own site would
+    await rowBecomes(id, 'CANCELED');
+    expect(await paper.app.services.orders.liveOrderCount(v.account)).toBe(0);
+  });
+
+  it('a resting limit that crosses later is FILLED, its fill booked on its VP once; the next order under open_orders 1 goes', async () => {
+    await open();
+    await paper.say(`/risk ${v.account} open_orders 1`);
+    const id = await restingBuy(v, '59000', 'later');
+    paper.emulator.setPrice('BTCUSDT', '58900');
+    await rowBecomes(id, 'FILLED');
+    await waitFor(async () => (await vpQty(v, 'later')) === held(v, '0.01'));
+    expect(await row(id)).toMatchObject({ filledQty: '0.01', avgPrice: '59000' });
+    expect(await fillsOf(id)).toHaveLength(1);
+    await restingBuy(v, '50000', 'next');
+  });
+
+  it('filled in part, then cancelled: the VP holds the part, the book says CANCELED with it', async () => {
+    await open();
+    paper.emulator.setDepth('BTCUSDT', { qty: '0.004' });
+    try {
+      const id = await restingBuy(v, '59000', 'part');
+      paper.emulator.setPrice('BTCUSDT', '58900');
+      await rowBecomes(id, 'PARTIALLY_FILLED');
+      expect((await row(id)).filledQty).toBe('0.004');
+      expect(await confirmed(`/cancel ${v.account} ${id}`)).toContain(id);
+      expect(await row(id)).toMatchObject({ status: 'CANCELED', filledQty: '0.004' });
+      await waitFor(async () => (await vpQty(v, 'part')) === held(v, '0.004'));
+      expect(await fillsOf(id)).toHaveLength(1);
+    } finally {
+      paper.emulator.clearDepth();
+    }
+  });
+
+  it('a fill while the stream is silent is caught up from REST: FILLED and booked once', async () => {
+    await open();
+    const id = await restingBuy(v, '59000', 'gap');
+    paper.emulator.silenceStreams(v.account, true);
+    try {
+      paper.emulator.setPrice('BTCUSDT', '58900');
+      await rowBecomes(id, 'FILLED', 10_000);
+      await waitFor(async () => (await vpQty(v, 'gap')) === held(v, '0.01'), 10_000);
+      expect(await fillsOf(id)).toHaveLength(1);
+    } finally {
+      paper.emulator.silenceStreams(v.account, false);
+    }
+  });
+});
+
+describe('across a restart', () => {
+  it('an order that fills while the desk is down is FILLED at the next start, its fill booked once', async () => {
+    const dataDir = tempDir();
+    // No watchdog pass before the desk goes down.
+    await open({ dataDir, streamTiming: { ...STREAMS, watchdogMs: 60_000 } });
+    const v = VENUES[1];
+    const id = await restingBuy(v, '59000', 'down');
+    paper.emulator.silenceStreams(v.account, true);
+    paper.emulator.setPrice('BTCUSDT', '58900');
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await row(id)).status).toBe('OPEN'); // the desk heard nothing
+    await paper.close();
+
+    await open({ dataDir });
+    await rowBecomes(id, 'FILLED', 10_000);
+    await waitFor(async () => (await vpQty(v, 'down')) === '0.01', 10_000);
+    expect(await fillsOf(id)).toHaveLength(1);
+  });
+});
+
+describe('TP/SL legs follow an order that fills later', () => {
+  it('a resting add to a VP with a take-profit resizes its leg once it fills', async () => {
+    await open();
+    const v = VENUES[1];
+    expect(await confirmed('/order sub_a BTCUSDT buy 0.01 vp=grow')).toContain('FILLED');
+    expect(await confirmed('/vp tpsl sub_a grow tp=70000')).toContain('take-profit');
+    const exchange = await paper.app.services.exchanges.for('sub_a');
+    const legQty = async () => (await exchange.fetchOpenConditionalOrders(v.symbol)).map((o) => o.amount.toFixed());
+    expect(await legQty()).toEqual(['0.01']);
+    const id = await restingBuy(v, '59000', 'grow');
+    paper.emulator.setPrice('BTCUSDT', '58900');
+    await rowBecomes(id, 'FILLED');
+    await waitFor(async () => (await legQty()).join() === '0.02', 6_000);
+  });
+});
