@@ -14,6 +14,7 @@ import { EventBus } from './services/events.ts';
 import { IdentityService } from './services/identity.ts';
 import type { Services } from './services/index.ts';
 import { AccountCodes } from './services/orders/account-codes.ts';
+import { OpenOrders } from './services/open-orders.ts';
 import { FanOutWindow } from './services/orders/fan-out-window.ts';
 import { FillIngestion } from './services/orders/fill-ingestion.ts';
 import { OrderService } from './services/orders/order-service.ts';
@@ -120,6 +121,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const inDoubt = new InDoubtSweep({ tracker, copy, logger }, options.inDoubtCron);
   const tpsl = new TpslService({ db, exchanges, codes, vps, orders, tracker, bus, logger });
   tpsl.listen();
+  const openOrders = new OpenOrders({ db, exchanges, codes, orders, tracker, tpsl });
   const spotTpsl = new SpotTpslWatcher(tpsl, logger);
   const reconciliation = new ReconciliationService({ db, exchanges, vps, fills, bus });
   const reconcileMonitor = new ReconciliationMonitor(
@@ -145,6 +147,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     risk,
     tracker,
     orders,
+    openOrders,
     copy,
     inDoubt,
     tpsl,

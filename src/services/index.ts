@@ -22,6 +22,7 @@ import type { StreamSupervisor } from './streams/supervisor.ts';
 import type { TpslService } from './tpsl/tpsl-service.ts';
 import type { Vault } from './vault/vault.ts';
 import type { InDoubtSweep } from './in-doubt-sweep.ts';
+import type { OpenOrders } from './open-orders.ts';
 
 /** The domain services every command and adapter reaches through; built once in src/app.ts. */
 export interface Services {
@@ -45,6 +46,8 @@ export interface Services {
   /** The one writer of order rows: follows every order to its end. */
   tracker: OrderTracker;
   orders: OrderService;
+  /** An account's open, conditional and desk-watched orders, with their VPs; cancelled from here. */
+  openOrders: OpenOrders;
   /** The copy engine (seed 001): leader events fanned out to the followers. */
   copy: CopyEngine;
   /** Orders and copies whose answer never came, looked up again while running. */

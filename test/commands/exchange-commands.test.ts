@@ -79,7 +79,9 @@ describe('/positions, /orders and /cancel', () => {
     });
     expect(await say('/orders sub_b')).toMatch(/\(cmdrest1\) BTC\/USDT buy limit 0\/0\.002 at 50000, open/);
 
-    expect(await say('/cancel sub_b cmdrest1')).toContain('Cancel order cmdrest1 on account sub_b.');
+    expect(await say('/cancel sub_b cmdrest1')).toMatch(
+      /^Please confirm:\nCancel on account sub_b: #\d+ \(cmdrest1\) BTC\/USDT buy limit 0\/0\.002 at 50000, open/,
+    );
     expect(await say('yes')).toMatch(/Cancelled on sub_b: .*\(cmdrest1\).*canceled/);
     expect(await say('/orders sub_b')).toContain('sub_b: 0 open order(s)');
     const audit = await desk.app.services.db.auditLog.findFirst({
@@ -89,9 +91,10 @@ describe('/positions, /orders and /cancel', () => {
     expect(audit).toMatchObject({ accountId: 'sub_b', outcome: 'ok' });
   });
 
-  it('an order that is not open is named in the answer, and nothing is sent', async () => {
-    await say('/cancel sub_b nosuchorder');
-    expect(await say('yes')).toBe('Account sub_b has no open order nosuchorder. Send /orders sub_b to list them.');
+  it('an order that is not open is named in the answer before anything is asked, and nothing is sent', async () => {
+    expect(await say('/cancel sub_b nosuchorder')).toBe(
+      'Account sub_b has no open order nosuchorder. Send /orders sub_b to list them.',
+    );
   });
 
   it('an unknown symbol is refused with the account and the symbol', async () => {

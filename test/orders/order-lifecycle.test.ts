@@ -170,3 +170,54 @@ describe('TP/SL legs follow an order that fills later', () => {
     await waitFor(async () => (await legQty()).join() === '0.02', 6_000);
   });
 });
+
+describe('/orders and /cancel cover TP/SL orders', () => {
+  it('futures: the conditional orders are listed with their VP; cancelling one takes that leg off the VP', async () => {
+    await open();
+    expect(await confirmed('/order sub_a BTCUSDT buy 0.01 vp=guard')).toContain('FILLED');
+    await confirmed('/vp tpsl sub_a guard tp=70000 sl=50000');
+    const listed = await paper.say('/orders sub_a');
+    expect(listed).toContain('sub_a: 2 open order(s)');
+    expect(listed).toMatch(/take_profit_market 0\/0\.01 at @70000, open · take-profit of VP guard \(LONG\)/);
+    expect(listed).toMatch(/stop_market 0\/0\.01 at @50000, open · stop-loss of VP guard \(LONG\)/);
+    const tpId = /#(\d+) \((hs1\w+)\) [^\n]*take_profit/.exec(listed)?.[2] ?? '';
+    expect(await confirmed(`/cancel sub_a ${tpId}`)).toMatch(/Cancelled on sub_a: .*take-profit of VP guard/);
+    const vp = await paper.app.services.vps.find({
+      accountId: 'sub_a',
+      symbol: 'BTC/USDT:USDT',
+      positionSide: 'LONG',
+      name: 'guard',
+    });
+    expect(vp).toMatchObject({ tpPrice: null, slPrice: '50000' });
+    expect(await row(tpId)).toMatchObject({ status: 'CANCELED' });
+    const exchange = await paper.app.services.exchanges.for('sub_a');
+    expect((await exchange.fetchOpenConditionalOrders('BTC/USDT:USDT')).map((o) => o.type)).toEqual(['stop_market']);
+    expect(await paper.say('/orders sub_a')).toContain('sub_a: 1 open order(s)');
+  });
+
+  it('spot: the legs the desk watches are listed and can be cancelled like an order', async () => {
+    await open();
+    expect(await confirmed('/order sub_b BTCUSDT buy 0.01 vp=watch')).toContain('FILLED');
+    await confirmed('/vp tpsl sub_b watch tp=70000');
+    const vp = await paper.app.services.vps.find({
+      accountId: 'sub_b',
+      symbol: 'BTC/USDT',
+      positionSide: 'LONG',
+      name: 'watch',
+    });
+    const ref = `tp-${vp?.id ?? 0}`;
+    expect(await paper.say('/orders sub_b')).toContain(
+      `${ref} BTC/USDT sell 0.00999 when the price reaches 70000 (take-profit, watched by the desk: no order rests on the exchange) · take-profit of VP watch (LONG)`,
+    );
+    expect(await confirmed(`/cancel sub_b ${ref}`)).toContain('Cancelled on sub_b');
+    expect(
+      await paper.app.services.vps.find({
+        accountId: 'sub_b',
+        symbol: 'BTC/USDT',
+        positionSide: 'LONG',
+        name: 'watch',
+      }),
+    ).toMatchObject({ tpPrice: null });
+    expect(await paper.say('/orders sub_b')).toContain('sub_b: 0 open order(s)');
+  });
+});

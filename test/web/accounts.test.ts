@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSecretLeaks } from './secrets.ts';
 import { startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
@@ -235,6 +236,39 @@ describe('accounts page', () => {
     const plain = await owner.post('/accounts/bn_bad/delete');
     expect(plain.status).toBe(303);
     expect(await account('bn_bad')).toBeNull();
+  });
+
+  it("lists an account's open orders and cancels one: the book records it CANCELED and the audit log says who", async () => {
+    const { orders, db } = web.desk.app.services;
+    const { order } = await orders.place({
+      accountId: 'sub_b',
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'limit',
+      amount: new Decimal('0.002'),
+      price: new Decimal('50000'),
+      vpName: 'webcancel',
+    });
+    expect(order.status).toBe('OPEN');
+    const page = await owner.get('/accounts/sub_b');
+    expect(page.text).toContain('Open orders');
+    expect(page.text).toMatch(
+      new RegExp(`\\(${order.clientOrderId}\\) BTC/USDT buy limit 0/0.002 at 50000, open · VP webcancel`),
+    );
+    const ref = order.exchangeOrderId ?? '';
+    expect(page.text).toContain(`name="ref" value="${ref}"`);
+
+    const cancelled = await owner.post('/accounts/sub_b/orders/cancel', { ref });
+    expect(cancelled.status).toBe(303);
+    expect((await owner.get('/accounts/sub_b')).text).toContain('Cancelled on sub_b');
+    expect(await db.order.findUnique({ where: { clientOrderId: order.clientOrderId } })).toMatchObject({
+      status: 'CANCELED',
+    });
+    expect(await auditOf('orders.cancel', 'sub_b')).toMatchObject([{ outcome: 'ok', platform: 'web' }]);
+
+    const again = await owner.post('/accounts/sub_b/orders/cancel', { ref });
+    expect(again.status).toBe(303);
+    expect((await owner.get('/accounts/sub_b')).text).toContain(`has no open order ${ref}`);
   });
 
   it('no response and no log line carried a secret', async () => {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { NotFoundError } from '../../domain/errors.ts';
 import { defineCommand } from '../types.ts';
-import { describeOrder } from './orders.ts';
+import { describeOpenOrder } from './orders.ts';
 import { accountArg, symbolArg } from './scope.ts';
 
 /**
- * Cancels one open order, named by the exchange's order id or by our client order id; the
- * symbol is found among the account's open orders when not given.
+ * Cancels one open order — named by the exchange's order id or our client order id — a
+ * conditional (TP/SL) order, or a spot TP/SL leg the desk watches (`tp-12`, as /orders lists it).
+ * A TP/SL leg is taken off its VP. The symbol is found among the account's open orders when not given.
  */
 export const cancelCommand = defineCommand({
   name: 'cancel',
@@ -27,20 +27,14 @@ export const cancelCommand = defineCommand({
     },
     symbol: symbolArg,
   },
-  describe: ({ t }, { account, order }) => t('cancel.describe', { account, order }),
-  async run(ctx, { account, order: ref, symbol: symbolInput }) {
-    const exchange = await ctx.services.exchanges.for(account);
-    const symbol = symbolInput ? exchange.resolveSymbol(symbolInput) : undefined;
-    const open = await exchange.fetchOpenOrders(symbol);
-    const target = open.find((o) => o.id === ref || o.clientOrderId === ref);
-    if (!target) throw new NotFoundError('cancel.not_open', { account, order: ref });
-    const byClientId = target.clientOrderId === ref;
-    // Through the book: the order's row is CANCELED from the answer, whatever its stream says later.
-    const cancelled = await ctx.services.orders.cancel(
+  describe: async (ctx, { account, order, symbol }) =>
+    ctx.t('cancel.describe', {
       account,
-      target.symbol,
-      byClientId ? { clientOrderId: ref } : { id: ref },
-    );
-    return { text: ctx.t('cancel.done', { account, order: describeOrder(ctx.t, cancelled) }) };
+      order: describeOpenOrder(ctx.t, await ctx.services.openOrders.find(account, order, symbol)),
+    }),
+  async run(ctx, { account, order: ref, symbol }) {
+    const { openOrders } = ctx.services;
+    const cancelled = await openOrders.cancel(account, await openOrders.find(account, ref, symbol));
+    return { text: ctx.t('cancel.done', { account, order: describeOpenOrder(ctx.t, cancelled) }) };
   },
 });

@@ -1,6 +1,7 @@
 import { formatAmount } from '../../domain/valuation.ts';
 import type { ExchangeOrder } from '../../exchange/types.ts';
 import type { Translate } from '../../i18n/index.ts';
+import type { OpenOrderView } from '../../services/open-orders.ts';
 import { defineCommand } from '../types.ts';
 import { accountOrAllArg, replyPerAccount, symbolArg } from './scope.ts';
 
@@ -18,6 +19,27 @@ export function describeOrder(t: Translate, o: ExchangeOrder): string {
   });
 }
 
+/** One open order as /orders lists it: what it is, and the VP (and TP/SL leg) it belongs to. */
+export function describeOpenOrder(t: Translate, view: OpenOrderView): string {
+  const line =
+    view.kind === 'watched'
+      ? t('orders.watched_line', {
+          ref: view.ref,
+          symbol: view.order.symbol,
+          side: view.order.side,
+          leg: t(`tpsl.leg.${view.leg ?? 'tp'}`),
+          amount: formatAmount(view.order.amount),
+          trigger: view.order.triggerPrice ? formatAmount(view.order.triggerPrice) : '—',
+        })
+      : describeOrder(t, view.order);
+  if (!view.vp) return line;
+  const vp = view.leg
+    ? t('orders.of_vp_leg', { vp: view.vp.name, side: view.vp.positionSide, leg: t(`tpsl.leg.${view.leg}`) })
+    : t('orders.of_vp', { vp: view.vp.name, side: view.vp.positionSide });
+  return `${line} · ${vp}`;
+}
+
+/** Open orders, conditional (TP/SL) orders and the spot TP/SL legs the desk watches, per account. */
 export const ordersCommand = defineCommand({
   name: 'orders',
   role: 'trader',
@@ -27,10 +49,10 @@ export const ordersCommand = defineCommand({
     replyPerAccount(
       ctx,
       account,
-      (exchange) => exchange.fetchOpenOrders(symbol ? exchange.resolveSymbol(symbol) : undefined),
-      (a, orders) => {
-        const head = ctx.t('orders.account', { account: a.id, count: orders.length });
-        return [head, ...orders.map((o) => `  ${describeOrder(ctx.t, o)}`)].join('\n');
+      (_exchange, a) => ctx.services.openOrders.list(a.id, symbol),
+      (a, views) => {
+        const head = ctx.t('orders.account', { account: a.id, count: views.length });
+        return [head, ...views.map((v) => `  ${describeOpenOrder(ctx.t, v)}`)].join('\n');
       },
     ),
 });

@@ -294,19 +294,17 @@ export class OrderTracker {
   }
 
   /** Cancels a conditional (TP/SL) order; one that already left the book is looked up instead. */
-  async cancelConditional(exchange: AccountExchange, symbol: string, clientOrderId: string): Promise<void> {
-    const row = await this.current(clientOrderId);
+  async cancelConditional(exchange: AccountExchange, symbol: string, ref: OrderRef): Promise<void> {
+    const row = await this.rowOf(exchange.accountId, symbol, ref);
     try {
-      await exchange.cancelConditionalOrder(symbol, { clientOrderId });
+      await exchange.cancelConditionalOrder(symbol, ref);
     } catch (err) {
       // Already triggered or cancelled: either way it no longer rests.
       if (!(err instanceof OrderNotFoundError)) throw err;
-      if (row && row.accountId === exchange.accountId) await this.lookUp(row, 'lookup').catch(() => undefined);
+      if (row) await this.lookUp(row, 'lookup').catch(() => undefined);
       return;
     }
-    if (row && row.accountId === exchange.accountId) {
-      await this.apply(row, { kind: 'reported', source: 'cancel', status: 'canceled', filled: new Decimal(0) });
-    }
+    if (row) await this.apply(row, { kind: 'reported', source: 'cancel', status: 'canceled', filled: new Decimal(0) });
   }
 
   /** Orders of the account the book holds live (risk's open-orders limit, account deletion). */

@@ -158,7 +158,7 @@ export class ConditionalLegs {
   }
 
   private async cancelLeg(exchange: AccountExchange, symbol: string, clientOrderId: string): Promise<void> {
-    await this.deps.tracker.cancelConditional(exchange, symbol, clientOrderId);
+    await this.deps.tracker.cancelConditional(exchange, symbol, { clientOrderId });
   }
 }
 

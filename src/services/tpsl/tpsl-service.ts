@@ -124,6 +124,20 @@ export class TpslService {
     });
   }
 
+  /**
+   * Takes one leg off a VP (a trader cancelling its TP/SL order): the leg is disarmed and the
+   * exchange brought in line, which cancels its conditional order on futures.
+   */
+  async disarm(accountId: string, vpId: number, leg: TpslLeg): Promise<TpslOutcome> {
+    return this.inLane(vpId, async () => {
+      const vp = await this.deps.db.virtualPosition.findUnique({ where: { id: vpId } });
+      if (!vp || vp.accountId !== accountId)
+        throw new NotFoundError('vp.not_found', { account: accountId, vp: String(vpId) });
+      await this.deps.db.virtualPosition.update({ where: { id: vp.id }, data: { [PRICE_COLUMN[leg]]: null } });
+      return this.sync(vp.id, undefined);
+    });
+  }
+
   /** After a restart: every VP with TP/SL state is checked against the exchange's open orders. */
   async resyncAll(): Promise<void> {
     const rows = await this.deps.db.virtualPosition.findMany({

@@ -30,6 +30,16 @@ export const deleteFormSchema = z.object({
   confirm: z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().max(64)),
 });
 
+/** A cancel button of the open-orders table: the order's reference as /orders shows it. */
+export const cancelOrderFormSchema = z.object({
+  ref: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[\w-]+$/, 'an order id'),
+});
+
 /** The choices of the add form's selects, from the domain's own lists. */
 export const CHOICES = { exchanges: EXCHANGES, markets: MARKETS, envs: ENVS, kinds: KINDS, copyRoles: COPY_ROLES };
 

@@ -5,8 +5,11 @@ import { maskedHint } from '../../../domain/mask.ts';
 import type { AccountView } from '../../../services/accounts.ts';
 import { AccountAdmin, type VerifyResult } from '../../../services/admin/account-admin.ts';
 import type { WebContext } from '../context.ts';
+import { describeOpenOrder } from '../../../commands/catalog/orders.ts';
+import type { OpenOrderView } from '../../../services/open-orders.ts';
 import {
   accountRow,
+  cancelOrderFormSchema,
   CHOICES,
   credentialsFormSchema,
   deleteFormSchema,
@@ -63,6 +66,22 @@ export function register(router: Router, web: WebContext): void {
     );
   };
 
+  /** The account's open, conditional and desk-watched orders, or why they could not be read. */
+  const openOrdersOf = async (account: AccountView) => {
+    if (account.status !== 'ACTIVE' || !account.hasCredentials) return { rows: [], error: '' };
+    try {
+      const views = await services.openOrders.list(account.id);
+      return { rows: views.map((v) => openOrderRow(v)), error: '' };
+    } catch (err) {
+      return { rows: [], error: web.describeError(err) };
+    }
+  };
+  const openOrderRow = (view: OpenOrderView) => ({
+    ref: view.ref,
+    kind: view.kind,
+    text: describeOpenOrder(t, view),
+  });
+
   const renderDetail = async (res: Response, account: AccountView, extras: DetailExtras = {}) => {
     const fresh = (await services.accounts.find(account.id)) ?? account;
     web.render(
@@ -71,6 +90,7 @@ export function register(router: Router, web: WebContext): void {
       {
         account: accountRow(t, fresh, services.streams.status(fresh.id)),
         blockers: await admin.deleteBlockers(fresh.id),
+        openOrders: await openOrdersOf(fresh),
         choices: CHOICES,
         verify: extras.verify,
         form: extras.form ?? '',
@@ -149,6 +169,30 @@ export function register(router: Router, web: WebContext): void {
       return;
     }
     await renderDetail(res, account, { verify: view });
+  });
+
+  router.post('/accounts/:id/orders/cancel', async (req, res) => {
+    const account = await load(req);
+    const form = web.parseForm(cancelOrderFormSchema, req.body);
+    if (!form.ok) return renderDetail(res, account, { status: 422, form: 'orders', ...form });
+    try {
+      const { openOrders } = services;
+      const cancelled = await openOrders.cancel(account.id, await openOrders.find(account.id, form.data.ref));
+      const text = describeOpenOrder(t, cancelled);
+      await web.audit(res, {
+        command: 'orders.cancel',
+        accountId: account.id,
+        symbol: cancelled.order.symbol,
+        detail: text,
+      });
+      web.flash(res, 'ok', t('cancel.done', { account: account.id, order: text }));
+    } catch (err) {
+      if (!(err instanceof HedgeError)) throw err;
+      const message = web.describeError(err);
+      await web.audit(res, { command: 'orders.cancel', accountId: account.id, outcome: 'refused', detail: message });
+      web.flash(res, 'error', message);
+    }
+    web.redirect(res, `/accounts/${account.id}`);
   });
 
   router.post('/accounts/:id/enable', async (req, res) => {
