@@ -223,6 +223,73 @@ describe('exactly once', () => {
     expect(await db.copyEvent.count({ where: { leaderOrderId: order.id } })).toBe(1);
   });
 
+  it('two markets whose leader orders share an exchange order id (Binance ids are per symbol) are both copied, each once', async () => {
+    const { copy, db } = desk.app.services;
+    const btc = await leaderMarket('buy', new Decimal(200));
+    await settledEvent(btc.id);
+    // The same order id on ETH/USDT, as Binance may well hand out: a different leader order.
+    const eth: ExchangeOrder = {
+      ...btc,
+      symbol: 'ETH/USDT',
+      price: new Decimal(3000),
+      average: new Decimal(3000),
+      filled: new Decimal('0.05'),
+      amount: new Decimal('0.05'),
+      cost: new Decimal(150),
+      clientOrderId: `web_${randomBytes(6).toString('hex')}`,
+      timestamp: Date.now(),
+    };
+    await copy.setLeaderSymbol('ETH/USDT');
+    try {
+      const sent = spotOrders();
+      await copy.copyLeaderOrder('lead', eth);
+      await copy.copyLeaderOrder('lead', eth);
+      await copy.idle();
+      const events = await db.copyEvent.findMany({
+        where: { leaderId: 'lead', leaderOrderId: btc.id },
+        include: { intents: true },
+        orderBy: { id: 'asc' },
+      });
+      expect(events.map((e) => [e.symbol, e.leaderKey])).toEqual([
+        ['BTC/USDT', `o:BTC/USDT:${btc.id}`],
+        ['ETH/USDT', `o:ETH/USDT:${btc.id}`],
+      ]);
+      expect(events[1]?.intents.map((i) => i.status)).toEqual(['FILLED', 'FILLED', 'FILLED']);
+      expect(spotOrders()).toBe(sent + FOLLOWERS.length);
+    } finally {
+      await copy.setLeaderSymbol('BTC/USDT');
+    }
+  });
+
+  it('replayed deliveries of a copied leader order cost no exchange request: they are known from the book', async () => {
+    const { bus, copy } = desk.app.services;
+    const order = await leaderMarket('buy', new Decimal(100));
+    await settledEvent(order.id);
+    const exchange = await desk.app.services.exchanges.for('lead');
+    const trades = (await exchange.fetchTrades('BTC/USDT', { since: order.timestamp - 1_000 })).filter(
+      (t) => t.orderId === order.id,
+    );
+    expect(trades.length).toBeGreaterThan(0);
+    // As after a restart: nothing of this order is in the engine's memory, only in the database.
+    copy.forgetHandled();
+    emulator.resetRequests();
+    for (let i = 0; i < 50; i++) bus.emit({ type: 'order', accountId: 'lead', order, source: 'rest' });
+    await copy.idle();
+    // A REST catch-up brings trades, not orders: each one of a leader order known as an event.
+    copy.forgetHandled();
+    for (let i = 0; i < 50; i++) {
+      for (const trade of trades) {
+        bus.emit({ type: 'fill', accountId: 'lead', trade: { ...trade, clientOrderId: undefined }, source: 'rest' });
+      }
+    }
+    await new Promise((r) => setTimeout(r, FAST_COPY.orderGraceMs * 3));
+    await copy.idle();
+    const requests = emulator.requests();
+    expect(requests['GET /api/v3/order']).toBeUndefined();
+    expect(requests['POST /api/v3/order']).toBeUndefined();
+    expect(requests['POST /api/v2/spot/trade/place-order']).toBeUndefined();
+  });
+
   it('a leader fill during a dropped stream is found over REST and copied once', async () => {
     emulator.dropStreams('lead');
     const sent = spotOrders();

@@ -287,6 +287,11 @@ export class CopyEngine {
     return this.track(this.copyLeaderOrderNow(leaderId, order));
   }
 
+  /** Forgets which leader orders this process has handled, as a restart does (tests). */
+  forgetHandled(): void {
+    this.handled.clear();
+  }
+
   /** Finishes every intent a crash or a restart left PENDING or SENT (see FollowerCopies.copy). */
   async resume(): Promise<CopyIntent[]> {
     const open = await this.openIntents();

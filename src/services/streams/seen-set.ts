@@ -18,4 +18,8 @@ export class BoundedSet {
     }
     return true;
   }
+
+  clear(): void {
+    this.items.clear();
+  }
 }
