@@ -25,6 +25,7 @@ import type {
   MarketKind,
   OrderRef,
   PlaceOrderRequest,
+  PositionMode,
 } from './types.ts';
 import type { OrderCall, Venue } from './venue.ts';
 
@@ -59,6 +60,7 @@ export class CcxtAccountExchange implements AccountExchange {
   }
 
   private stopped: ExchangeRequestError | undefined;
+  private mode: Promise<PositionMode> | undefined;
   private resyncing: Promise<unknown> | undefined;
 
   constructor(private readonly deps: AccountExchangeDeps) {
@@ -200,6 +202,25 @@ export class CcxtAccountExchange implements AccountExchange {
     });
   }
 
+  positionMode(): Promise<PositionMode> {
+    if (this.market === 'spot') return Promise.resolve('oneway');
+    this.mode ??= this.call('fetchPositionMode', 'read', async () =>
+      (await this.client.fetchPositionMode()).hedged === true ? ('hedge' as const) : ('oneway' as const),
+    );
+    // A failed read is not kept: the next order asks again.
+    this.mode.catch(() => (this.mode = undefined));
+    return this.mode;
+  }
+
+  setPositionMode(mode: PositionMode): Promise<void> {
+    return this.call('setPositionMode', 'write', async () => {
+      if (this.market === 'spot') throw notSupported(this.context('setPositionMode'), 'position_side_on_spot');
+      this.mode = undefined;
+      await this.client.setPositionMode(mode === 'hedge');
+      this.mode = Promise.resolve(mode);
+    });
+  }
+
   fetchPositions(): Promise<ExchangePosition[]> {
     if (this.market === 'spot') return Promise.resolve([]);
     return this.call('fetchPositions', 'read', async () =>
@@ -334,6 +355,8 @@ export class CcxtAccountExchange implements AccountExchange {
   private failure(err: unknown, operation: ExchangeOperation, clientOrderId: string | undefined): ExchangeRequestError {
     const error = classifyExchangeError(err, { ...this.context(operation), clientOrderId });
     if (error instanceof ExchangeClockError) this.resyncClock();
+    // The position mode changed behind the desk (on the exchange's site): read it again next time.
+    if (error.exchangeCode === '-4061') this.mode = undefined;
     if (error instanceof ExchangeAuthError && !this.stopped) {
       // Further calls would only repeat the rejection (and Binance bans IPs that insist).
       this.stopped = new AccountDisabledError('exchange.account_disabled', this.context(operation), {

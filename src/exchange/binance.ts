@@ -233,6 +233,7 @@ export const binance: Venue = {
       ...(req.kind === 'stop' ? { stopLossPrice: trigger } : { takeProfitPrice: trigger }),
     };
     if (req.positionSide) params['positionSide'] = req.positionSide;
+    else if (req.reduceOnly && !req.closePosition) params['reduceOnly'] = true;
     if (req.closePosition) params['closePosition'] = true;
     return {
       type: 'market',

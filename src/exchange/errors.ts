@@ -19,6 +19,8 @@ export type ExchangeOperation =
   | 'fetchTrades'
   | 'fetchPositions'
   | 'fetchPrices'
+  | 'fetchPositionMode'
+  | 'setPositionMode'
   | 'watchOrders'
   | 'watchTrades'
   | 'watchBalance';

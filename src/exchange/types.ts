@@ -5,6 +5,7 @@ export type MarketKind = 'spot' | 'usdm';
 export type ExchangeEnv = 'prod' | 'testnet' | 'demo' | 'paper';
 
 export type PositionSide = 'LONG' | 'SHORT';
+export type PositionMode = 'hedge' | 'oneway';
 
 export interface BalanceLine {
   asset: string;
@@ -86,6 +87,8 @@ export interface ConditionalOrderRequest {
   amount?: Decimal;
   closePosition?: boolean;
   positionSide?: PositionSide;
+  /** One-way mode: the order may only shrink the net position. */
+  reduceOnly?: boolean;
   clientOrderId: string;
 }
 
@@ -122,6 +125,13 @@ export interface AccountExchange {
   fetchOpenOrders(symbol?: string): Promise<ExchangeOrder[]>;
   /** Trades after `sinceTradeId` (exclusive) or from `since` (ms), oldest first. */
   fetchTrades(symbol: string, from?: { sinceTradeId?: string; since?: number }): Promise<ExchangeTrade[]>;
+  /**
+   * USDT-M: 'hedge' (a LONG and a SHORT position per symbol, orders name their side) or 'oneway'
+   * (one net position, orders name no side); read once, then kept. Spot: 'oneway'.
+   */
+  positionMode(): Promise<PositionMode>;
+  /** USDT-M: switches the position mode (the exchange refuses while anything is open). */
+  setPositionMode(mode: PositionMode): Promise<void>;
   /** Open positions; [] for spot. */
   /** Last prices in USDT of the given assets, where this account's market lists `ASSET/USDT`. */
   fetchUsdtPrices(assets: string[]): Promise<Map<string, Decimal>>;

@@ -17,6 +17,7 @@ const STREAMS = { ...FAST_STREAMS, watchdogMs: 1_000, pollMs: 500 };
 const VENUES = [
   { venue: 'Binance spot', account: 'sub_b', symbol: 'BTC/USDT', input: 'BTCUSDT', side: '' },
   { venue: 'Binance USDT-M, hedge mode', account: 'sub_a', symbol: 'BTC/USDT:USDT', input: 'BTC/USDT', side: 'long' },
+  { venue: 'Binance USDT-M, one-way mode', account: 'ow', symbol: 'BTC/USDT:USDT', input: 'BTCUSDT', side: '' },
   { venue: 'Bitget spot', account: 'f2', symbol: 'BTC/USDT', input: 'btcusdt', side: '' },
 ] as const;
 
@@ -29,7 +30,17 @@ async function open(options: { dataDir?: string; streamTiming?: typeof STREAMS }
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     app: { streamTiming: options.streamTiming ?? STREAMS },
   });
-  const { streams } = paper.app.services;
+  const { streams, accounts, exchanges } = paper.app.services;
+  if (!(await accounts.find('ow'))) {
+    // A USDT-M account in one-way mode: one net position per symbol, orders name no side.
+    const ow = await accounts.create(
+      { id: 'ow', name: 'One-way (USDT-M futures)', exchange: 'binance', market: 'usdm', env: 'paper' },
+      { apiKey: `OneWayKey${'0'.repeat(54)}1`, secret: 'one-way-secret' },
+    );
+    await paper.app.services.paper?.register(ow);
+    await (await exchanges.for('ow')).setPositionMode('oneway');
+    await streams.watch(ow);
+  }
   await waitFor(() => VENUES.every((v) => streams.status(v.account)?.health === 'live'), 8_000);
 }
 
@@ -132,6 +143,26 @@ describe.each(VENUES)('$venue', (v) => {
     } finally {
       paper.emulator.silenceStreams(v.account, false);
     }
+  });
+});
+
+describe('a one-way USDT-M account', () => {
+  it('opens and closes a SHORT VP inside the net position, and its take-profit is a reduce-only order', async () => {
+    await open();
+    const exchange = await paper.app.services.exchanges.for('ow');
+    expect(await exchange.positionMode()).toBe('oneway');
+    expect(await confirmed('/order ow BTCUSDT sell 0.01 short vp=s1')).toContain('FILLED');
+    const short = () =>
+      paper.app.services.vps.find({ accountId: 'ow', symbol: 'BTC/USDT:USDT', positionSide: 'SHORT', name: 's1' });
+    expect((await short())?.netQty).toBe('0.01');
+    expect(paper.emulator.positions('ow').map((p) => [p.positionSide, p.positionAmt])).toEqual([['BOTH', '-0.01']]);
+    await confirmed('/vp tpsl ow s1 tp=50000');
+    const legs = await exchange.fetchOpenConditionalOrders('BTC/USDT:USDT');
+    expect(legs.map((o) => [o.side, o.amount.toFixed(), o.reduceOnly])).toEqual([['buy', '0.01', true]]);
+    expect(await confirmed('/vp close ow s1 short')).toContain('FILLED');
+    expect((await short())?.netQty).toBe('0');
+    expect(paper.emulator.positions('ow')).toEqual([]);
+    await waitFor(async () => (await exchange.fetchOpenConditionalOrders('BTC/USDT:USDT')).length === 0);
   });
 });
 

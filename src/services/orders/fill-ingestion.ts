@@ -311,9 +311,11 @@ export class FillIngestion {
     const { accountId, trade } = arrival;
     const decoded = clientOrderId ? decodeOwnClientOrderId(clientOrderId) : undefined;
     const ours = decoded ? (await this.codes.accountOf(decoded.accountCode)) === accountId : false;
-    const positionSide: PositionSide = trade.positionSide ?? 'LONG';
     const vp =
       ours && decoded?.vpId != null ? await this.db.virtualPosition.findUnique({ where: { id: decoded.vpId } }) : null;
+    // A trade without a position side (spot, a one-way futures account) moves the side of the VP
+    // its client id names; what no VP explains counts against LONG.
+    const positionSide: PositionSide = trade.positionSide ?? (vp?.positionSide === 'SHORT' ? 'SHORT' : 'LONG');
     const { qty, fee: charged } = netOfFee(trade);
     return {
       arrival,

@@ -187,6 +187,9 @@ export class OrderService {
   }
 
   private async send(plan: OrderPlan, row: Order): Promise<Order> {
+    // Hedge mode names the side of the position the order trades; one-way mode has one net
+    // position, and the VP's side lives in the client order id alone.
+    const hedged = plan.exchange.market === 'usdm' && (await plan.exchange.positionMode()) === 'hedge';
     const request = {
       symbol: plan.symbol,
       side: plan.side,
@@ -195,7 +198,7 @@ export class OrderService {
       ...(plan.cost ? { cost: plan.cost } : {}),
       ...(plan.price ? { price: plan.price } : {}),
       clientOrderId: row.clientOrderId,
-      ...(plan.exchange.market === 'usdm' ? { positionSide: plan.positionSide } : {}),
+      ...(hedged ? { positionSide: plan.positionSide } : {}),
     };
     try {
       return await this.deps.tracker.send(row, () => plan.exchange.placeOrder(request));

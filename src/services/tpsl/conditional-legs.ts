@@ -142,6 +142,8 @@ export class ConditionalLegs {
       triggerPrice: toColumn(want.triggerPrice),
       reduceOnly: true,
     });
+    // Hedge mode closes the VP's side; one-way mode shrinks the net position and never reverses it.
+    const hedged = (await exchange.positionMode()) === 'hedge';
     const placed = await tracker.send(row, () =>
       exchange.placeConditionalOrder({
         symbol: vp.symbol,
@@ -149,7 +151,7 @@ export class ConditionalLegs {
         kind: want.kind,
         triggerPrice: want.triggerPrice,
         amount: want.qty,
-        positionSide: sideOf(vp),
+        ...(hedged ? { positionSide: sideOf(vp) } : { reduceOnly: true }),
         clientOrderId,
       }),
     );
