@@ -5,7 +5,8 @@
  * 2. memory per account client at 200 accounts sharing one market table, versus one client
  *    that loads its own markets;
  * 3. fill ingestion: fills attributed by client id, applied to the VP ledger and persisted, one
- *    at a time, versus the bare insert of the same fill row (the database's floor).
+ *    at a time and in bursts, versus the bare insert of the same fill row, one at a time (the
+ *    database's floor for a row).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +24,7 @@ const ORDER_ACCOUNTS = ['sub_b', 'f1', 'lead'];
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 240);
 const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 200);
 const FILLS = Number(process.env['BENCH_FILLS'] ?? 5000);
+const BURST = Number(process.env['BENCH_FILL_BURST'] ?? 100);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -150,6 +152,15 @@ async function benchFillIngestion(app: Awaited<ReturnType<typeof createApp>>): P
     perFill.push(performance.now() - t);
   }
   const total = performance.now() - t0;
+  // The same fills as they arrive in bursts (a market order sweeping levels, a REST catch-up after
+  // a gap, a fan-out's answers): BURST at a time, booked together.
+  const b0t = performance.now();
+  for (let i = 0; i < FILLS; i += BURST) {
+    await Promise.all(
+      Array.from({ length: Math.min(BURST, FILLS - i) }, (_, k) => fills.ingest('main', trade(FILLS + i + k))),
+    );
+  }
+  const burstTotal = performance.now() - b0t;
   const bare: number[] = [];
   const b0 = performance.now();
   for (let i = 0; i < FILLS; i++) {
@@ -182,8 +193,18 @@ async function benchFillIngestion(app: Awaited<ReturnType<typeof createApp>>): P
   console.log(
     `  bare insert ${((FILLS / bareTotal) * 1000).toFixed(0)} rows/s  p50 ${b.p50.toFixed(3)} ms  p99 ${b.p99.toFixed(3)} ms   (baseline)`,
   );
+  const rate = (FILLS / total) * 1000;
+  const burstRate = (FILLS / burstTotal) * 1000;
+  const bareRate = (FILLS / bareTotal) * 1000;
   console.log(
-    `  ratio ingest/bare: throughput ${(total / bareTotal).toFixed(1)}x slower, p99 ${(f.p99 / b.p99).toFixed(1)}x`,
+    `  in bursts of ${BURST}: ${burstRate.toFixed(0)} fills/s (the same ledger path, a burst booked in one transaction)`,
+  );
+  console.log(
+    `  ratio ingest/bare: one at a time ${(rate / bareRate).toFixed(2)}x, in bursts ${(burstRate / bareRate).toFixed(2)}x of bare inserts' throughput; p99 ${(f.p99 / b.p99).toFixed(1)}x`,
+  );
+  const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  console.log(
+    `  target >= 2000 fills/s and >= 0.5x bare: one at a time ${met(rate >= 2000)} / ${met(rate >= 0.5 * bareRate)}, in bursts ${met(burstRate >= 2000)} / ${met(burstRate >= 0.5 * bareRate)}`,
   );
 }
 

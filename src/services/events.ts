@@ -19,7 +19,15 @@ export type DeskEvent =
   /** A fill no VP of ours explains, signed (+ grows the side). */
   | { type: 'external_fill'; accountId: string; symbol: string; positionSide: 'LONG' | 'SHORT'; qty: Decimal }
   /** A VP's ledger changed (fill, adjustment); TP/SL orders follow its quantity. */
-  | { type: 'vp_changed'; accountId: string; vpId: number; /** the Fill row that changed it */ fillId?: number }
+  | {
+      type: 'vp_changed';
+      accountId: string;
+      vpId: number;
+      /** the Fill row that changed it */
+      fillId?: number;
+      /** false: the VP had no TP/SL state when it changed, so there is nothing to bring in line */
+      tpsl?: boolean;
+    }
   /** Something a trader should hear about; the alert service (chat) delivers it. */
   | {
       type: 'alert';

@@ -107,6 +107,38 @@ describe('fills arriving together', () => {
     expect(stored?.clientOrderId).toBe('hs1c-row-lookup');
   });
 
+  it('a burst of one VP is booked together: the ledger is what the fills one by one would make, a trade booked already counts once', async () => {
+    const { fills, db, vps, codes } = paper.app.services;
+    const vp = await vps.open({ accountId: 'sub_b', symbol: 'BTC/USDT', positionSide: 'LONG', name: 'sweep' });
+    const ids = new ClientOrderIdFactory();
+    const ours = ids.next({ accountCode: await codes.codeOf('sub_b'), vpId: vp.id, purpose: 'trade' });
+    // A market order sweeping three levels, then selling part back in two fills.
+    const legs = [
+      trade({ clientOrderId: ours, amount: new Decimal('0.004'), price: new Decimal('60000') }),
+      trade({ clientOrderId: ours, amount: new Decimal('0.004'), price: new Decimal('60010') }),
+      trade({ clientOrderId: ours, amount: new Decimal('0.002'), price: new Decimal('60020') }),
+      trade({ clientOrderId: ours, side: 'sell', amount: new Decimal('0.005'), price: new Decimal('61000') }),
+      trade({ clientOrderId: ours, side: 'sell', amount: new Decimal('0.001'), price: new Decimal('61500') }),
+    ];
+    const [first, ...rest] = legs;
+    if (!first) throw new Error('no fills');
+    expect(await fills.ingest('sub_b', first)).toBe('applied');
+    // The first arrives again with the others: booked already, it changes nothing.
+    const results = await Promise.all([first, ...rest].map((t) => fills.ingest('sub_b', t)));
+    expect(results).toEqual(['duplicate', 'applied', 'applied', 'applied', 'applied']);
+    const after = await db.virtualPosition.findUniqueOrThrow({ where: { id: vp.id } });
+    // Bought 0.01 for 600.08 (avg 60008), sold 0.006: realized 0.005 × 992 + 0.001 × 1492.
+    expect(after).toMatchObject({ netQty: '0.004', avgEntry: '60008', realizedPnl: '6.452' });
+    const booked = await db.fill.findMany({ where: { vpId: vp.id }, orderBy: { id: 'asc' } });
+    expect(booked.map((f) => [f.tradeId, f.realizedPnl])).toEqual([
+      [legs[0]?.id, '0'],
+      [legs[1]?.id, '0'],
+      [legs[2]?.id, '0'],
+      [legs[3]?.id, '4.96'],
+      [legs[4]?.id, '1.492'],
+    ]);
+  });
+
   it('fills of our own orders in a burst move their VP in arrival order; the rest stay external', async () => {
     const { fills, db, vps, codes } = paper.app.services;
     const vp = await vps.open({ accountId: 'sub_b', symbol: 'BTC/USDT', positionSide: 'LONG', name: 'burst' });

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { decodeClientOrderId, type DecodedClientOrderId } from '../../domain/client-order-id.ts';
-import { applyFill, isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
+import { isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { ExchangeTrade } from '../../exchange/types.ts';
 import type { Db } from '../../infra/db/client.ts';
@@ -9,7 +9,7 @@ import type { Logger } from '../../infra/logger.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from './account-codes.ts';
 import { toColumn } from './decimal-columns.ts';
-import { ledgerColumns, ledgerOf, type VirtualPosition } from './virtual-positions.ts';
+import { bookOnVp, readLedgerRow, type LedgerRow, type VpFill } from './vp-fill-writes.ts';
 
 export type IngestResult = 'applied' | 'external' | 'duplicate';
 
@@ -34,7 +34,7 @@ interface BookedFill {
   fee: Decimal;
   /** qty, negative when it shrinks its side. */
   signed: Decimal;
-  vp: VirtualPosition | null;
+  vp: LedgerRow | null;
 }
 
 /**
@@ -168,7 +168,10 @@ export class FillIngestion {
     const fresh: Arrival[] = [];
     let clientIds: Map<Arrival, string>;
     try {
-      const booked = await this.bookedKeys([...first.values()]);
+      // A fill that names its order is booked by an insert that skips a trade booked already; one
+      // that does not may cost an exchange request to attribute, which a repeat must not.
+      const unnamed = [...first.values()].filter((a) => !a.trade.clientOrderId);
+      const booked = await this.bookedKeys(unnamed);
       for (const [key, arrival] of first) {
         if (booked.has(key)) settle(arrival, { result: 'duplicate' });
         else fresh.push(arrival);
@@ -230,25 +233,83 @@ export class FillIngestion {
         for (const row of rows) settle(row.arrival, { err });
       }
     };
+    // Consecutive fills of one VP are booked together; each VP's row is read once per batch.
+    const rows = new Map<number, LedgerRow | null>();
+    let run: BookedFill[] = [];
+    const applyRun = async () => {
+      const fills = run;
+      run = [];
+      if (fills.length > 0) await this.applyToVp(fills, rows, settle);
+    };
     for (const arrival of arrivals) {
       try {
-        const fill = await this.attribute(arrival, clientIds.get(arrival));
+        const fill = await this.attribute(arrival, clientIds.get(arrival), rows);
         if (!fill.vp) {
+          await applyRun();
           waiting.push(fill);
           continue;
         }
         await flush();
-        settle(arrival, { result: await this.applyToVp(fill, fill.vp) });
+        if (run[0] && run[0].vp?.id !== fill.vp.id) await applyRun();
+        run.push(fill);
       } catch (err) {
         settle(arrival, { err });
       }
     }
+    await applyRun();
     await flush();
+  }
+
+  /**
+   * Fills of our own orders on one VP, in arrival order: the Fill rows and the VP's new ledger in
+   * one transaction (see bookOnVp). A burst leaves out what is booked already; should one be
+   * there after all, the burst goes one fill at a time.
+   */
+  private async applyToVp(fills: BookedFill[], rows: Map<number, LedgerRow | null>, settle: Settle): Promise<void> {
+    const vp = fills[0]?.vp;
+    if (!vp) return;
+    let current = rows.get(vp.id) ?? vp;
+    try {
+      let fresh = fills;
+      if (fills.length > 1) {
+        const booked = await this.bookedKeys(fills.map((f) => f.arrival));
+        fresh = fills.filter((f) => {
+          const known = booked.has(tradeKey(f.arrival.accountId, f.arrival.trade.symbol, f.arrival.trade.id));
+          if (known) settle(f.arrival, { result: 'duplicate' });
+          return !known;
+        });
+      }
+      const groups = fresh.length > 1 ? [fresh] : fresh.map((f) => [f]);
+      for (let g = 0; g < groups.length; g++) {
+        const group = groups[g] ?? [];
+        const result = await bookOnVp(this.db, current, group.map(vpFillOf));
+        if (!result) {
+          groups.splice(g + 1, 0, ...group.map((f) => [f]));
+          continue;
+        }
+        current = result.row;
+        const ids = new Map(result.booked.map((b) => [b.tradeId, b.fillId]));
+        for (const f of group) {
+          const fillId = ids.get(f.arrival.trade.id);
+          if (fillId === undefined) {
+            settle(f.arrival, { result: 'duplicate' });
+            continue;
+          }
+          this.bus.emit({ type: 'vp_changed', accountId: f.arrival.accountId, vpId: vp.id, fillId, tpsl: vp.tpsl });
+          settle(f.arrival, { result: 'applied' });
+        }
+      }
+    } catch (err) {
+      for (const f of fills) settle(f.arrival, { err });
+    } finally {
+      rows.set(vp.id, current);
+    }
   }
 
   /** Which of these trades are booked already (one read). */
   private async bookedKeys(arrivals: Arrival[]): Promise<Set<string>> {
     const booked = new Set<string>();
+    if (arrivals.length === 0) return booked;
     const keys = jsonRows(
       ['accountId', 'symbol', 'tradeId'],
       arrivals.map((a) => [a.accountId, a.trade.symbol, a.trade.id]),
@@ -307,12 +368,20 @@ export class FillIngestion {
   }
 
   /** What the fill adds, and the VP of ours it moves: its id decoded, checked against account, market and side. */
-  private async attribute(arrival: Arrival, clientOrderId: string | undefined): Promise<BookedFill> {
+  private async attribute(
+    arrival: Arrival,
+    clientOrderId: string | undefined,
+    rows: Map<number, LedgerRow | null>,
+  ): Promise<BookedFill> {
     const { accountId, trade } = arrival;
     const decoded = clientOrderId ? decodeOwnClientOrderId(clientOrderId) : undefined;
     const ours = decoded ? (await this.codes.accountOf(decoded.accountCode)) === accountId : false;
-    const vp =
-      ours && decoded?.vpId != null ? await this.db.virtualPosition.findUnique({ where: { id: decoded.vpId } }) : null;
+    const vpId = ours ? decoded?.vpId : undefined;
+    let vp: LedgerRow | null = null;
+    if (vpId != null) {
+      vp = rows.has(vpId) ? (rows.get(vpId) ?? null) : await readLedgerRow(this.db, vpId);
+      rows.set(vpId, vp);
+    }
     // A trade without a position side (spot, a one-way futures account) moves the side of the VP
     // its client id names; what no VP explains counts against LONG.
     const positionSide: PositionSide = trade.positionSide ?? (vp?.positionSide === 'SHORT' ? 'SHORT' : 'LONG');
@@ -378,32 +447,19 @@ export class FillIngestion {
     for (const r of returned) inserted.add(tradeKey(r.accountId, r.symbol, r.tradeId));
     return inserted;
   }
+}
 
-  /** A fill of our own order on its VP: the fill row and the VP's new ledger in one transaction. */
-  private async applyToVp(fill: BookedFill, vp: VirtualPosition): Promise<IngestResult> {
-    const { accountId, trade } = fill.arrival;
-    const before = ledgerOf(vp);
-    const { ledger, excessQty } = applyFill(before, {
-      side: trade.side,
-      qty: fill.qty,
-      price: trade.price,
-      fee: fill.fee,
-    });
-    const excessSigned = fill.signed.isNegative() ? excessQty.neg() : excessQty;
-    const [row] = await this.db.$transaction([
-      this.db.fill.create({
-        data: {
-          ...fillColumns(fill),
-          vpId: vp.id,
-          externalQty: toColumn(excessSigned),
-          realizedPnl: toColumn(ledger.realizedPnl.minus(before.realizedPnl)),
-        },
-      }),
-      this.db.virtualPosition.update({ where: { id: vp.id }, data: ledgerColumns(ledger) }),
-    ]);
-    this.bus.emit({ type: 'vp_changed', accountId, vpId: vp.id, fillId: row.id });
-    return 'applied';
-  }
+/** A fill of ours as its VP books it. */
+function vpFillOf(fill: BookedFill): VpFill {
+  const c = fillColumns(fill);
+  return {
+    ...c,
+    side: fill.arrival.trade.side,
+    qty: fill.qty,
+    signed: fill.signed,
+    price: fill.arrival.trade.price,
+    fee: fill.fee,
+  };
 }
 
 /** The Fill columns every booked fill has, external or on a VP. */

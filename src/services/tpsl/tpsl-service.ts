@@ -88,7 +88,9 @@ export class TpslService {
 
   /** Follows every VP's quantity (fills, reconciliation adjustments). */
   listen(): () => void {
-    return this.deps.bus.on('vp_changed', (event) => this.follow(event.vpId, event.fillId));
+    return this.deps.bus.on('vp_changed', (event) =>
+      event.tpsl === false ? undefined : this.follow(event.vpId, event.fillId),
+    );
   }
 
   /** Checks a request without changing anything. */
