@@ -26,6 +26,7 @@ import type {
   OrderRef,
   PlaceOrderRequest,
   PositionMode,
+  TradeQuery,
 } from './types.ts';
 import type { OrderCall, Venue } from './venue.ts';
 
@@ -191,7 +192,7 @@ export class CcxtAccountExchange implements AccountExchange {
     });
   }
 
-  fetchTrades(symbol: string, from: { sinceTradeId?: string; since?: number } = {}): Promise<ExchangeTrade[]> {
+  fetchTrades(symbol: string, from: TradeQuery = {}): Promise<ExchangeTrade[]> {
     return this.call('fetchTrades', 'read', async () => {
       const { since, params } = this.venue.tradeParams(from);
       const trades = await this.client.fetchMyTrades(this.resolveSymbol(symbol), since, undefined, params);

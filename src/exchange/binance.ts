@@ -246,7 +246,9 @@ export const binance: Venue = {
 
   clientIdParams: (clientOrderId) => ({ origClientOrderId: clientOrderId }),
 
-  tradeParams({ sinceTradeId, since }) {
+  tradeParams({ sinceTradeId, since, orderId }) {
+    // myTrades / userTrades take orderId with the symbol, alone: the order's trades only.
+    if (orderId) return { params: { orderId } };
     // Binance refuses fromId together with a time range; the id is the precise cursor.
     if (sinceTradeId) return { params: { fromId: sinceTradeId } };
     return since === undefined ? { params: {} } : { since, params: {} };

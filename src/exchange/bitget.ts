@@ -123,7 +123,9 @@ export const bitget: Venue = {
 
   clientIdParams: (clientOrderId) => ({ clientOid: clientOrderId }),
 
-  tradeParams({ since }) {
+  tradeParams({ since, orderId }) {
+    // fills take orderId: the order's trades only.
+    if (orderId) return { params: { orderId } };
     // No forward cursor by id on Bitget fills: read from `since`, the caller filters by id.
     return since === undefined ? { params: {} } : { since, params: {} };
   },

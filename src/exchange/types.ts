@@ -92,6 +92,14 @@ export interface ConditionalOrderRequest {
   clientOrderId: string;
 }
 
+/** Which trades: after a trade id (exclusive), from a time (ms), or of one order. */
+export interface TradeQuery {
+  sinceTradeId?: string;
+  since?: number;
+  /** Only this order's trades (asked of the exchange: no page of other trades to read). */
+  orderId?: string;
+}
+
 export interface OrderRef {
   id?: string;
   clientOrderId?: string;
@@ -124,7 +132,7 @@ export interface AccountExchange {
   cancelOrder(symbol: string, ref: OrderRef): Promise<ExchangeOrder>;
   fetchOpenOrders(symbol?: string): Promise<ExchangeOrder[]>;
   /** Trades after `sinceTradeId` (exclusive) or from `since` (ms), oldest first. */
-  fetchTrades(symbol: string, from?: { sinceTradeId?: string; since?: number }): Promise<ExchangeTrade[]>;
+  fetchTrades(symbol: string, from?: TradeQuery): Promise<ExchangeTrade[]>;
   /**
    * USDT-M: 'hedge' (a LONG and a SHORT position per symbol, orders name their side) or 'oneway'
    * (one net position, orders name no side); read once, then kept. Spot: 'oneway'.

@@ -6,6 +6,7 @@ import type {
   MarketKind,
   PlaceOrderRequest,
   PositionSide,
+  TradeQuery,
 } from './types.ts';
 
 /**
@@ -40,7 +41,7 @@ export interface Venue {
   conditionalOrderCall(req: ConditionalOrderRequest, market: MarketKind): OrderCall;
   /** Params that make fetchOrder / cancelOrder address an order by its client id. */
   clientIdParams(clientOrderId: string): Record<string, string>;
-  tradeParams(from: { sinceTradeId?: string; since?: number }): { since?: number; params: Record<string, unknown> };
+  tradeParams(from: TradeQuery): { since?: number; params: Record<string, unknown> };
   /** Fields ccxt leaves in `info`: hedge-mode side, a trade's client order id. */
   orderExtras(info: unknown): OrderExtras;
   /** Bitget answers create/cancel with ids only; the order is then read back. */

@@ -25,7 +25,7 @@ export async function readLeaderFill(exchange: AccountExchange, order: ExchangeO
   const spentAsset = order.side === 'buy' ? quote : base;
   const [balances, trades] = await Promise.all([
     exchange.fetchBalance(),
-    exchange.fetchTrades(order.symbol, { since: order.timestamp - 60_000 }),
+    exchange.fetchTrades(order.symbol, { orderId: order.id }),
   ]);
   const feeInSpentAsset = trades
     .filter((t) => t.orderId === order.id && t.fee?.currency === spentAsset)

@@ -115,7 +115,7 @@ export class FillIngestion {
   /** Reads an order's trades over REST and applies those not applied yet. */
   async catchUpOrder(accountId: string, symbol: string, exchangeOrderId: string, since: number): Promise<void> {
     const exchange = await this.exchanges.for(accountId);
-    const trades = await exchange.fetchTrades(symbol, { since: since - 60_000 });
+    const trades = await exchange.fetchTrades(symbol, { orderId: exchangeOrderId, since: since - 60_000 });
     await Promise.all(trades.filter((t) => t.orderId === exchangeOrderId).map((t) => this.ingest(accountId, t)));
   }
 
