@@ -182,7 +182,9 @@ function notFound(current: OrderEntry, windowPassed: boolean): Transition {
       return moved(current, { ...current, state: 'UNKNOWN' });
     case 'OPEN':
       // Exchanges forget only orders that ended without a fill (Binance archives cancelled and
-      // expired orders with no trade): one that rested unfilled and is gone ended unfilled.
+      // expired orders with no trade): one that rested unfilled and is gone for good (long after
+      // its last change: `windowPassed`) ended unfilled. Sooner, the answer may just lag.
+      if (!windowPassed) return { outcome: 'unchanged', why: 'stale' };
       return moved(current, { ...current, state: 'CANCELED', reason: GONE_UNFILLED });
     default:
       return { outcome: 'refused', why: `an order with fills (${current.state}) cannot vanish` };

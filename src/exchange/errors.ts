@@ -104,6 +104,15 @@ export class AccountDisabledError extends ExchangeRequestError {}
 
 const PLACING: ReadonlySet<ExchangeOperation> = new Set(['placeOrder', 'placeConditionalOrder']);
 
+/** What ccxt throws before a request goes out: arguments, markets, credentials, unsupported calls. */
+const PRE_SEND = [
+  ccxt.ArgumentsRequired,
+  ccxt.BadSymbol,
+  ccxt.NotSupported,
+  ccxt.InvalidOrder,
+  ccxt.AuthenticationError,
+];
+
 /** Error kinds that prove the exchange did not take an order, whatever the HTTP status. */
 const REFUSALS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   'auth',
@@ -198,8 +207,11 @@ export function classifyExchangeError(err: unknown, ctx: ErrorContext, now = Dat
       ? fromKind('status_unknown', ctx, failure, hint, now)
       : fromKind('unavailable', ctx, failure, hint, now);
   }
-  // ccxt refusing before anything was sent (no answer came back) proves the order was not taken.
-  if (err instanceof ccxt.BaseError && !meta) return new ExchangeRequestError('exchange.request_failed', ctx, failure);
+  // ccxt refusing before it sends (its own argument, market and credential checks) proves the
+  // order was not taken; anything else ccxt raises may come after the exchange answered.
+  if (!meta && PRE_SEND.some((type) => err instanceof type)) {
+    return new ExchangeRequestError('exchange.request_failed', ctx, failure);
+  }
   // A code neither we nor ccxt know, or no ccxt error at all (a parsing bug after the exchange
   // answered?): an order may have gone out, so it is looked up, never called refused.
   if (placing) return fromKind('status_unknown', ctx, failure, hint, now);

@@ -64,11 +64,20 @@ export class OpenOrders {
 
   /** The open order `ref` names (exchange id, client order id, or a watched leg's ref). */
   async find(accountId: string, ref: string, symbol?: string): Promise<OpenOrderView> {
-    const found = (await this.list(accountId, symbol)).find(
+    const matches = (await this.list(accountId, symbol)).filter(
       (v) =>
         v.ref === ref || v.order.id === ref || (v.order.clientOrderId !== undefined && v.order.clientOrderId === ref),
     );
+    const [found, ...more] = matches;
     if (!found) throw new NotFoundError('cancel.not_open', { account: accountId, order: ref });
+    // Binance order ids are unique per symbol only: the same id on two markets needs the symbol.
+    if (more.length > 0) {
+      throw new NotFoundError('cancel.ambiguous', {
+        account: accountId,
+        order: ref,
+        symbols: matches.map((v) => v.order.symbol).join(', '),
+      });
+    }
     return found;
   }
 

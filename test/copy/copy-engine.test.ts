@@ -486,6 +486,42 @@ const pendingCopyRow = (clientOrderId: string, accountId: string) => ({
   status: 'PENDING',
 });
 
+describe('a leader order whose event cannot be made at once', () => {
+  it('is tried again while it is young, and copied once the leader can be read', async () => {
+    emulator.fault('lead', {
+      endpoint: 'GET /api/v3/account',
+      failNext: { count: 1, httpStatus: 503, code: -1001, msg: 'Internal error; unable to process your request.' },
+    });
+    const event = await settledEvent((await leaderMarket('buy', new Decimal(100))).id);
+    // f1's key was revoked above: it is skipped; the others copy.
+    expect(event.intents.map((i) => [i.followerId, i.status])).toEqual([
+      ['f1', 'SKIPPED'],
+      ['f2', 'FILLED'],
+      ['f3', 'FILLED'],
+    ]);
+  });
+
+  it('given up, the trader is told: the followers now differ from the leader', async () => {
+    emulator.fault('lead', {
+      endpoint: 'GET /api/v3/account',
+      failNext: { count: 10, httpStatus: 503, code: -1001, msg: 'Internal error; unable to process your request.' },
+    });
+    try {
+      alerts.length = 0;
+      const order = await leaderMarket('buy', new Decimal(100));
+      await waitFor(() => alerts.some((a) => a.key === 'alerts.leader_not_copied'), 8_000);
+      expect(alerts.find((a) => a.key === 'alerts.leader_not_copied')).toMatchObject({
+        category: 'copy',
+        severity: 'critical',
+        params: { leader: 'lead', order: order.id, symbol: 'BTC/USDT', side: 'buy' },
+      });
+      expect(await desk.app.services.db.copyEvent.count({ where: { leaderOrderId: order.id } })).toBe(0);
+    } finally {
+      emulator.clearFaults('lead');
+    }
+  });
+});
+
 describe('a crash between the intents and the orders', () => {
   it('after the restart every follower holds exactly one order for the event', async () => {
     const { db, codes, accounts, exchanges } = desk.app.services;

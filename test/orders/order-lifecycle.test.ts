@@ -252,3 +252,44 @@ describe('/orders and /cancel cover TP/SL orders', () => {
     expect(await paper.say('/orders sub_b')).toContain('sub_b: 0 open order(s)');
   });
 });
+
+describe('orders in doubt that are not trades, and failures before anything is sent', () => {
+  it('a spot stop-loss exit whose answer never came is settled by the in-doubt sweep, and the stop fires again', async () => {
+    await open();
+    const { tpsl, inDoubt, db } = paper.app.services;
+    expect(await confirmed('/order sub_b BTCUSDT buy 0.01 vp=slx')).toContain('FILLED');
+    await confirmed('/vp tpsl sub_b slx sl=59000');
+    paper.emulator.fault('sub_b', {
+      endpoint: 'POST /api/v3/order',
+      failNext: { count: 1, httpStatus: 408, code: -1007, msg: 'Timeout waiting for response from backend server.' },
+    });
+    paper.emulator.setPrice('BTCUSDT', '58900');
+    await tpsl.checkSpotPrices();
+    const exits = () => db.order.findMany({ where: { accountId: 'sub_b', purpose: 'sl' }, orderBy: { id: 'asc' } });
+    expect((await exits()).map((o) => o.status)).toEqual(['UNKNOWN']);
+    // Its request window passed: the sweep calls it never placed and says so.
+    const [exit] = await exits();
+    await db.order.update({ where: { id: exit?.id ?? 0 }, data: { updatedAt: new Date(Date.now() - 20_000) } });
+    expect((await inDoubt.run()).orders).toBe(1);
+    expect((await exits()).map((o) => [o.status, o.error])).toEqual([['REJECTED', 'orders.never_placed']]);
+    expect(paper.alerts.some((a) => a.key === 'alerts.order_never_placed' && a.accountId === 'sub_b')).toBe(true);
+    await tpsl.checkSpotPrices();
+    await waitFor(async () => (await vpQty(VENUES[0], 'slx')) === '0');
+    expect((await exits()).map((o) => o.status)).toEqual(['REJECTED', 'FILLED']);
+  });
+
+  it('a failure before the order goes out (the position mode cannot be read) leaves nothing open in the book', async () => {
+    await open();
+    const { db, exchanges } = paper.app.services;
+    await exchanges.invalidate('sub_a'); // a fresh client: the position mode is read again
+    paper.emulator.fault('sub_a', {
+      endpoint: 'GET /fapi/v1/positionSide/dual',
+      failNext: { count: 1, httpStatus: 503, code: -1001, msg: 'Internal error; unable to process your request.' },
+    });
+    const before = await db.order.count({ where: { accountId: 'sub_a' } });
+    expect(await confirmed('/order sub_a BTCUSDT buy 0.01 vp=nomode')).not.toContain('OPEN');
+    expect(await db.order.count({ where: { accountId: 'sub_a' } })).toBe(before);
+    expect(await paper.app.services.orders.liveOrderCount('sub_a')).toBe(0);
+    expect(await confirmed('/order sub_a BTCUSDT buy 0.01 vp=nomode')).toContain('FILLED');
+  });
+});

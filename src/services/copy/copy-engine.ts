@@ -88,6 +88,9 @@ export interface CopyEngineDeps {
 }
 
 const TERMINAL = new Set(['closed', 'canceled', 'expired']);
+/** A leader order whose event failed is tried this many times, this far apart (times the attempt). */
+const LEADER_ATTEMPTS = 3;
+const LEADER_RETRY_MS = 1_000;
 
 /**
  * The copy engine (seed 001): a leader's completed market order on its copy symbol becomes one
@@ -337,7 +340,47 @@ export class CopyEngine {
 
   private onLeaderOrder(accountId: string, order: ExchangeOrder): void {
     if (this.roster.get(accountId)?.copyRole !== 'LEADER') return;
-    void this.copyLeaderOrder(accountId, order);
+    void this.copyWithRetries(accountId, order);
+  }
+
+  /**
+   * A leader order whose event could not be made (its fill read failed, the database was busy) is
+   * tried again while it is young enough to be copied; given up, the trader is told — followers
+   * would otherwise drift from the leader in silence. Nothing was written before the event, so a
+   * retry cannot copy twice.
+   */
+  private async copyWithRetries(leaderId: string, order: ExchangeOrder): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.copyLeaderOrder(leaderId, order);
+        return;
+      } catch (err) {
+        const young = Date.now() - order.timestamp + LEADER_RETRY_MS * attempt < this.timing.maxEventAgeMs;
+        this.deps.logger.warn(
+          { err: String(err), account: leaderId, order: order.id, attempt },
+          'leader order not made into a copy event',
+        );
+        if (attempt < LEADER_ATTEMPTS && young) {
+          await new Promise((r) => setTimeout(r, LEADER_RETRY_MS * attempt));
+          continue;
+        }
+        this.deps.bus.emit({
+          type: 'alert',
+          accountId: leaderId,
+          category: 'copy',
+          severity: 'critical',
+          key: 'alerts.leader_not_copied',
+          params: {
+            leader: leaderId,
+            order: order.id,
+            symbol: order.symbol,
+            side: order.side,
+            reason: err instanceof HedgeError ? err.key : String(err).slice(0, 200),
+          },
+        });
+        return;
+      }
+    }
   }
 
   /**
@@ -355,7 +398,7 @@ export class CopyEngine {
       if (seen() || (await this.knownLeaderOrder(accountId, trade.symbol, trade.orderId))) return;
       const exchange = await this.deps.exchanges.for(accountId);
       const order = await exchange.fetchOrder(trade.symbol, { id: trade.orderId });
-      if (order) await this.copyLeaderOrderNow(accountId, order);
+      if (order) await this.copyWithRetries(accountId, order);
     };
     void this.track(check()).catch((err: unknown) =>
       this.deps.logger.warn(

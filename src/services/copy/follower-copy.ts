@@ -354,6 +354,7 @@ export class FollowerCopies {
         this.deps.logger.warn({ err: String(err), account: row.accountId }, 'copy read-back failed');
         return undefined;
       });
+      if (!this.awaiting.has(row.clientOrderId)) return; // settled meanwhile by its stream
       const current = this.latest.get(intent.id) ?? intent;
       const settled = state ? this.fromOrder(event, current, state) : current;
       if (settled.status === 'SENT') this.update(settled, { reason: 'copy.unresolved' });

@@ -13,6 +13,10 @@ import { bookOnVp, readLedgerRow, type LedgerRow, type VpFill } from './vp-fill-
 
 export type IngestResult = 'applied' | 'external' | 'duplicate';
 
+/** A fill that could not be booked is tried again this many times, this far apart (times the attempt). */
+const FILL_ATTEMPTS = 4;
+const FILL_RETRY_MS = 2_000;
+
 /** A fill waiting for the next batch, with the promise its caller holds. */
 interface Arrival {
   accountId: string;
@@ -66,11 +70,17 @@ export class FillIngestion {
   /** Subscribes to the fills every account's stream watcher delivers. */
   listen(): () => void {
     return this.bus.on('fill', (event) => {
-      const apply = () =>
-        void this.ingest(event.accountId, event.trade).catch((err: unknown) =>
-          this.logger.error({ err, account: event.accountId, trade: event.trade.id }, 'fill not applied'),
-        );
-      if (this.holds > 0) this.deferred.push(apply);
+      // The stream delivers each trade once: a fill that could not be booked (the exchange asked
+      // for its order and did not answer, the database was busy) is tried again, a few times.
+      const apply = (attempt = 1): void =>
+        void this.ingest(event.accountId, event.trade).catch((err: unknown) => {
+          if (attempt < FILL_ATTEMPTS) {
+            setTimeout(() => apply(attempt + 1), FILL_RETRY_MS * attempt).unref();
+            return;
+          }
+          this.logger.error({ err, account: event.accountId, trade: event.trade.id }, 'fill not applied');
+        });
+      if (this.holds > 0) this.deferred.push(() => apply());
       else apply();
     });
   }
@@ -193,11 +203,22 @@ export class FillIngestion {
     release(new Set(batch.map((a) => a.accountId).filter((id) => !asking.has(id))));
     await Promise.all(
       [...asking].map(async (accountId) => {
-        const arrivals = fresh.filter((a) => a.accountId === accountId);
-        for (const a of arrivals) {
-          if (clientIds.has(a)) continue;
-          const found = await this.exchangeClientOrderId(a.accountId, a.trade);
-          if (found) clientIds.set(a, found);
+        const arrivals: Arrival[] = [];
+        for (const a of fresh.filter((f) => f.accountId === accountId)) {
+          if (!clientIds.has(a)) {
+            try {
+              const found = await this.exchangeClientOrderId(a.accountId, a.trade);
+              if (found) clientIds.set(a, found);
+            } catch (err) {
+              this.logger.warn(
+                { err: String(err), account: a.accountId, order: a.trade.orderId },
+                'could not read the order of a fill: not booked yet',
+              );
+              settle(a, { err });
+              continue;
+            }
+          }
+          arrivals.push(a);
         }
         await this.book(arrivals, clientIds, settle);
         release([accountId]);
@@ -354,17 +375,14 @@ export class FillIngestion {
     return ids;
   }
 
+  /**
+   * The client id of a fill's order, asked of the exchange; undefined when the order has none.
+   * A look-up that fails throws: the fill is not booked (as external, it would never reach its
+   * VP); `listen` tries it again.
+   */
   private async exchangeClientOrderId(accountId: string, trade: ExchangeTrade): Promise<string | undefined> {
-    try {
-      const exchange = await this.exchanges.for(accountId);
-      return (await exchange.fetchOrder(trade.symbol, { id: trade.orderId }))?.clientOrderId;
-    } catch (err) {
-      this.logger.warn(
-        { err: String(err), account: accountId, order: trade.orderId },
-        'could not read the order of a fill',
-      );
-      return undefined;
-    }
+    const exchange = await this.exchanges.for(accountId);
+    return (await exchange.fetchOrder(trade.symbol, { id: trade.orderId }))?.clientOrderId;
   }
 
   /** What the fill adds, and the VP of ours it moves: its id decoded, checked against account, market and side. */

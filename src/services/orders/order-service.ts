@@ -156,6 +156,8 @@ export class OrderService {
         name: plan.vpName,
       }));
     const purpose = input.purpose ?? 'trade';
+    // Read before the row exists: a failure here leaves nothing open in the book.
+    const hedged = plan.exchange.market === 'usdm' && (await plan.exchange.positionMode()) === 'hedge';
     const clientOrderId = this.ids.next({ accountCode: await codes.codeOf(plan.accountId), vpId: vp.id, purpose });
     const row = await tracker.open({
       clientOrderId,
@@ -171,7 +173,7 @@ export class OrderService {
       price: optionalColumn(plan.price),
       ...(plan.userId !== undefined ? { userId: plan.userId } : {}),
     });
-    const order = await this.send(plan, row);
+    const order = await this.send(plan, row, hedged);
     const after = await db.virtualPosition.findUnique({ where: { id: vp.id } });
     return { order, vp: after };
   }
@@ -186,10 +188,14 @@ export class OrderService {
     return this.deps.tracker.liveCount(accountId);
   }
 
-  private async send(plan: OrderPlan, row: Order): Promise<Order> {
-    // Hedge mode names the side of the position the order trades; one-way mode has one net
-    // position, and the VP's side lives in the client order id alone.
-    const hedged = plan.exchange.market === 'usdm' && (await plan.exchange.positionMode()) === 'hedge';
+  /**
+   * Hedge mode names the side of the position the order trades. One-way mode has one net
+   * position: the VP's side lives in the client order id alone, and an order that shrinks its VP
+   * is reduce-only, so it never opens the other way (the position may be smaller than the VP
+   * when part of it was closed on the exchange's site).
+   */
+  private async send(plan: OrderPlan, row: Order, hedged: boolean): Promise<Order> {
+    const oneWayReduction = plan.exchange.market === 'usdm' && !hedged && !plan.increases;
     const request = {
       symbol: plan.symbol,
       side: plan.side,
@@ -199,6 +205,7 @@ export class OrderService {
       ...(plan.price ? { price: plan.price } : {}),
       clientOrderId: row.clientOrderId,
       ...(hedged ? { positionSide: plan.positionSide } : {}),
+      ...(oneWayReduction ? { reduceOnly: true } : {}),
     };
     try {
       return await this.deps.tracker.send(row, () => plan.exchange.placeOrder(request));

@@ -52,6 +52,8 @@ export interface SendOptions {
 
 /** Look-ups right after an answer that never came, 250, 500 and 750 ms apart. */
 const UNANSWERED_LOOKUPS = 4;
+/** An order that rested and that look-ups no longer find this long after its last change ended unfilled. */
+const RESTED_FORGOTTEN_MS = 10 * 60_000;
 /** Conditional (TP/SL) orders live in the exchange's algo book, looked up there. */
 const CONDITIONAL_TYPES = new Set(['take_profit', 'stop']);
 
@@ -172,8 +174,8 @@ export class OrderTracker {
         return (await this.apply(row, reportOf(answer, 'placement'), options)) ?? row;
       } catch (err) {
         if (err instanceof OrderStatusUnknownError) {
-          const unknown = await this.apply(row, { kind: 'unanswered', source: 'placement', reason: err.key });
-          return this.lookUpUnanswered(unknown ?? row);
+          const unknown = await this.apply(row, { kind: 'unanswered', source: 'placement', reason: err.key }, options);
+          return this.lookUpUnanswered(unknown ?? row, options);
         }
         const wait = attempt === 1 ? options.retryOnce?.(err) : undefined;
         if (wait !== undefined) {
@@ -184,7 +186,7 @@ export class OrderTracker {
           if (found === undefined) continue;
         }
         const reason = err instanceof HedgeError ? err.key : 'errors.internal';
-        await this.apply(row, { kind: 'refused', source: 'placement', reason });
+        await this.apply(row, { kind: 'refused', source: 'placement', reason }, options);
         throw err;
       }
     }
@@ -238,11 +240,14 @@ export class OrderTracker {
           const forget = isTerminal(next.state) || next.state === 'UNKNOWN';
           if (forget && this.live.get(row.clientOrderId) === after) this.live.delete(row.clientOrderId);
         },
-        (err: unknown) =>
+        (err: unknown) => {
+          // Not in the database: memory must not vouch for it (the next event reads the row again).
+          if (this.live.get(row.clientOrderId) === after) this.live.delete(row.clientOrderId);
           this.deps.logger.error(
             { err, account: row.accountId, clientOrderId: row.clientOrderId },
             'order not written',
-          ),
+          );
+        },
       );
       if (!options.deferWrite) await landed;
       const change = { before: row, after, source: event.source };
@@ -262,7 +267,11 @@ export class OrderTracker {
     const current = (await this.current(row.clientOrderId)) ?? row;
     if (found) return (await this.apply(current, reportOf(found, source))) ?? current;
     const exchange = await this.deps.exchanges.for(row.accountId);
-    const windowPassed = requestWindowLeftMs(current, windowMs ?? exchange.requestValidityMs) <= 0;
+    // An order that rested: the exchange may answer "not found" for a moment after a change, and
+    // forgets it for good only long after it ended; before that it is looked up again later.
+    const rested = current.status === 'OPEN' || current.status === 'PARTIALLY_FILLED';
+    const window = rested ? Math.max(RESTED_FORGOTTEN_MS, windowMs ?? 0) : (windowMs ?? exchange.requestValidityMs);
+    const windowPassed = requestWindowLeftMs(current, window) <= 0;
     return (await this.apply(current, { kind: 'not_found', source, windowPassed })) ?? current;
   }
 
@@ -315,26 +324,23 @@ export class OrderTracker {
   /**
    * At start: every order a crash or a timeout left PENDING or UNKNOWN is looked up by its client
    * id. Found → its state and fills are recorded. Not found → never placed once its request window
-   * has passed; until then a trade order stays UNKNOWN for the in-doubt sweep, and a copy is the
-   * copy engine's (it waits the window out itself). TP/SL legs are the TP/SL resync's.
+   * has passed; until then a trade order (or a TP/SL order) stays UNKNOWN for the in-doubt sweep,
+   * and a copy is the copy engine's (it waits the window out itself).
    */
   async recover(accountId?: string): Promise<Order[]> {
     const rows = await this.deps.db.order.findMany({
-      where: {
-        status: { in: ['PENDING', 'UNKNOWN'] },
-        purpose: { in: ['trade', 'copy'] },
-        ...(accountId ? { accountId } : {}),
-      },
+      where: { status: { in: ['PENDING', 'UNKNOWN'] }, ...(accountId ? { accountId } : {}) },
     });
     return this.settleEach(rows, 'recovery');
   }
 
   /**
-   * While running (the in-doubt sweep): trade orders left UNKNOWN are looked up again, as at
-   * start. Rows still PENDING are being sent by this process; copies are the copy engine's.
+   * While running (the in-doubt sweep): orders left UNKNOWN (trades, TP/SL orders) are looked up
+   * again, as at start. Rows still PENDING are being sent by this process; copies are the copy
+   * engine's.
    */
   async resolveInDoubt(): Promise<Order[]> {
-    const rows = await this.deps.db.order.findMany({ where: { status: 'UNKNOWN', purpose: 'trade' } });
+    const rows = await this.deps.db.order.findMany({ where: { status: 'UNKNOWN', purpose: { not: 'copy' } } });
     return this.settleEach(rows, 'sweep');
   }
 
@@ -376,11 +382,11 @@ export class OrderTracker {
   }
 
   /** An order whose answer never came, looked up a few times right after; still in doubt → UNKNOWN. */
-  private async lookUpUnanswered(row: Order): Promise<Order> {
+  private async lookUpUnanswered(row: Order, options: SendOptions): Promise<Order> {
     let current = row;
     for (let attempt = 1; attempt <= UNANSWERED_LOOKUPS; attempt++) {
       const found = await this.findOnExchange(row).catch(() => undefined);
-      if (found) return (await this.apply(current, reportOf(found, 'lookup'))) ?? current;
+      if (found) return (await this.apply(current, reportOf(found, 'lookup'), options)) ?? current;
       if (attempt < UNANSWERED_LOOKUPS) await sleep(250 * attempt);
       current = (await this.current(row.clientOrderId)) ?? current;
       if (current.status !== 'UNKNOWN') return current; // the stream told us meanwhile
@@ -433,7 +439,7 @@ export class OrderTracker {
   private async afterChange({ before, after, source }: OrderChange, landed: Promise<void>): Promise<void> {
     if (after.purpose === 'copy') return; // a copy's fills come on its stream, or the copy engine reads them
     const wasInDoubt = before.status === 'UNKNOWN' || (source === 'recovery' && before.status === 'PENDING');
-    if (after.purpose === 'trade' && wasInDoubt && after.status !== 'UNKNOWN') this.alertSettled(after);
+    if (wasInDoubt && after.status !== 'UNKNOWN') this.alertSettled(after);
     const filledMore = new Decimal(after.filledQty).greaterThan(before.filledQty);
     if (filledMore && source !== 'stream' && after.exchangeOrderId) {
       await this.deps.fills

@@ -128,6 +128,9 @@ export class ConditionalLegs {
     code: number,
   ): Promise<string> {
     const { tracker } = this.deps;
+    // Hedge mode closes the VP's side; one-way mode shrinks the net position and never reverses
+    // it. Read before the row exists: a failure here leaves nothing open in the book.
+    const hedged = (await exchange.positionMode()) === 'hedge';
     const clientOrderId = this.ids.next({ accountCode: code, vpId: vp.id, purpose: want.leg });
     const row = await tracker.open({
       clientOrderId,
@@ -142,8 +145,6 @@ export class ConditionalLegs {
       triggerPrice: toColumn(want.triggerPrice),
       reduceOnly: true,
     });
-    // Hedge mode closes the VP's side; one-way mode shrinks the net position and never reverses it.
-    const hedged = (await exchange.positionMode()) === 'hedge';
     const placed = await tracker.send(row, () =>
       exchange.placeConditionalOrder({
         symbol: vp.symbol,

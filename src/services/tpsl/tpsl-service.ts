@@ -65,6 +65,11 @@ export class TpslService {
   private readonly legs: ConditionalLegs;
   /** One piece of TP/SL work at a time per VP. */
   private readonly lanes = new Map<number, Promise<unknown>>();
+  /**
+   * VPs given TP/SL while this process runs: a fill booked as they were being armed may say its VP
+   * had none (it read the VP first), and their legs must follow it all the same.
+   */
+  private readonly armed = new Set<number>();
 
   constructor(
     private readonly deps: {
@@ -89,7 +94,7 @@ export class TpslService {
   /** Follows every VP's quantity (fills, reconciliation adjustments). */
   listen(): () => void {
     return this.deps.bus.on('vp_changed', (event) =>
-      event.tpsl === false ? undefined : this.follow(event.vpId, event.fillId),
+      event.tpsl === false && !this.armed.has(event.vpId) ? undefined : this.follow(event.vpId, event.fillId),
     );
   }
 
@@ -117,6 +122,7 @@ export class TpslService {
   /** Sets (or removes) the legs and brings the exchange in line at once. */
   async set(req: TpslRequest): Promise<TpslOutcome> {
     const plan = await this.plan(req);
+    this.armed.add(plan.vp.id);
     return this.inLane(plan.vp.id, async () => {
       await this.deps.db.virtualPosition.update({
         where: { id: plan.vp.id },
@@ -153,6 +159,7 @@ export class TpslService {
       },
       select: { id: true },
     });
+    for (const r of rows) this.armed.add(r.id);
     await Promise.all(rows.map((r) => this.follow(r.id, undefined)));
   }
 
