@@ -246,8 +246,8 @@ export class FollowerCopies {
    * the answer was on its way). An order the exchange took without saying how it ended (Bitget)
    * leaves the intent SENT until its stream or a read-back moves the order (`awaitOutcome`).
    */
-  private async settle(event: CopyEvent, intent: CopyIntent, answered: Order): Promise<CopyIntent> {
-    const row = (await this.tracker.current(answered.clientOrderId)) ?? answered;
+  private settle(event: CopyEvent, intent: CopyIntent, answered: Order): CopyIntent {
+    const row = this.tracker.peek(answered.clientOrderId) ?? answered;
     const settled = this.fromOrder(event, this.latest.get(intent.id) ?? intent, row);
     if (
       settled.status === 'SENT' &&

@@ -107,6 +107,8 @@ export class OrderTracker {
   private readonly lanes = new Map<string, Promise<unknown>>();
   private readonly writes: Coalescer<OrderStateWrite>;
   private readonly listeners = new Set<(change: OrderChange) => void>();
+  /** Accounts whose resting orders have been read into memory (see loadResting). */
+  private readonly loaded = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -201,60 +203,93 @@ export class OrderTracker {
     event: OrderEvent,
     options: { deferWrite?: boolean | undefined } = {},
   ): Promise<Order | undefined> {
+    // A row in memory with nothing queued for it moves at once (a fan-out's hundred answers and
+    // their stream updates): the same steps, without waiting for a lane.
+    const cached = this.lanes.has(ref.clientOrderId) ? undefined : this.live.get(ref.clientOrderId);
+    if (cached) {
+      const moved = this.step(cached, ref, event);
+      if (!moved) return Promise.resolve(cached.accountId === ref.accountId ? cached : undefined);
+      if (options.deferWrite && moved.after.purpose === 'copy') return Promise.resolve(moved.after);
+      return this.inLane(ref.clientOrderId, () => this.finish(moved, options));
+    }
     return this.inLane(ref.clientOrderId, async () => {
       const row = this.live.get(ref.clientOrderId) ?? (await this.read(ref));
       if (!row || row.accountId !== ref.accountId) return undefined;
-      const step = transition(entryOf(row), event);
-      if (step.outcome === 'refused') {
-        this.deps.logger.warn(
-          { account: row.accountId, clientOrderId: row.clientOrderId, state: row.status, event, why: step.why },
-          'order event refused by the transition table',
-        );
-        return row;
-      }
-      if (step.outcome === 'unchanged') return row;
-      const next = step.next;
-      const after: Order = {
-        ...row,
-        status: next.state,
-        filledQty: toColumn(next.filled),
-        avgPrice: optionalColumn(next.average),
-        exchangeOrderId: next.exchangeOrderId ?? null,
-        error: next.reason ?? null,
-        updatedAt: new Date(),
-      };
-      // Kept until written, ended or not: the database may be a turn (or a fan-out) behind.
-      this.live.set(row.clientOrderId, after);
-      const written = this.writes.write({
-        id: after.id,
-        status: after.status,
-        filledQty: after.filledQty,
-        avgPrice: after.avgPrice,
-        exchangeOrderId: after.exchangeOrderId,
-        error: after.error,
-      });
-      const landed = written.then(
-        () => {
-          // Ended orders leave memory once written, and so do orders in doubt: whoever settles
-          // those (the sweep, a restart) reads them as stored.
-          const forget = isTerminal(next.state) || next.state === 'UNKNOWN';
-          if (forget && this.live.get(row.clientOrderId) === after) this.live.delete(row.clientOrderId);
-        },
-        (err: unknown) => {
-          // Not in the database: memory must not vouch for it (the next event reads the row again).
-          if (this.live.get(row.clientOrderId) === after) this.live.delete(row.clientOrderId);
-          this.deps.logger.error(
-            { err, account: row.accountId, clientOrderId: row.clientOrderId },
-            'order not written',
-          );
-        },
-      );
-      if (!options.deferWrite) await landed;
-      const change = { before: row, after, source: event.source };
-      for (const listener of this.listeners) listener(change);
-      await this.afterChange(change, landed);
-      return after;
+      const moved = this.step(row, ref, event);
+      return moved ? this.finish(moved, options) : row;
     });
+  }
+
+  /**
+   * The transition, applied: memory holds the new row, its write is queued and the listeners are
+   * told, all at once. Undefined when nothing moved (or the table refused the event).
+   */
+  private step(
+    row: Order,
+    ref: { accountId: string; clientOrderId: string },
+    event: OrderEvent,
+  ): { change: OrderChange; after: Order; landed: Promise<void> } | undefined {
+    if (row.accountId !== ref.accountId) return undefined;
+    const step = transition(entryOf(row), event);
+    if (step.outcome === 'refused') {
+      this.deps.logger.warn(
+        { account: row.accountId, clientOrderId: row.clientOrderId, state: row.status, event, why: step.why },
+        'order event refused by the transition table',
+      );
+      return undefined;
+    }
+    if (step.outcome === 'unchanged') return undefined;
+    const next = step.next;
+    const after: Order = {
+      ...row,
+      status: next.state,
+      filledQty: toColumn(next.filled),
+      avgPrice: optionalColumn(next.average),
+      exchangeOrderId: next.exchangeOrderId ?? null,
+      error: next.reason ?? null,
+      updatedAt: new Date(),
+    };
+    // Kept until written, ended or not: the database may be a turn (or a fan-out) behind.
+    this.live.set(row.clientOrderId, after);
+    const written = this.writes.write({
+      id: after.id,
+      status: after.status,
+      filledQty: after.filledQty,
+      avgPrice: after.avgPrice,
+      exchangeOrderId: after.exchangeOrderId,
+      error: after.error,
+    });
+    const landed = written.then(
+      () => {
+        // Ended orders leave memory once written, and so do orders in doubt: whoever settles
+        // those (the sweep, a restart) reads them as stored.
+        const forget = isTerminal(next.state) || next.state === 'UNKNOWN';
+        if (forget && this.live.get(row.clientOrderId) === after) this.live.delete(row.clientOrderId);
+      },
+      (err: unknown) => {
+        // Not in the database: memory must not vouch for it (the next event reads the row again).
+        if (this.live.get(row.clientOrderId) === after) this.live.delete(row.clientOrderId);
+        this.deps.logger.error({ err, account: row.accountId, clientOrderId: row.clientOrderId }, 'order not written');
+      },
+    );
+    const change = { before: row, after, source: event.source };
+    for (const listener of this.listeners) listener(change);
+    return { change, after, landed };
+  }
+
+  /** What follows a move: its write awaited (unless deferred), then its after-effects. */
+  private async finish(
+    moved: { change: OrderChange; after: Order; landed: Promise<void> },
+    options: { deferWrite?: boolean | undefined },
+  ): Promise<Order> {
+    if (!options.deferWrite) await moved.landed;
+    await this.afterChange(moved.change, moved.landed);
+    return moved.after;
+  }
+
+  /** The row in memory, if the tracker holds it (no read): a copy just answered, a resting order. */
+  peek(clientOrderId: string): Order | undefined {
+    return this.live.get(clientOrderId);
   }
 
   /**
@@ -396,7 +431,8 @@ export class OrderTracker {
 
   /** A stream update (or a REST read) of an order of any account; orders not ours are not in the book. */
   private onExchangeOrder(accountId: string, order: ExchangeOrder, source: EventSource): void {
-    const clientOrderId = ownClientOrderId(order.clientOrderId);
+    const raw = order.clientOrderId;
+    const clientOrderId = raw && this.live.has(raw) ? raw : ownClientOrderId(raw);
     if (!clientOrderId) return;
     void this.apply({ accountId, clientOrderId }, reportOf(order, sourceOf(source)), { deferWrite: true }).catch(
       (err: unknown) => this.deps.logger.error({ err, account: accountId, clientOrderId }, 'order update not recorded'),
@@ -415,21 +451,33 @@ export class OrderTracker {
   }
 
   private async catchUpOpen(accountId: string, orders: ExchangeOrder[], askedAt: number): Promise<void> {
+    await this.loadResting(accountId);
     const listed = new Set(orders.flatMap((o) => [`c:${o.clientOrderId ?? ''}`, `o:${o.symbol}:${o.id}`]));
-    const stored = await this.deps.db.order.findMany({
-      where: {
-        accountId,
-        status: { in: ['OPEN', 'PARTIALLY_FILLED'] },
-        purpose: { in: ['trade', 'copy'] },
-        createdAt: { lt: new Date(askedAt) },
-      },
-    });
-    for (const row of stored) {
-      const current = this.live.get(row.clientOrderId) ?? row;
-      if (current.status !== 'OPEN' && current.status !== 'PARTIALLY_FILLED') continue;
+    const resting = [...this.live.values()].filter(
+      (row) =>
+        row.accountId === accountId &&
+        (row.status === 'OPEN' || row.status === 'PARTIALLY_FILLED') &&
+        (row.purpose === 'trade' || row.purpose === 'copy') &&
+        row.createdAt.getTime() < askedAt,
+    );
+    for (const row of resting) {
       if (listed.has(`c:${row.clientOrderId}`) || listed.has(`o:${row.symbol}:${row.exchangeOrderId ?? ''}`)) continue;
-      await this.lookUp(current, 'lookup');
+      await this.lookUp(row, 'lookup');
     }
+  }
+
+  /**
+   * The account's resting orders as stored, into memory, once: from then on every order that
+   * rests passes through here (the one writer), so memory knows them all without a read per
+   * catch-up.
+   */
+  private async loadResting(accountId: string): Promise<void> {
+    if (this.loaded.has(accountId)) return;
+    const rows = await this.deps.db.order.findMany({
+      where: { accountId, status: { in: ['OPEN', 'PARTIALLY_FILLED'] } },
+    });
+    for (const row of rows) if (!this.live.has(row.clientOrderId)) this.live.set(row.clientOrderId, row);
+    this.loaded.add(accountId);
   }
 
   /**
