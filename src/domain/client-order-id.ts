@@ -192,3 +192,21 @@ function parseBase36(digits: string): number | undefined {
   const value = Number.parseInt(digits, RADIX);
   return Number.isSafeInteger(value) && value.toString(RADIX) === digits.replace(/^0+(?=.)/, '') ? value : undefined;
 }
+
+/**
+ * The client order id of ours behind an exchange order's id, undefined when it is not ours:
+ * Binance names the market order a triggered conditional order places `<clientAlgoId>-<algoId>`
+ * when the conditional order's id is already taken.
+ */
+export function ownClientOrderId(id: string | undefined): string | undefined {
+  if (!id) return undefined;
+  if (decodeClientOrderId(id)) return id;
+  const base = /^(.+)-\d+$/.exec(id)?.[1];
+  return base && decodeClientOrderId(base) ? base : undefined;
+}
+
+/** Our id decoded, in either form ownClientOrderId accepts. */
+export function decodeOwnClientOrderId(id: string | undefined): DecodedClientOrderId | undefined {
+  const own = ownClientOrderId(id);
+  return own === undefined ? undefined : decodeClientOrderId(own);
+}

@@ -66,8 +66,6 @@ export type OrderEvent =
   /** The order goes out (again) under the same client id: only one proved never placed may. */
   | { kind: 'resent'; source: 'placement' };
 
-export type OrderEventKind = OrderEvent['kind'];
-
 /** What the book holds of one order. */
 export interface OrderEntry {
   state: OrderState;

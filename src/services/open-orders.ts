@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { decodeClientOrderId } from '../domain/client-order-id.ts';
+import { decodeOwnClientOrderId } from '../domain/client-order-id.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { ExchangeClients } from '../exchange/clients.ts';
 import type { ExchangeOrder } from '../exchange/types.ts';
@@ -104,7 +104,7 @@ export class OpenOrders {
   }
 
   private view(kind: OpenOrderKind, order: ExchangeOrder, vps: Map<number, VirtualPosition>): OpenOrderView {
-    const decoded = order.clientOrderId ? decodeClientOrderId(order.clientOrderId.replace(/-\d+$/, '')) : undefined;
+    const decoded = decodeOwnClientOrderId(order.clientOrderId);
     const vp = decoded?.vpId != null ? vps.get(decoded.vpId) : undefined;
     const leg = decoded?.purpose === 'tp' || decoded?.purpose === 'sl' ? decoded.purpose : undefined;
     return { kind, ref: order.id, order, vp, leg: vp ? leg : undefined };
@@ -115,7 +115,7 @@ export class OpenOrders {
     const code = await this.deps.codes.codeOf(accountId);
     const ids = new Set<number>();
     for (const o of orders) {
-      const decoded = o.clientOrderId ? decodeClientOrderId(o.clientOrderId.replace(/-\d+$/, '')) : undefined;
+      const decoded = decodeOwnClientOrderId(o.clientOrderId);
       if (decoded && decoded.accountCode === code && decoded.vpId !== null) ids.add(decoded.vpId);
     }
     if (ids.size === 0) return new Map();

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.ts';
-import { decodeOwnClientOrderId } from '../../src/services/orders/fill-ingestion.ts';
+import { decodeOwnClientOrderId } from '../../src/domain/client-order-id.ts';
 import { startPaperDesk, type AlertEvent, type PaperDesk } from '../support/paper-desk.ts';
 import { waitFor } from '../support/wait.ts';
 

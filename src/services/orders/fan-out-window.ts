@@ -22,7 +22,6 @@ export interface HeldFollower {
 export class FanOutWindow {
   private readonly writers: HeldWriter[] = [];
   private readonly followers: HeldFollower[] = [];
-  private open = 0;
   private closing: Promise<void>[] = [];
 
   /** Writers flush first when a window closes. */
@@ -35,14 +34,9 @@ export class FanOutWindow {
     this.followers.push(follower);
   }
 
-  get isOpen(): boolean {
-    return this.open > 0;
-  }
-
   /** Opens a window while `work` runs (`maxMs` at most); resolves when it closes, never rejects. */
   hold(work: Promise<unknown>, maxMs: number): Promise<void> {
     if (maxMs <= 0) return Promise.resolve();
-    this.open += 1;
     const closed = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, maxMs);
       timer.unref();
@@ -52,7 +46,6 @@ export class FanOutWindow {
       };
       work.then(done, done);
     }).then(() => {
-      this.open -= 1;
       this.closing = this.closing.filter((c) => c !== closed);
     });
     this.closing.push(closed);

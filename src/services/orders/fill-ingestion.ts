@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { decodeClientOrderId, type DecodedClientOrderId } from '../../domain/client-order-id.ts';
+import { decodeOwnClientOrderId } from '../../domain/client-order-id.ts';
 import { isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { ExchangeTrade } from '../../exchange/types.ts';
@@ -9,7 +9,7 @@ import type { Logger } from '../../infra/logger.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from './account-codes.ts';
 import { toColumn } from './decimal-columns.ts';
-import { bookOnVp, readLedgerRow, type LedgerRow, type VpFill } from './vp-fill-writes.ts';
+import { bookOnVp, insertFills, readLedgerRow, type LedgerRow, type VpFill } from './fill-writes.ts';
 
 export type IngestResult = 'applied' | 'external' | 'duplicate';
 
@@ -392,7 +392,7 @@ export class FillIngestion {
     rows: Map<number, LedgerRow | null>,
   ): Promise<BookedFill> {
     const { accountId, trade } = arrival;
-    const decoded = clientOrderId ? decodeOwnClientOrderId(clientOrderId) : undefined;
+    const decoded = decodeOwnClientOrderId(clientOrderId);
     const ours = decoded ? (await this.codes.accountOf(decoded.accountCode)) === accountId : false;
     const vpId = ours ? decoded?.vpId : undefined;
     let vp: LedgerRow | null = null;
@@ -421,61 +421,26 @@ export class FillIngestion {
   private async insertExternal(fills: BookedFill[]): Promise<Set<string>> {
     const inserted = new Set<string>();
     if (fills.length === 0) return inserted;
-    const rows = jsonRows(
-      [
-        'accountId',
-        'symbol',
-        'tradeId',
-        'exchangeOrderId',
-        'clientOrderId',
-        'side',
-        'positionSide',
-        'qty',
-        'price',
-        'fee',
-        'externalQty',
-        'at',
-      ],
-      fills.map((fill) => {
-        const c = fillColumns(fill);
-        const external = toColumn(fill.signed);
-        return [
-          c.accountId,
-          c.symbol,
-          c.tradeId,
-          c.exchangeOrderId,
-          c.clientOrderId,
-          c.side,
-          c.positionSide,
-          c.qty,
-          c.price,
-          c.fee,
-          external,
-          c.at,
-        ];
-      }),
-    );
-    // WHERE true: SQLite's parser needs it to tell an upsert's ON CONFLICT from a join's ON after a SELECT.
-    const returned = await this.db.$queryRaw<{ accountId: string; symbol: string; tradeId: string }[]>`
-      INSERT INTO "Fill" ("accountId", "symbol", "tradeId", "exchangeOrderId", "clientOrderId", "side",
-        "positionSide", "qty", "price", "fee", "externalQty", "at", "createdAt")
-      SELECT r.*, ${new Date()} FROM (${rows}) AS r WHERE true
-      ON CONFLICT ("accountId", "symbol", "tradeId") DO NOTHING
-      RETURNING "accountId", "symbol", "tradeId"`;
-    for (const r of returned) inserted.add(tradeKey(r.accountId, r.symbol, r.tradeId));
+    const rows = fills.map((fill) => ({
+      ...fillColumns(fill),
+      vpId: null,
+      externalQty: toColumn(fill.signed),
+      realizedPnl: '0',
+    }));
+    for (const r of await insertFills(this.db, rows)) inserted.add(tradeKey(r.accountId, r.symbol, r.tradeId));
     return inserted;
   }
 }
 
 /** A fill of ours as its VP books it. */
 function vpFillOf(fill: BookedFill): VpFill {
-  const c = fillColumns(fill);
+  const { trade } = fill.arrival;
   return {
-    ...c,
-    side: fill.arrival.trade.side,
+    columns: fillColumns(fill),
+    side: trade.side,
     qty: fill.qty,
     signed: fill.signed,
-    price: fill.arrival.trade.price,
+    price: trade.price,
     fee: fill.fee,
   };
 }
@@ -499,15 +464,6 @@ function fillColumns({ arrival: { accountId, trade }, ...fill }: BookedFill) {
 
 function tradeKey(accountId: string, symbol: string, tradeId: string): string {
   return `${accountId}\n${symbol}\n${tradeId}`;
-}
-
-/**
- * Our id, also as Binance names the market order a triggered conditional order places when the
- * conditional order's id is already taken: `<clientAlgoId>-<algoId>`.
- */
-export function decodeOwnClientOrderId(id: string): DecodedClientOrderId | undefined {
-  const suffixed = /^(.+)-\d+$/.exec(id);
-  return decodeClientOrderId(id) ?? (suffixed?.[1] ? decodeClientOrderId(suffixed[1]) : undefined);
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type OrderEventSource,
   type OrderState,
 } from '../../domain/order-state.ts';
-import { decodeClientOrderId } from '../../domain/client-order-id.ts';
+import { ownClientOrderId } from '../../domain/client-order-id.ts';
 import { HedgeError } from '../../domain/errors.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import {
@@ -22,6 +22,7 @@ import type { AccountExchange, ExchangeOrder, OrderRef } from '../../exchange/ty
 import type { Order, Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
 import { Coalescer } from '../../infra/db/coalescer.ts';
+import { KeyedLanes } from '../../infra/keyed-lanes.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { EventBus, EventSource } from '../events.ts';
 import { optionalColumn, toColumn } from './decimal-columns.ts';
@@ -104,7 +105,7 @@ export function requestWindowLeftMs(row: Order, windowMs: number, now = Date.now
 export class OrderTracker {
   /** Live rows by client order id, as last written (the database may be a turn behind). */
   private readonly live = new Map<string, Order>();
-  private readonly lanes = new Map<string, Promise<unknown>>();
+  private readonly lanes = new KeyedLanes<string>();
   private readonly writes: Coalescer<OrderStateWrite>;
   private readonly listeners = new Set<(change: OrderChange) => void>();
   /** Accounts whose resting orders have been read into memory (see loadResting). */
@@ -205,15 +206,15 @@ export class OrderTracker {
   ): Promise<Order | undefined> {
     // A row in memory with nothing queued for it moves at once (a fan-out's hundred answers and
     // their stream updates): the same steps, without waiting for a lane.
-    const cached = this.lanes.has(ref.clientOrderId) ? undefined : this.live.get(ref.clientOrderId);
+    const cached = this.lanes.busy(ref.clientOrderId) ? undefined : this.live.get(ref.clientOrderId);
     if (cached) {
       const moved = this.step(cached, ref, event);
       if (!moved) return Promise.resolve(cached.accountId === ref.accountId ? cached : undefined);
       if (options.deferWrite && moved.after.purpose === 'copy') return Promise.resolve(moved.after);
-      return this.inLane(ref.clientOrderId, () => this.finish(moved, options));
+      return this.lanes.run(ref.clientOrderId, () => this.finish(moved, options));
     }
-    return this.inLane(ref.clientOrderId, async () => {
-      const row = this.live.get(ref.clientOrderId) ?? (await this.read(ref));
+    return this.lanes.run(ref.clientOrderId, async () => {
+      const row = this.live.get(ref.clientOrderId) ?? (await this.read(ref.clientOrderId));
       if (!row || row.accountId !== ref.accountId) return undefined;
       const moved = this.step(row, ref, event);
       return moved ? this.finish(moved, options) : row;
@@ -453,17 +454,14 @@ export class OrderTracker {
   private async catchUpOpen(accountId: string, orders: ExchangeOrder[], askedAt: number): Promise<void> {
     await this.loadResting(accountId);
     const listed = new Set(orders.flatMap((o) => [`c:${o.clientOrderId ?? ''}`, `o:${o.symbol}:${o.id}`]));
-    const resting = [...this.live.values()].filter(
-      (row) =>
-        row.accountId === accountId &&
-        (row.status === 'OPEN' || row.status === 'PARTIALLY_FILLED') &&
-        (row.purpose === 'trade' || row.purpose === 'copy') &&
-        row.createdAt.getTime() < askedAt,
-    );
-    for (const row of resting) {
-      if (listed.has(`c:${row.clientOrderId}`) || listed.has(`o:${row.symbol}:${row.exchangeOrderId ?? ''}`)) continue;
-      await this.lookUp(row, 'lookup');
+    const missing: Order[] = [];
+    for (const row of this.live.values()) {
+      const resting = row.status === 'OPEN' || row.status === 'PARTIALLY_FILLED';
+      if (row.accountId !== accountId || !resting || row.purpose === 'tp' || row.purpose === 'sl') continue;
+      if (row.createdAt.getTime() >= askedAt || listed.has(`c:${row.clientOrderId}`)) continue;
+      if (!listed.has(`o:${row.symbol}:${row.exchangeOrderId ?? ''}`)) missing.push(row);
     }
+    for (const row of missing) await this.lookUp(row, 'lookup');
   }
 
   /**
@@ -512,19 +510,8 @@ export class OrderTracker {
     return row ? (this.live.get(row.clientOrderId) ?? row) : undefined;
   }
 
-  private read(ref: Order | { accountId: string; clientOrderId: string }): Promise<Order | null> {
-    return this.deps.db.order.findUnique({ where: { clientOrderId: ref.clientOrderId } });
-  }
-
-  private inLane<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.lanes.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.catch(() => undefined);
-    this.lanes.set(key, tail);
-    void tail.then(() => {
-      if (this.lanes.get(key) === tail) this.lanes.delete(key);
-    });
-    return next;
+  private read(clientOrderId: string): Promise<Order | null> {
+    return this.deps.db.order.findUnique({ where: { clientOrderId } });
   }
 }
 
@@ -535,15 +522,4 @@ export function retryableRefusal(backoffMs: number, maxWaitMs: number): (err: un
     const until = err instanceof ExchangeRateLimitError ? err.retryAt : undefined;
     return Math.min(Math.max(backoffMs, (until ?? 0) - Date.now()), maxWaitMs);
   };
-}
-
-/**
- * The client id of our order row behind an exchange order, if it is one of ours; Binance names the
- * market order of a triggered conditional order `<clientAlgoId>-<algoId>` when the id is taken.
- */
-function ownClientOrderId(id: string | undefined): string | undefined {
-  if (!id) return undefined;
-  if (decodeClientOrderId(id)) return id;
-  const base = /^(.+)-\d+$/.exec(id)?.[1];
-  return base && decodeClientOrderId(base) ? base : undefined;
 }

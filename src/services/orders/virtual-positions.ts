@@ -13,7 +13,9 @@ export interface VpKey {
   name: string;
 }
 
-export function ledgerOf(vp: VirtualPosition): VpLedger {
+export function ledgerOf(
+  vp: Pick<VirtualPosition, 'positionSide' | 'netQty' | 'avgEntry' | 'realizedPnl' | 'fees'>,
+): VpLedger {
   return {
     side: vp.positionSide === 'SHORT' ? 'SHORT' : 'LONG',
     netQty: fromColumn(vp.netQty),

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { decodeClientOrderId } from '../../domain/client-order-id.ts';
+import { decodeOwnClientOrderId, ownClientOrderId } from '../../domain/client-order-id.ts';
 import { HedgeError, NotFoundError } from '../../domain/errors.ts';
 import { formatAmount } from '../../domain/valuation.ts';
 import type { PositionSide } from '../../domain/vp-ledger.ts';
@@ -7,11 +7,11 @@ import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { AccountExchange } from '../../exchange/types.ts';
 import type { VirtualPosition } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
+import { KeyedLanes } from '../../infra/keyed-lanes.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from '../orders/account-codes.ts';
 import { fromColumn } from '../orders/decimal-columns.ts';
-import { decodeOwnClientOrderId } from '../orders/fill-ingestion.ts';
 import type { OrderService } from '../orders/order-service.ts';
 import type { OrderTracker } from '../orders/order-tracker.ts';
 import { LIVE_STATES } from '../../domain/order-state.ts';
@@ -64,7 +64,7 @@ const NOTHING_DONE: Omit<TpslOutcome, 'vp'> = { placed: {}, failed: {} };
 export class TpslService {
   private readonly legs: ConditionalLegs;
   /** One piece of TP/SL work at a time per VP. */
-  private readonly lanes = new Map<number, Promise<unknown>>();
+  private readonly lanes = new KeyedLanes<number>();
   /**
    * VPs given TP/SL while this process runs: a fill booked as they were being armed may say its VP
    * had none (it read the VP first), and their legs must follow it all the same.
@@ -123,7 +123,7 @@ export class TpslService {
   async set(req: TpslRequest): Promise<TpslOutcome> {
     const plan = await this.plan(req);
     this.armed.add(plan.vp.id);
-    return this.inLane(plan.vp.id, async () => {
+    return this.lanes.run(plan.vp.id, async () => {
       await this.deps.db.virtualPosition.update({
         where: { id: plan.vp.id },
         data: { tpPrice: plan.tp?.toFixed() ?? null, slPrice: plan.sl?.toFixed() ?? null },
@@ -137,7 +137,7 @@ export class TpslService {
    * exchange brought in line, which cancels its conditional order on futures.
    */
   async disarm(accountId: string, vpId: number, leg: TpslLeg): Promise<TpslOutcome> {
-    return this.inLane(vpId, async () => {
+    return this.lanes.run(vpId, async () => {
       const vp = await this.deps.db.virtualPosition.findUnique({ where: { id: vpId } });
       if (!vp || vp.accountId !== accountId)
         throw new NotFoundError('vp.not_found', { account: accountId, vp: String(vpId) });
@@ -179,7 +179,7 @@ export class TpslService {
           for (const vp of vps) {
             const price = prices.get(baseOf(vp.symbol));
             const leg = price ? crossedLeg(armedOf(vp), price) : undefined;
-            if (leg) await this.inLane(vp.id, () => this.sendSpotLeg(vp.id, leg));
+            if (leg) await this.lanes.run(vp.id, () => this.sendSpotLeg(vp.id, leg));
           }
         } catch (err) {
           this.deps.logger.warn({ err: String(err), account: accountId }, 'spot TP/SL prices not checked');
@@ -189,21 +189,12 @@ export class TpslService {
   }
 
   private follow(vpId: number, fillId: number | undefined): Promise<void> {
-    return this.inLane(vpId, () => this.sync(vpId, fillId)).then(
-      () => undefined,
-      (err: unknown) => this.reportSyncFailure(vpId, err),
-    );
-  }
-
-  private inLane<T>(vpId: number, work: () => Promise<T>): Promise<T> {
-    const previous = this.lanes.get(vpId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.catch(() => undefined);
-    this.lanes.set(vpId, tail);
-    void tail.then(() => {
-      if (this.lanes.get(vpId) === tail) this.lanes.delete(vpId);
-    });
-    return next;
+    return this.lanes
+      .run(vpId, () => this.sync(vpId, fillId))
+      .then(
+        () => undefined,
+        (err: unknown) => this.reportSyncFailure(vpId, err),
+      );
   }
 
   /** Brings one VP's TP/SL in line with its quantity; runs in the VP's lane. */
@@ -229,7 +220,7 @@ export class TpslService {
   private async noticeTrigger(vp: VirtualPosition, fillId: number): Promise<VirtualPosition> {
     const { db } = this.deps;
     const fill = await db.fill.findUnique({ where: { id: fillId } });
-    const decoded = fill?.clientOrderId ? decodeOwnClientOrderId(fill.clientOrderId) : undefined;
+    const decoded = decodeOwnClientOrderId(fill?.clientOrderId ?? undefined);
     if (!fill?.clientOrderId || decoded?.vpId !== vp.id) return vp;
     const leg = decoded.purpose;
     if (leg !== 'tp' && leg !== 'sl') return vp;
@@ -243,9 +234,7 @@ export class TpslService {
     const notional = fills.reduce((sum, f) => sum.plus(fromColumn(f.qty).times(fromColumn(f.price))), new Decimal(0));
     const realized = fills.reduce((sum, f) => sum.plus(fromColumn(f.realizedPnl)), new Decimal(0));
     const price = qty.isZero() ? fromColumn(fill.price) : notional.div(qty);
-    const orderId = decodeClientOrderId(fill.clientOrderId)
-      ? fill.clientOrderId
-      : fill.clientOrderId.replace(/-\d+$/, '');
+    const orderId = ownClientOrderId(fill.clientOrderId) ?? fill.clientOrderId;
     // The leg's order fired: the book records it filled by what its fills say.
     await this.deps.tracker.apply(
       { accountId: vp.accountId, clientOrderId: orderId },

@@ -2,8 +2,9 @@ import type { Decimal } from 'decimal.js';
 import { applyFill, type VpLedger } from '../../domain/vp-ledger.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
-import { jsonRows, type JsonCell } from '../../infra/db/json-rows.ts';
-import { fromColumn, toColumn } from './decimal-columns.ts';
+import { jsonRows } from '../../infra/db/json-rows.ts';
+import { toColumn } from './decimal-columns.ts';
+import { ledgerOf } from './virtual-positions.ts';
 
 /** What booking a fill reads of its VP: who it belongs to, its ledger, whether TP/SL follow it. */
 export interface LedgerRow {
@@ -19,21 +20,34 @@ export interface LedgerRow {
   tpsl: boolean;
 }
 
-/** One fill of ours as its Fill row is written; the ledger columns are computed here. */
-export interface VpFill {
+/** A Fill row as written (amounts as decimal strings); vpId null: it moves no VP of ours. */
+export interface FillRow {
   accountId: string;
   symbol: string;
   tradeId: string;
   exchangeOrderId: string;
   clientOrderId: string | null;
-  side: 'buy' | 'sell';
+  side: string;
   positionSide: string;
+  qty: string;
+  price: string;
+  fee: string;
+  vpId: number | null;
+  /** What no VP explains, signed: positive grows the side. */
+  externalQty: string;
+  realizedPnl: string;
+  at: Date;
+}
+
+/** One fill of ours on its VP: its row's columns, and what the ledger needs of it. */
+export interface VpFill {
+  columns: Omit<FillRow, 'vpId' | 'externalQty' | 'realizedPnl'>;
+  side: 'buy' | 'sell';
   /** Net of a base-asset fee; `signed` is negative when it shrinks its side. */
   qty: Decimal;
   signed: Decimal;
   price: Decimal;
   fee: Decimal;
-  at: Date;
 }
 
 /** A fill booked on its VP: the Fill row's id, in arrival order. */
@@ -51,42 +65,22 @@ export async function readLedgerRow(db: Db, vpId: number): Promise<LedgerRow | n
   return row ? { ...row, id: Number(row.id), tpsl: Number(row.tpsl) === 1 || row.tpsl === true } : null;
 }
 
-export function ledgerOfRow(vp: LedgerRow): VpLedger {
-  return {
-    side: vp.positionSide === 'SHORT' ? 'SHORT' : 'LONG',
-    netQty: fromColumn(vp.netQty),
-    avgEntry: fromColumn(vp.avgEntry),
-    realizedPnl: fromColumn(vp.realizedPnl),
-    fees: fromColumn(vp.fees),
-  };
-}
-
-/** The VP after these fills, and each fill's columns: its realized PnL and what no VP explains. */
-function ledgerAfter(vp: LedgerRow, fills: VpFill[]): { ledger: VpLedger; cells: JsonCell[][] } {
-  let ledger = ledgerOfRow(vp);
-  const cells = fills.map((fill) => {
+/** The VP after these fills, and each fill's row: its realized PnL and what no VP explains. */
+function ledgerAfter(vp: LedgerRow, fills: VpFill[]): { ledger: VpLedger; rows: FillRow[] } {
+  let ledger = ledgerOf(vp);
+  const rows = fills.map((fill): FillRow => {
     const before = ledger;
     const result = applyFill(before, { side: fill.side, qty: fill.qty, price: fill.price, fee: fill.fee });
     ledger = result.ledger;
     const excess = fill.signed.isNegative() ? result.excessQty.neg() : result.excessQty;
-    return [
-      fill.accountId,
-      fill.symbol,
-      fill.tradeId,
-      fill.exchangeOrderId,
-      fill.clientOrderId,
-      fill.side,
-      fill.positionSide,
-      toColumn(fill.qty),
-      toColumn(fill.price),
-      toColumn(fill.fee),
-      vp.id,
-      toColumn(excess),
-      toColumn(ledger.realizedPnl.minus(before.realizedPnl)),
-      fill.at,
-    ];
+    return {
+      ...fill.columns,
+      vpId: vp.id,
+      externalQty: toColumn(excess),
+      realizedPnl: toColumn(ledger.realizedPnl.minus(before.realizedPnl)),
+    };
   });
-  return { ledger, cells };
+  return { ledger, rows };
 }
 
 const FILL_COLUMNS = [
@@ -104,7 +98,33 @@ const FILL_COLUMNS = [
   'externalQty',
   'realizedPnl',
   'at',
-] as const;
+] as const satisfies readonly (keyof FillRow)[];
+
+/** What the insert returns of each row it wrote. */
+export interface InsertedFill {
+  id: number | bigint;
+  accountId: string;
+  symbol: string;
+  tradeId: string;
+}
+
+/**
+ * Inserts Fill rows with one statement, external and VP fills alike; a trade booked already is
+ * skipped, and only the rows written come back.
+ */
+export function insertFills(client: Pick<Db, '$queryRaw'>, rows: FillRow[], now = new Date()) {
+  const values = jsonRows(
+    FILL_COLUMNS,
+    rows.map((row) => FILL_COLUMNS.map((column) => row[column])),
+  );
+  // WHERE true: SQLite's parser needs it to tell an upsert's ON CONFLICT from a join's ON after a SELECT.
+  return client.$queryRaw<InsertedFill[]>`
+    INSERT INTO "Fill" ("accountId", "symbol", "tradeId", "exchangeOrderId", "clientOrderId", "side",
+      "positionSide", "qty", "price", "fee", "vpId", "externalQty", "realizedPnl", "at", "createdAt")
+    SELECT r.*, ${now} FROM (${values}) AS r WHERE true
+    ON CONFLICT ("accountId", "symbol", "tradeId") DO NOTHING
+    RETURNING "id", "accountId", "symbol", "tradeId"`;
+}
 
 /** A trade of the run was booked already: the run's transaction was rolled back. */
 class AlreadyBooked extends Error {}
@@ -122,16 +142,9 @@ export async function bookOnVp(
   vp: LedgerRow,
   fills: VpFill[],
 ): Promise<{ booked: BookedOnVp[]; row: LedgerRow } | undefined> {
-  const { ledger, cells } = ledgerAfter(vp, fills);
+  const { ledger, rows } = ledgerAfter(vp, fills);
   const now = new Date();
-  const rows = jsonRows(FILL_COLUMNS, cells);
-  // WHERE true: SQLite's parser needs it to tell an upsert's ON CONFLICT from a join's ON after a SELECT.
-  const insert = (client: Pick<Db, '$queryRaw'>) => client.$queryRaw<{ id: number | bigint; tradeId: string }[]>`
-    INSERT INTO "Fill" ("accountId", "symbol", "tradeId", "exchangeOrderId", "clientOrderId", "side",
-      "positionSide", "qty", "price", "fee", "vpId", "externalQty", "realizedPnl", "at", "createdAt")
-    SELECT r.*, ${now} FROM (${rows}) AS r WHERE true
-    ON CONFLICT ("accountId", "symbol", "tradeId") DO NOTHING
-    RETURNING "id", "tradeId"`;
+  const insert = (client: Pick<Db, '$queryRaw'>) => insertFills(client, rows, now);
   const columns = {
     netQty: toColumn(ledger.netQty),
     avgEntry: toColumn(ledger.avgEntry),
@@ -140,7 +153,7 @@ export async function bookOnVp(
   };
   const set = Prisma.sql`"netQty" = ${columns.netQty}, "avgEntry" = ${columns.avgEntry},
     "realizedPnl" = ${columns.realizedPnl}, "fees" = ${columns.fees}, "updatedAt" = ${now}`;
-  let inserted: { id: number | bigint; tradeId: string }[];
+  let inserted: InsertedFill[];
   if (fills.length === 1) {
     // changes(): rows the INSERT just before it wrote, on this connection inside this transaction.
     [inserted] = await db.$transaction([
@@ -162,9 +175,9 @@ export async function bookOnVp(
   }
   if (inserted.length === 0) return { booked: [], row: vp };
   const idOf = new Map(inserted.map((r) => [r.tradeId, Number(r.id)]));
-  const booked = fills.flatMap((f) => {
-    const fillId = idOf.get(f.tradeId);
-    return fillId === undefined ? [] : [{ tradeId: f.tradeId, fillId }];
+  const booked = fills.flatMap(({ columns: { tradeId } }) => {
+    const fillId = idOf.get(tradeId);
+    return fillId === undefined ? [] : [{ tradeId, fillId }];
   });
   return { booked, row: { ...vp, ...columns } };
 }
