@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ArgumentError, AuthorizationError, HedgeError } from '../domain/errors.ts';
+import { mayRunDesk, sees } from '../domain/grants.ts';
 import { roleAllows } from '../domain/roles.ts';
 import { translator, type Translate } from '../i18n/index.ts';
 import type { AuditOutcome } from '../services/audit.ts';
@@ -29,6 +30,9 @@ export interface DispatchOptions {
 }
 
 const CONFIRM = 'cf:y:';
+/** The audit detail of a refusal for the caller's role (`needs trader`) and for their grants. */
+export const ROLE_REFUSAL = 'needs ';
+export const GRANT_REFUSAL = 'no grant for account';
 const CANCEL = 'cf:n:';
 
 /**
@@ -54,6 +58,11 @@ export class CommandDispatcher {
       }
     }
     this.commands = leafCommands(entries);
+    for (const def of this.commands) {
+      if (def.scope === 'account' && !def.accountOf && !('account' in def.args)) {
+        throw new Error(`/${def.name} acts on an account but names none (an account argument or accountOf)`);
+      }
+    }
     this.confirmations = new ConfirmationStore<Pending>(options.confirmationTtlMs);
   }
 
@@ -138,7 +147,7 @@ export class CommandDispatcher {
       describeError: (err) => this.describeError(t, def, err),
     };
     if (!roleAllows(caller.role, def.role)) {
-      await this.audit(caller, def, {}, 'refused', `needs ${def.role}`);
+      await this.audit(caller, def, {}, 'refused', `${ROLE_REFUSAL}${def.role}`);
       return refusal(t, caller, def);
     }
     let args: Record<string, unknown>;
@@ -150,10 +159,10 @@ export class CommandDispatcher {
       const usage = usageOf(def);
       return { text: `${t(err.key, err.params)}\n${t('errors.usage', { usage })}`, ephemeral: true };
     }
-    const accountId = accountOf(def, args);
-    if (accountId && caller.accounts !== 'all' && !caller.accounts.has(accountId)) {
-      await this.audit(caller, def, args, 'refused', 'no grant for account');
-      return { text: t('errors.account_not_granted', { account: accountId }), ephemeral: true };
+    const denied = await this.outOfScope(caller, def, args);
+    if (denied) {
+      await this.audit(caller, def, args, 'refused', denied.audit);
+      return { text: t(denied.key, denied.params), ephemeral: true };
     }
     if (!confirmed && needsConfirmation(def, args)) {
       let summary: string;
@@ -178,6 +187,32 @@ export class CommandDispatcher {
       };
     }
     return this.run(ctx, def, args);
+  }
+
+  /**
+   * The grant check of the command's scope (domain/grants.ts): the account it names must be
+   * granted; copying as a whole needs an owner or a grant on every leader.
+   */
+  private async outOfScope(
+    caller: Caller,
+    def: CommandDef,
+    args: Record<string, unknown>,
+  ): Promise<{ key: string; params: Record<string, string>; audit: string } | undefined> {
+    const accountId = accountOf(def, args);
+    if (def.scope !== 'none' && accountId && !sees(caller.accounts, accountId)) {
+      return { key: 'errors.account_not_granted', params: { account: accountId }, audit: GRANT_REFUSAL };
+    }
+    if (def.scope === 'desk') {
+      const leaders = (await this.services.accounts.list()).filter((a) => a.copyRole === 'LEADER').map((a) => a.id);
+      if (!mayRunDesk(caller.accounts, leaders)) {
+        return {
+          key: leaders.length > 0 ? 'errors.desk_not_granted' : 'errors.desk_owner_only',
+          params: { command: `/${def.name}`, leader: leaders.join(', ') },
+          audit: GRANT_REFUSAL,
+        };
+      }
+    }
+    return undefined;
   }
 
   private async run(ctx: CommandContext, def: CommandDef, args: Record<string, unknown>): Promise<Reply> {

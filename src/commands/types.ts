@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CommandScope } from '../domain/grants.ts';
 import type { RequiredRole } from '../domain/roles.ts';
 import type { Translate } from '../i18n/index.ts';
 import type { Caller } from '../services/identity.ts';
@@ -72,11 +73,13 @@ export interface CommandDef<A extends ArgDefs = ArgDefs> {
   descriptionKey?: string;
   args: A;
   role: RequiredRole;
+  /** Which accounts it touches, checked against the caller's grants (domain/grants.ts states the rule). */
+  scope: CommandScope;
   /** Changes state: accepted runs are written to the audit log (refusals always are). */
   mutates: boolean | ((args: ArgsOf<A>) => boolean);
   /** Must be confirmed with a button (or `yes` on the console) before it runs. */
   confirm?: boolean | ((args: ArgsOf<A>) => boolean);
-  /** The account the command acts on, checked against the caller's grants. Default: `args.account`. */
+  /** The account the command names, checked against the caller's grants. Default: `args.account`. */
   accountOf?: (args: ArgsOf<A>) => string | undefined;
   /** What the command is about to do, shown with the Confirm / Cancel buttons. */
   describe?: (ctx: CommandContext, args: ArgsOf<A>) => string | Promise<string>;

@@ -101,6 +101,7 @@ describe('argument validation for every command', () => {
     const def = defineCommand({
       name: 'probe',
       role: 'public',
+      scope: 'none',
       mutates: false,
       args: {
         where: { schema: z.string().optional(), descriptionKey: 'args.account' },

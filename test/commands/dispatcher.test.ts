@@ -12,6 +12,7 @@ const executed: string[] = [];
 const nudgeCommand = defineCommand({
   name: 'nudge',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: {

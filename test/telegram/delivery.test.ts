@@ -25,6 +25,7 @@ const LONG_REPLY = [
 const longCommand = defineCommand({
   name: 'longread',
   role: 'public',
+  scope: 'none',
   mutates: false,
   args: {},
   run: () => Promise.resolve({ text: LONG_REPLY }),

@@ -1,3 +1,4 @@
+import { visibleOf } from '../../domain/grants.ts';
 import type { ArgCompletion } from '../../commands/types.ts';
 import type { AccountService } from '../../services/accounts.ts';
 import type { CallerRef, IdentityService } from '../../services/identity.ts';
@@ -40,7 +41,7 @@ export async function suggestionsFor(
   input: CompletionInput,
 ): Promise<string[]> {
   const caller = await sources.identity.resolve(ref);
-  const visible = (await sources.accounts.list()).filter((a) => caller.accounts === 'all' || caller.accounts.has(a.id));
+  const visible = visibleOf(caller.accounts, await sources.accounts.list(), (a) => a.id);
   switch (input.kind) {
     case 'account':
       return filterSuggestions(

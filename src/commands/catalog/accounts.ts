@@ -1,3 +1,4 @@
+import { visibleOf } from '../../domain/grants.ts';
 import { maskedHint } from '../../domain/mask.ts';
 import type { AccountView } from '../../services/accounts.ts';
 import { defineCommand } from '../types.ts';
@@ -23,12 +24,11 @@ function describeAccount(t: Translate, a: AccountView, stream: StreamStatus | un
 export const accountsCommand = defineCommand({
   name: 'accounts',
   role: 'viewer',
+  scope: 'visible',
   mutates: false,
   args: {},
   async run({ caller, t, services }) {
-    const all = await services.accounts.list();
-    const visible =
-      caller.accounts === 'all' ? all : all.filter((a) => caller.accounts !== 'all' && caller.accounts.has(a.id));
+    const visible = visibleOf(caller.accounts, await services.accounts.list(), (a) => a.id);
     if (visible.length === 0) return { text: t('accounts.none') };
     const header = t('accounts.title', { count: visible.length, mode: services.config.mode });
     const lines = visible.map((a) => describeAccount(t, a, services.streams.status(a.id)));

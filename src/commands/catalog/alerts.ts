@@ -27,6 +27,7 @@ function chatOf(ctx: CommandContext): { platform: 'telegram' | 'discord'; id: st
 const onCommand = defineCommand({
   name: 'on',
   role: 'trader',
+  scope: 'none',
   mutates: true,
   args: { categories: categoriesArg, severity: severityArg },
   async run(ctx, { categories, severity }) {
@@ -52,6 +53,7 @@ const onCommand = defineCommand({
 const offCommand = defineCommand({
   name: 'off',
   role: 'trader',
+  scope: 'none',
   mutates: true,
   args: {},
   async run(ctx) {
@@ -65,6 +67,7 @@ const offCommand = defineCommand({
 const statusCommand = defineCommand({
   name: 'status',
   role: 'viewer',
+  scope: 'none',
   mutates: false,
   args: {},
   async run(ctx) {

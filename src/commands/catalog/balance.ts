@@ -33,6 +33,7 @@ export const balanceCommand = defineCommand({
   name: 'balance',
   aliases: ['bal'],
   role: 'viewer',
+  scope: 'visible',
   mutates: false,
   args: { account: accountOrAllArg },
   run: (ctx, { account }) =>

@@ -11,6 +11,7 @@ import { accountArg, symbolArg } from './scope.ts';
 export const cancelCommand = defineCommand({
   name: 'cancel',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: {

@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { accountIdSchema } from '../../domain/account.ts';
+import { sees, visibleOf } from '../../domain/grants.ts';
 import { formatAmount } from '../../domain/valuation.ts';
 import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
 import type { Translate } from '../../i18n/index.ts';
@@ -30,6 +31,7 @@ export function outcomeOf(t: Translate, event: CopyEvent, intent: CopyIntent): s
 const startCommand = defineCommand({
   name: 'start',
   role: 'trader',
+  scope: 'desk',
   mutates: true,
   confirm: true,
   args: {},
@@ -43,6 +45,7 @@ const startCommand = defineCommand({
 const stopCommand = defineCommand({
   name: 'stop',
   role: 'trader',
+  scope: 'desk',
   mutates: true,
   confirm: true,
   args: {},
@@ -56,11 +59,14 @@ const stopCommand = defineCommand({
 const statusCommand = defineCommand({
   name: 'status',
   role: 'viewer',
+  scope: 'visible',
   mutates: false,
   args: {},
-  async run({ t, services }) {
+  async run({ caller, t, services }) {
     const { copy, streams } = services;
-    const roster = await copy.refreshRoster();
+    // Only the accounts the caller sees, in the counts too.
+    const everyone = await copy.refreshRoster();
+    const roster = visibleOf(caller.accounts, everyone, (a) => a.id);
     const leaders = roster.filter((a) => a.copyRole === 'LEADER');
     const followers = roster.filter((a) => a.copyRole === 'FOLLOWER');
     const count = (status: string) => String(followers.filter((f) => f.status === status).length);
@@ -77,13 +83,17 @@ const statusCommand = defineCommand({
           }),
         ),
       )),
-      ...(leaders.length === 0 ? [t('copy.no_leader')] : []),
+      ...(leaders.length > 0
+        ? []
+        : everyone.some((a) => a.copyRole === 'LEADER')
+          ? [t('copy.leader_not_granted')]
+          : [t('copy.no_leader')]),
       t('copy.counts', {
         followers: String(followers.length),
         active: count('ACTIVE'),
         paused: count('PAUSED'),
         disabled: count('DISABLED'),
-        events: String(await copy.eventCount()),
+        events: String(await copy.eventCount(caller.accounts)),
       }),
     ];
     return { text: lines.join('\n') };
@@ -93,6 +103,7 @@ const statusCommand = defineCommand({
 const symbolCommand = defineCommand({
   name: 'symbol',
   role: 'trader',
+  scope: 'desk',
   mutates: true,
   confirm: true,
   args: {
@@ -125,6 +136,7 @@ async function setPaused(ctx: CommandContext, follower: string, paused: boolean)
 export const pauseCommand = defineCommand({
   name: 'pause',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: { follower: followerArg },
@@ -136,6 +148,7 @@ export const pauseCommand = defineCommand({
 export const resumeCommand = defineCommand({
   name: 'resume',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: { follower: followerArg },
@@ -147,6 +160,7 @@ export const resumeCommand = defineCommand({
 export const eventsCommand = defineCommand({
   name: 'events',
   role: 'viewer',
+  scope: 'visible',
   mutates: false,
   args: {
     count: {
@@ -160,15 +174,17 @@ export const eventsCommand = defineCommand({
       flexible: true,
     },
   },
-  async run({ t, services }, { count, detail }) {
-    const events = await services.copy.recentEvents(count ?? 10);
+  async run({ caller, t, services }, { count, detail }) {
+    // The events of leaders the caller sees or with a copy to a follower they see; tallies and
+    // details count only the copies they see, and a leader they do not see is not named.
+    const events = await services.copy.recentEvents(count ?? 10, caller.accounts);
     if (events.length === 0) return { text: t('copy.events_none') };
     const lines = events.flatMap((e) => {
       const tally = (status: string) => String(e.intents.filter((i) => i.status === status).length);
       const head = t('copy.event_line', {
         id: String(e.id),
         at: e.createdAt.toISOString().replace('T', ' ').slice(0, 19),
-        leader: e.leaderId,
+        leader: sees(caller.accounts, e.leaderId) ? e.leaderId : t('copy.leader_hidden'),
         side: e.side,
         symbol: e.symbol,
         percent: percent(e.fraction),

@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { accountIdSchema } from '../../domain/account.ts';
+import { visibleOf } from '../../domain/grants.ts';
 import { formatAmount } from '../../domain/valuation.ts';
 import {
   checkFollowerPolicy,
@@ -15,12 +16,17 @@ import { followerArg, outcomeOf } from './copy.ts';
 const listCommand = defineCommand({
   name: 'list',
   role: 'viewer',
+  scope: 'visible',
   mutates: false,
   args: {},
-  async run({ t, services }) {
+  async run({ caller, t, services }) {
     const { copy } = services;
     const roster = await copy.refreshRoster();
-    const followers = roster.filter((a) => a.copyRole === 'FOLLOWER');
+    const followers = visibleOf(
+      caller.accounts,
+      roster.filter((a) => a.copyRole === 'FOLLOWER'),
+      (a) => a.id,
+    );
     if (followers.length === 0) return { text: t('copy.no_followers') };
     const leader = roster.find((a) => a.copyRole === 'LEADER');
     const { base, quote } = assetsOf(leader ? await copy.settings.leaderSymbol(leader.id) : 'BTC/USDT');
@@ -57,6 +63,7 @@ const listCommand = defineCommand({
 const setCommand = defineCommand({
   name: 'set',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: {
@@ -119,6 +126,7 @@ const accountArg = {
 const addCommand = defineCommand({
   name: 'add',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: { account: accountArg },
@@ -133,6 +141,7 @@ const addCommand = defineCommand({
 const removeCommand = defineCommand({
   name: 'remove',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: { follower: followerArg },

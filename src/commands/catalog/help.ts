@@ -24,6 +24,7 @@ export const helpCommand = defineCommand({
   name: 'help',
   aliases: ['start'],
   role: 'public',
+  scope: 'none',
   mutates: false,
   args: {
     command: {

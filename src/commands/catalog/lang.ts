@@ -6,6 +6,7 @@ export const langCommand = defineCommand({
   name: 'lang',
   aliases: ['language'],
   role: 'public',
+  scope: 'none',
   mutates: true,
   args: {
     language: {

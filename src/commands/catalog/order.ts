@@ -77,6 +77,7 @@ export function describeResult(t: Translate, order: Order, vp: VirtualPosition |
 export const orderCommand = defineCommand({
   name: 'order',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: {

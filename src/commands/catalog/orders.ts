@@ -43,6 +43,7 @@ export function describeOpenOrder(t: Translate, view: OpenOrderView): string {
 export const ordersCommand = defineCommand({
   name: 'orders',
   role: 'trader',
+  scope: 'visible',
   mutates: false,
   args: { account: accountOrAllArg, symbol: symbolArg },
   run: (ctx, { account, symbol }) =>

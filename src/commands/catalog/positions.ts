@@ -26,6 +26,7 @@ export const positionsCommand = defineCommand({
   name: 'positions',
   aliases: ['pos'],
   role: 'viewer',
+  scope: 'visible',
   mutates: false,
   args: { account: accountOrAllArg },
   run: (ctx, { account }) =>

@@ -38,6 +38,7 @@ function differenceTable(t: Translate, differences: readonly Difference[]): stri
 const showCommand = defineCommand({
   name: 'show',
   role: 'trader',
+  scope: 'visible',
   mutates: false,
   args: { account: accountOrAllArg, symbol: symbolArg },
   run: (ctx, { account, symbol }) =>
@@ -92,6 +93,7 @@ async function sideAfter(ctx: CommandContext, accountId: string, symbol: string,
 const assignCommand = defineCommand({
   name: 'assign',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: {
@@ -140,6 +142,7 @@ function acceptInput(args: { account: string; symbol: string; side: 'long' | 'sh
 const acceptCommand = defineCommand({
   name: 'accept',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: { account: accountArg, symbol: symbolRequiredArg, side: sideArg, qty: qtyArg },

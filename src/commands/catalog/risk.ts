@@ -43,6 +43,7 @@ function inputFor(limit: LimitName, value: Decimal | null): RiskLimitsInput {
 export const riskCommand = defineCommand({
   name: 'risk',
   role: 'trader',
+  scope: 'visible',
   mutates: ({ limit }) => limit !== undefined,
   args: {
     account: accountOrAllArg,

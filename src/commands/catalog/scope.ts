@@ -1,5 +1,6 @@
 import { accountIdSchema } from '../../domain/account.ts';
 import { AuthorizationError } from '../../domain/errors.ts';
+import { sees, visibleOf } from '../../domain/grants.ts';
 import type { AccountView } from '../../services/accounts.ts';
 import type { AccountExchange } from '../../exchange/types.ts';
 import type { ArgDef, CommandContext, Reply } from '../types.ts';
@@ -28,13 +29,12 @@ export async function accountsInScope(ctx: CommandContext, account: string | und
   const { caller, services } = ctx;
   if (account && account !== 'all') {
     const one = await services.accounts.get(account);
-    if (caller.accounts !== 'all' && !caller.accounts.has(one.id)) {
+    if (!sees(caller.accounts, one.id)) {
       throw new AuthorizationError('errors.account_not_granted', { account: one.id });
     }
     return [one];
   }
-  const all = await services.accounts.list();
-  return caller.accounts === 'all' ? all : all.filter((a) => caller.accounts !== 'all' && caller.accounts.has(a.id));
+  return visibleOf(caller.accounts, await services.accounts.list(), (a) => a.id);
 }
 
 /**

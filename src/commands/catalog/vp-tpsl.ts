@@ -104,6 +104,7 @@ function describeOutcome(ctx: CommandContext, market: TpslPlan['market'], outcom
 export const tpslCommand = defineCommand({
   name: 'tpsl',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: {

@@ -73,6 +73,7 @@ async function markPrice(ctx: CommandContext, vp: VirtualPosition): Promise<Deci
 const listCommand = defineCommand({
   name: 'list',
   role: 'viewer',
+  scope: 'visible',
   mutates: false,
   args: { account: accountOrAllArg, symbol: symbolArg, closed: closedArg },
   async run(ctx, { account, symbol, closed }) {
@@ -122,6 +123,7 @@ async function symbolOn(ctx: CommandContext, accountId: string, symbol: string):
 const openCommand = defineCommand({
   name: 'open',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   args: { account: accountArg, symbol: symbolRequiredArg, name: vpNameArg, position: positionSideArg },
   async run(ctx, { account, symbol, name, position }) {
@@ -139,6 +141,7 @@ const openCommand = defineCommand({
 const showCommand = defineCommand({
   name: 'show',
   role: 'viewer',
+  scope: 'account',
   mutates: false,
   args: { account: accountArg, name: vpNameArg, symbol: flexibleSymbolArg, side: vpSideArg },
   async run(ctx, args) {
@@ -167,6 +170,7 @@ interface CloseArgs extends VpAddress {
 const closeCommand = defineCommand({
   name: 'close',
   role: 'trader',
+  scope: 'account',
   mutates: true,
   confirm: true,
   args: { account: accountArg, name: vpNameArg, percent: percentArg, symbol: flexibleSymbolArg, side: vpSideArg },

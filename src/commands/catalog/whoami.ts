@@ -3,6 +3,7 @@ import { defineCommand } from '../types.ts';
 export const whoamiCommand = defineCommand({
   name: 'whoami',
   role: 'public',
+  scope: 'none',
   mutates: false,
   args: {},
   async run({ caller, t }) {

@@ -16,6 +16,7 @@ import type { OrderTracker } from '../orders/order-tracker.ts';
 import type { RiskService } from '../orders/risk-service.ts';
 import { BoundedSet } from '../streams/seen-set.ts';
 import type { StreamSupervisor } from '../streams/supervisor.ts';
+import type { Visibility } from '../../domain/grants.ts';
 import { eventCount, lastIntents, recentEvents, type EventWithIntents, type IntentWithEvent } from './copy-history.ts';
 import { CopyOrders } from './copy-orders.ts';
 import { CopySettingsStore } from './copy-settings.ts';
@@ -181,16 +182,17 @@ export class CopyEngine {
   }
 
   /** Recent leader events with their per-follower outcome, newest first. */
-  recentEvents(count: number): Promise<EventWithIntents[]> {
-    return recentEvents(this.deps.db, count);
+  /** The latest events the person sees (domain/grants.ts), with the copies they see. */
+  recentEvents(count: number, visibility: Visibility = 'all'): Promise<EventWithIntents[]> {
+    return recentEvents(this.deps.db, count, visibility);
   }
 
   lastCopies(followerIds: string[]): Promise<Map<string, IntentWithEvent>> {
     return lastIntents(this.deps.db, followerIds);
   }
 
-  eventCount(): Promise<number> {
-    return eventCount(this.deps.db);
+  eventCount(visibility: Visibility = 'all'): Promise<number> {
+    return eventCount(this.deps.db, visibility);
   }
 
   /** Pauses a follower: it gets no copies and keeps its assets (account status PAUSED). */
