@@ -42,6 +42,8 @@ export class IdentityService {
       update: ref.displayName ? { displayName: ref.displayName } : {},
       include: { user: { include: { grants: { select: { accountId: true } } } } },
     });
+    // Someone heard in a group is one of the people behind it: the group's alerts keep to their grants.
+    if (ref.chat?.group) await this.seenIn(ref.platform, ref.chat.id, identity.id);
     const user = identity.user;
     const role = user?.role;
     return {
@@ -57,6 +59,15 @@ export class IdentityService {
       accounts: role === 'owner' ? 'all' : new Set(user?.grants.map((g) => g.accountId) ?? []),
       chat: ref.chat,
     };
+  }
+
+  private async seenIn(platform: Platform, chatId: string, identityId: number): Promise<void> {
+    const now = new Date();
+    await this.db.chatMember.upsert({
+      where: { platform_chatId_identityId: { platform, chatId, identityId } },
+      create: { platform, chatId, identityId, lastSeenAt: now },
+      update: { lastSeenAt: now },
+    });
   }
 
   /** Stores the language on the user, or on the bare identity for a caller nobody linked yet. */

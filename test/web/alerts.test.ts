@@ -55,7 +55,13 @@ describe('alerts page', () => {
     ]);
     expect(res.status).toBe(303);
     expect(res.location).toBe('/alerts');
-    expect((await owner.get('/alerts')).text).toContain('Alerts now go to discord 123456789012345678.');
+    const page = (await owner.get('/alerts')).text;
+    expect(page).toContain('Alerts now go to discord 123456789012345678.');
+    // No Discord bot runs on this desk: said at once, and beside the destination until it does.
+    expect(page).toContain('Discord does not run on this desk (its bot token is not set)');
+    const row = page.slice(page.indexOf('<code>123456789012345678</code>'));
+    expect(row).toContain('Discord does not run on this desk: these alerts wait until it does.');
+    expect(row).toContain('Alerts about: every account');
     expect(alerts().subscription('discord', '123456789012345678')?.subscription).toMatchObject({
       categories: 'copy,account',
       minSeverity: 'critical',

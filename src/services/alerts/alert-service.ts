@@ -4,6 +4,8 @@ import type { Logger } from '../../infra/logger.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { normalizeLanguage, t, type Language } from '../../i18n/index.ts';
 import type { DeskEvent, EventBus } from '../events.ts';
+import { alertReaches } from '../../domain/grants.ts';
+import { audiencesOf, type AudiencePerson } from './alert-audience.ts';
 import { fingerprint, severityAtLeast, takeBatch, type PendingAlert, type Severity } from './alert-batching.ts';
 
 /** Delivers text to one chat of a platform; throws when the platform refuses or is down. */
@@ -53,6 +55,8 @@ export class AlertService {
   /** Accounts whose stream was reported degraded, so its recovery is reported too. */
   private readonly wasDegraded = new Set<string>();
   private stopped = false;
+  /** Alerts are routed one after another, each after its audience is read. */
+  private routing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: AlertServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -61,7 +65,13 @@ export class AlertService {
   async start(): Promise<void> {
     for (const subscription of await this.options.db.alertSubscription.findMany()) this.track(subscription);
     this.options.bus.on('alert', (event) => {
-      this.publish({ category: event.category, severity: event.severity, key: event.key, params: event.params });
+      this.publish({
+        accountId: event.accountId,
+        category: event.category,
+        severity: event.severity,
+        key: event.key,
+        params: event.params,
+      });
     });
     this.options.bus.on('stream', (event) => this.onStream(event));
   }
@@ -109,13 +119,27 @@ export class AlertService {
     return d && { subscription: d.subscription, pending: d.queue.length };
   }
 
-  /** Every destination, oldest first, with the alerts still waiting to reach it (the admin's list). */
-  async listDestinations(): Promise<{ subscription: AlertSubscription; pending: number }[]> {
+  /**
+   * Every destination, oldest first (the admin's list): the alerts still waiting to reach it, the
+   * people behind it (whose grants decide which accounts' alerts it gets), and whether its
+   * platform runs on this desk at all.
+   */
+  async listDestinations(): Promise<
+    { subscription: AlertSubscription; pending: number; audience: AudiencePerson[]; platformRunning: boolean }[]
+  > {
     const rows = await this.options.db.alertSubscription.findMany({ orderBy: { id: 'asc' } });
+    const audiences = await audiencesOf(this.options.db, rows);
     return rows.map((subscription) => ({
       subscription,
       pending: this.destinations.get(`${subscription.platform}:${subscription.destination}`)?.queue.length ?? 0,
+      audience: audiences.get(subscription.id) ?? [],
+      platformRunning: this.platformRunning(subscription.platform),
     }));
+  }
+
+  /** Whether alerts to this platform can go out: its chat adapter runs on this desk. */
+  platformRunning(platform: Platform): boolean {
+    return this.senders.has(platform);
   }
 
   async destinationById(id: number): Promise<AlertSubscription> {
@@ -139,28 +163,71 @@ export class AlertService {
     return found;
   }
 
-  /** Queues an alert for every chat that wants it; returns at once. */
-  publish(alert: Omit<PendingAlert, 'at' | 'repeats'>): void {
+  /**
+   * Queues an alert for every chat that wants it and whose people may see its account
+   * (domain/grants.ts); returns at once. Alerts are routed in the order they were published.
+   */
+  publish(alert: Omit<PendingAlert, 'at' | 'repeats'> & { accountId?: string | undefined }): void {
     if (this.stopped) return;
-    for (const d of this.destinations.values()) {
-      if (!wants(d.subscription, alert.category, alert.severity)) continue;
-      const print = fingerprint(alert);
-      const seen = d.recent.get(print);
-      if (seen && this.now() - seen.at < (this.options.dedupeMs ?? 60_000)) {
-        seen.alert.repeats++;
-        continue;
-      }
-      const pending: PendingAlert = { ...alert, at: this.now(), repeats: 1 };
-      d.recent.set(print, { at: pending.at, alert: pending });
-      d.queue.push(pending);
-      this.bound(d);
-      void this.pump(d);
-    }
+    const { accountId, ...content } = alert;
+    const wanting = [...this.destinations.values()].filter((d) =>
+      wants(d.subscription, content.category, content.severity),
+    );
+    if (wanting.length === 0) return;
+    this.routing = this.routing
+      .then(async () => {
+        const audiences =
+          accountId === undefined
+            ? undefined
+            : await audiencesOf(
+                this.options.db,
+                wanting.map((d) => d.subscription),
+              );
+        for (const d of wanting) {
+          const people = audiences?.get(d.subscription.id) ?? [];
+          if (
+            audiences &&
+            !alertReaches(
+              people.map((p) => p.visibility),
+              accountId,
+            )
+          ) {
+            this.options.logger.debug(
+              { destination: keyOf(d), account: accountId, key: content.key },
+              'alert withheld: someone behind this chat may not see the account',
+            );
+            continue;
+          }
+          if (this.destinations.get(keyOf(d)) === d) this.enqueue(d, content);
+        }
+      })
+      .catch((err: unknown) => this.options.logger.error({ err }, 'alert routing failed'));
   }
+
+  /** Resolves when every alert published so far is queued (or withheld). */
+  routed(): Promise<void> {
+    return this.routing;
+  }
+
+  private enqueue(d: Destination, alert: Omit<PendingAlert, 'at' | 'repeats'>): void {
+    const print = fingerprint(alert);
+    const seen = d.recent.get(print);
+    if (seen && this.now() - seen.at < (this.options.dedupeMs ?? 60_000)) {
+      seen.alert.repeats++;
+      return;
+    }
+    const pending: PendingAlert = { ...alert, at: this.now(), repeats: 1 };
+    d.recent.set(print, { at: pending.at, alert: pending });
+    d.queue.push(pending);
+    this.bound(d);
+    void this.pump(d);
+  }
+
 
   private onStream(event: Extract<DeskEvent, { type: 'stream' }>): void {
     if (event.health === 'polling') {
       this.publish({
+        accountId: event.accountId,
         category: 'stream',
         severity: 'warning',
         key: 'alerts.stream_degraded',
@@ -168,6 +235,7 @@ export class AlertService {
       });
     } else if (event.health === 'live' && this.wasDegraded.delete(event.accountId)) {
       this.publish({
+        accountId: event.accountId,
         category: 'stream',
         severity: 'info',
         key: 'alerts.stream_recovered',

@@ -10,6 +10,7 @@ import {
   alertSeveritySchema,
   chosenCategories,
 } from '../../../services/alerts/alert-settings.ts';
+import { reachOf } from '../../../services/alerts/alert-audience.ts';
 import type { WebContext } from '../context.ts';
 import { idParam, runAction, wantsPartial, type ActionSpec, type ActionView } from './page-action.ts';
 
@@ -32,6 +33,8 @@ const addForm = z.intersection(alertDestinationSchema, receivesForm);
 const updateForm = receivesForm.extend({ id: idParam });
 const removeForm = z.object({ id: idParam });
 
+const PLATFORM_NAMES = { telegram: 'Telegram', discord: 'Discord' } as const;
+
 const describe = (s: { platform: string; destination: string }) => `${s.platform} ${s.destination}`;
 const settingsText = (categories: string[] | '*', severity: string, language: string) =>
   `${categories === '*' ? 'all categories' : categories.join(',')} from ${severity}, ${language}`;
@@ -42,10 +45,18 @@ export function register(router: Router, web: WebContext): void {
   const { alerts } = services;
 
   const show = async (req: Request, res: Response, view: ActionView = { status: 200 }) => {
-    const destinations = (await alerts.listDestinations()).map(({ subscription, pending }) => ({
-      ...rowOf(subscription),
-      pending,
-    }));
+    const destinations = (await alerts.listDestinations()).map(
+      ({ subscription, pending, audience, platformRunning }) => {
+        const reach = reachOf(audience);
+        return {
+          ...rowOf(subscription),
+          pending,
+          platformRunning,
+          people: audience.map((p) => (p.linked ? p.name : `${p.name} (not linked)`)),
+          reaches: reach === 'all' ? 'every account' : reach.length > 0 ? reach.join(', ') : 'no account',
+        };
+      },
+    );
     const data = {
       destinations,
       categories: ALERT_CATEGORIES,
@@ -80,10 +91,13 @@ export function register(router: Router, web: WebContext): void {
         const existed = alerts.subscription(platform, destination) !== undefined;
         const chosen = chosenCategories(categories);
         await alerts.subscribe(platform, destination, { categories: chosen, minSeverity, language });
+        const done = t(existed ? 'web.alerts.updated' : 'web.alerts.added', {
+          destination: describe({ platform, destination }),
+        });
         return {
-          text: t(existed ? 'web.alerts.updated' : 'web.alerts.added', {
-            destination: describe({ platform, destination }),
-          }),
+          text: alerts.platformRunning(platform)
+            ? done
+            : `${done} ${t('web.alerts.platform_not_running', { platform: PLATFORM_NAMES[platform] })}`,
           detail: `${describe({ platform, destination })}: ${settingsText(chosen, minSeverity, language)}${existed ? ' (replaced)' : ''}`,
         };
       },
