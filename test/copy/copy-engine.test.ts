@@ -200,6 +200,45 @@ describe('control', () => {
     expect(spotOrders()).toBe(sent + 2 + 3);
   });
 
+  it('a leader fill the desk comes to past the copy window is not copied, and nobody is left unaware', async () => {
+    const sent = spotOrders();
+    alerts.length = 0;
+    // As a stream would hand over a fill from a minute ago (the desk was down, the stream lagged).
+    const old: ExchangeOrder = {
+      id: '880001',
+      clientOrderId: undefined,
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      status: 'closed',
+      price: undefined,
+      average: new Decimal(50000),
+      amount: new Decimal('0.002'),
+      filled: new Decimal('0.002'),
+      remaining: new Decimal(0),
+      cost: new Decimal(100),
+      positionSide: undefined,
+      reduceOnly: false,
+      timestamp: Date.now() - 60_000,
+    };
+    await desk.app.services.copy.copyLeaderOrder('lead', old);
+    const event = await settledEvent('880001');
+    expect(event.status).toBe('EXPIRED');
+    expect(event.intents.map((i) => [i.followerId, i.status, i.reason])).toEqual(
+      FOLLOWERS.map((f) => [f, 'FAILED', 'copy.failed.expired']),
+    );
+    expect(spotOrders()).toBe(sent);
+    const expired = alerts.filter((a) => a.key === 'alerts.copy_event_expired');
+    expect(expired.map((a) => a.accountId).sort()).toEqual([...FOLLOWERS]);
+    expect(expired[0]?.params).toMatchObject({ event: String(event.id), leader: 'lead', window: '30' });
+    expect(Number(expired[0]?.params['age'])).toBeGreaterThanOrEqual(60);
+    const events = await say('/events 1 detail');
+    expect(events).toMatch(/EXPIRED|expired/);
+    expect(events).toMatch(/seen 6\d s after its fill, past the 30 s window: not copied/);
+    expect(events).toContain('0 ok, 3 failed');
+    expect(events).toContain('f1: buy');
+  });
+
   it('/followers shows each follower with its state, free balance and last copy', async () => {
     const text = await say('/followers');
     expect(text).toMatch(/f1\s+binance paper\s+ACTIVE\s+share/);

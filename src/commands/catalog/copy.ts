@@ -188,7 +188,13 @@ export const eventsCommand = defineCommand({
         side: e.side,
         symbol: e.symbol,
         percent: percent(e.fraction),
-        status: t(`copy.event_status.${e.status}`),
+        status:
+          e.status === 'EXPIRED'
+            ? `${t('copy.event_status.EXPIRED')} (${t('copy.event_expired_reason', {
+                age: String(Math.round((e.createdAt.getTime() - e.filledAt.getTime()) / 1000)),
+                window: String(Math.round(services.copy.maxEventAgeMs / 1000)),
+              })})`
+            : t(`copy.event_status.${e.status}`),
         ok: tally('FILLED'),
         failed: tally('FAILED'),
         skipped: tally('SKIPPED'),

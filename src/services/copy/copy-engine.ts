@@ -23,7 +23,14 @@ import { CopySettingsStore } from './copy-settings.ts';
 import { FollowerBalances } from './follower-balances.ts';
 import { FollowerCopies } from './follower-copy.ts';
 import { planCopies, type PlannedCopy } from './copy-plan.ts';
-import { eventStatus, leaderOrderKey, readLeaderFill, recordLeaderEvent, type RecordedEvent } from './leader-events.ts';
+import {
+  eventStatus,
+  expiredEventAlert,
+  leaderOrderKey,
+  readLeaderFill,
+  recordLeaderEvent,
+  type RecordedEvent,
+} from './leader-events.ts';
 import { marketFiltersOf } from './market-filters.ts';
 
 export class CopyRefusedError extends HedgeError {}
@@ -160,6 +167,11 @@ export class CopyEngine {
   async idle(): Promise<void> {
     while (this.work.size > 0) await Promise.allSettled([...this.work]);
     await this.deps.window.written();
+  }
+
+  /** The copy window: a leader event older than this when the desk comes to it is not copied. */
+  get maxEventAgeMs(): number {
+    return this.timing.maxEventAgeMs;
   }
 
   isRunning(): Promise<boolean> {
@@ -443,6 +455,7 @@ export class CopyEngine {
     }
     if (!recorded) return undefined;
     const { event, intents, orders } = recorded;
+    if (event.status === 'EXPIRED') this.alertExpired(event, intents);
     this.deps.tracker.adopt(orders.values());
     // The followers' order, fill and balance pushes would be parsed between the others' answers.
     const copying = intents.filter((i) => i.status === 'SENT' || i.status === 'PENDING').map((i) => i.followerId);
@@ -495,6 +508,23 @@ export class CopyEngine {
       tooOld: Date.now() - order.timestamp > this.timing.maxEventAgeMs,
     });
     let planned: PlannedCopy[] = [];
+    if (status === 'EXPIRED') {
+      // Too old to copy: each active follower it did not reach gets a FAILED copy saying so
+      // (shown by /events), and is told about in an alert once the event is written.
+      const { followers, policies, codes } = await followersRead;
+      planned = followers
+        .filter((f) => f.status === 'ACTIVE')
+        .map((f) => ({
+          followerId: f.id,
+          followerCode: codes.get(f.id) ?? 0,
+          symbol: null,
+          mode: policies.get(f.id)?.mode ?? 'share',
+          freeBefore: null,
+          amount: null,
+          status: 'FAILED',
+          reason: 'copy.failed.expired',
+        }));
+    }
     if (status === 'DISPATCHED' && fraction) {
       const { followers, ...sources } = await followersRead;
       const event = { ...facts, symbol: order.symbol, fraction };
@@ -516,6 +546,21 @@ export class CopyEngine {
       });
     }
     return recordLeaderEvent(db, { leaderId, order, facts, fraction, status, planned });
+  }
+
+  /**
+   * A leader event seen too late to copy: each follower it did not reach hears of it (one alert
+   * each, so every chat is told only of the followers its people may see; a burst is one message).
+   */
+  private alertExpired(event: CopyEvent, intents: CopyIntent[]): void {
+    const seenAt = event.createdAt.getTime();
+    const window = this.timing.maxEventAgeMs;
+    this.deps.logger.warn(
+      { event: event.id, leader: event.leaderId, ageMs: seenAt - event.filledAt.getTime(), followers: intents.length },
+      'leader event too old to copy',
+    );
+    for (const intent of intents) this.deps.bus.emit(expiredEventAlert(event, intent.followerId, seenAt, window));
+    if (intents.length === 0) this.deps.bus.emit(expiredEventAlert(event, undefined, seenAt, window));
   }
 
   private async pollBalances(): Promise<void> {

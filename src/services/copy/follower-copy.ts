@@ -19,7 +19,7 @@ import { sizeCopy } from './copy-plan.ts';
 import type { CopySettingsStore } from './copy-settings.ts';
 import { writeIntents } from './copy-writes.ts';
 import type { FollowerBalances } from './follower-balances.ts';
-import { assetsOf } from './leader-events.ts';
+import { assetsOf, expiredEventAlert } from './leader-events.ts';
 import { marketFiltersOf } from './market-filters.ts';
 
 /** What the engine hands over, plus its settings, balance cache, timing and work tracking. */
@@ -184,7 +184,11 @@ export class FollowerCopies {
     const mayPlace = async () => isYoung() && (await this.deps.settings.isRunning());
     const refusal = () => (isYoung() ? 'copy.failed.stopped' : 'copy.failed.expired');
     if (intent.status === 'PENDING' && !(await mayPlace())) {
-      return this.update(intent, { status: 'FAILED', reason: refusal() });
+      const reason = refusal();
+      if (reason === 'copy.failed.expired') {
+        this.deps.bus.emit(expiredEventAlert(event, intent.followerId, Date.now(), this.deps.timing.maxEventAgeMs));
+      }
+      return this.update(intent, { status: 'FAILED', reason });
     }
     const follower = await accounts.find(intent.followerId);
     if (intent.status === 'PENDING' && follower?.status !== 'ACTIVE') {

@@ -4,6 +4,7 @@ import { leaderFreeBefore, type LeaderFillFacts } from '../../domain/copy-sizing
 import type { AccountExchange, ExchangeOrder } from '../../exchange/types.ts';
 import type { CopyEvent, CopyIntent, Order } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
+import type { DeskEvent } from '../events.ts';
 import { insertCopyOrders } from '../orders/order-writes.ts';
 import type { PlannedCopy } from './copy-plan.ts';
 import { insertIntents } from './copy-writes.ts';
@@ -118,4 +119,32 @@ export async function recordLeaderEvent(
     if ((err as { code?: unknown }).code === 'P2002') return undefined;
     throw err;
   }
+}
+
+/**
+ * The alert of a leader event too old to copy, about one follower it did not reach (or about the
+ * leader when it had none): which event, how old it was when the desk came to it, and the window.
+ */
+export function expiredEventAlert(
+  event: Pick<CopyEvent, 'id' | 'leaderId' | 'side' | 'symbol' | 'filledAt'>,
+  followerId: string | undefined,
+  seenAt: number,
+  windowMs: number,
+): Extract<DeskEvent, { type: 'alert' }> {
+  return {
+    type: 'alert',
+    accountId: followerId ?? event.leaderId,
+    category: 'copy',
+    severity: 'warning',
+    key: followerId ? 'alerts.copy_event_expired' : 'alerts.copy_event_expired_no_follower',
+    params: {
+      event: String(event.id),
+      leader: event.leaderId,
+      side: event.side,
+      symbol: event.symbol,
+      age: String(Math.round((seenAt - event.filledAt.getTime()) / 1000)),
+      window: String(Math.round(windowMs / 1000)),
+      ...(followerId ? { follower: followerId } : {}),
+    },
+  };
 }
