@@ -200,6 +200,13 @@ describe('control', () => {
     expect(spotOrders()).toBe(sent + 2 + 3);
   });
 
+  it('/followers shows each follower with its state, free balance and last copy', async () => {
+    const text = await say('/followers');
+    expect(text).toMatch(/f1\s+binance paper\s+ACTIVE\s+share/);
+    expect(text).toMatch(/f3\s+bitget paper\s+ACTIVE/);
+    expect(text).toMatch(/buy [\d.]+% [\d.]+ → filled/);
+  });
+
   it('a leader fill the desk comes to past the copy window is not copied, and nobody is left unaware', async () => {
     const sent = spotOrders();
     alerts.length = 0;
@@ -237,13 +244,7 @@ describe('control', () => {
     expect(events).toMatch(/seen 6\d s after its fill, past the 30 s window: not copied/);
     expect(events).toContain('0 ok, 3 failed');
     expect(events).toContain('f1: buy');
-  });
-
-  it('/followers shows each follower with its state, free balance and last copy', async () => {
-    const text = await say('/followers');
-    expect(text).toMatch(/f1\s+binance paper\s+ACTIVE\s+share/);
-    expect(text).toMatch(/f3\s+bitget paper\s+ACTIVE/);
-    expect(text).toMatch(/buy [\d.]+% [\d.]+ → filled/);
+    alerts.length = 0;
   });
 });
 
