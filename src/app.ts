@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import type { Config } from './config/index.ts';
 import { COMMANDS } from './commands/catalog/index.ts';
 import { CommandDispatcher } from './commands/dispatcher.ts';
 import type { CommandEntry } from './commands/types.ts';
+import { looseDirWarning, makePrivateDir } from './infra/data-dir.ts';
 import { openDatabase } from './infra/db/client.ts';
 import type { Logger } from './infra/logger.ts';
 import { AccountService } from './services/accounts.ts';
@@ -60,7 +60,9 @@ export interface AppOptions {
 /** Builds every service over one database. The caller must hold the data-directory lock. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
-  mkdirSync(config.dataDir, { recursive: true });
+  makePrivateDir(config.dataDir);
+  const loose = looseDirWarning(config.dataDir);
+  if (loose) logger.warn({ dataDir: config.dataDir }, loose);
   const keys = loadMasterKeys(config.dataDir, config.masterKey);
   const { db, migrations } = await openDatabase(config.databaseFile);
   if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');

@@ -2,10 +2,13 @@ import { ConfigError } from './domain/errors.ts';
 import { loadConfig, loadDotEnv } from './config/index.ts';
 import { createLogger } from './infra/logger.ts';
 import { LockHeldError } from './infra/lock.ts';
-import { PortInUseError } from './adapters/http/server.ts';
+import { ListenError } from './adapters/http/server.ts';
 import { startHedgestack } from './runtime.ts';
 
 async function main(): Promise<void> {
+  // Whatever the desk creates (database, its -wal and -shm, state files, lock, socket) is its
+  // owner's alone; each of those is also created or chmod-ed 0600 by its own code, this is the net.
+  process.umask(0o077);
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const known = err instanceof ConfigError || err instanceof LockHeldError || err instanceof PortInUseError;
+  const known = err instanceof ConfigError || err instanceof LockHeldError || err instanceof ListenError;
   console.error(`hedgestack: ${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(known ? 2 : 1);
 });

@@ -4,7 +4,7 @@ import type net from 'node:net';
 import { createApp, type App, type AppOptions } from './app.ts';
 import type { Config } from './config/index.ts';
 import { DataDirLock } from './infra/lock.ts';
-import { startHttpServer, type HttpServer } from './adapters/http/server.ts';
+import { checkListen, startHttpServer, type HttpServer } from './adapters/http/server.ts';
 import type { WebAdmin } from './adapters/web/index.ts';
 import { consoleSocketPath, startConsoleSocket } from './adapters/console/socket.ts';
 import { telegramAlertSender } from './adapters/telegram/alert-sender.ts';
@@ -27,7 +27,8 @@ export interface Running {
 
 /**
  * Starts the long-running process: takes the data-directory lock (refusing when another process
- * holds it), migrates and seeds, then serves HTTP and the console socket.
+ * holds it), checks that ADMIN_HOST:PORT can be listened on, migrates and seeds, then serves HTTP
+ * and the console socket.
  */
 export async function startHedgestack(config: Config, options: AppOptions): Promise<Running> {
   const lock = DataDirLock.acquire(config.dataDir);
@@ -51,6 +52,8 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
   let telegramLine = 'telegram off';
   let discordLine = 'discord off';
   try {
+    // A host not on this machine or a busy port stops the start here, before anything is migrated.
+    await checkListen(config.http.host, config.http.port);
     app = await createApp(config, options);
     http = await startHttpServer(app);
     socket = await startConsoleSocket(app);

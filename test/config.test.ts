@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envSchema, loadConfig } from '../src/config/index.ts';
 import { ConfigError } from '../src/domain/errors.ts';
+import { tempDir } from './support/harness.ts';
 
 function configError(env: Record<string, string>): string {
   try {
@@ -45,6 +46,98 @@ describe('configuration', () => {
     for (const message of [configError({ PORT: '70000' }), configError({ LOG_LEVEL: 'loud' })]) {
       expect(message.split('\n')).toHaveLength(1);
     }
+  });
+
+  it('ADMIN_HOST is an IP address or an RFC 1123 host name', () => {
+    for (const host of [
+      '127.0.0.1',
+      '0.0.0.0',
+      '::',
+      '::1',
+      'fe80::1%eth0',
+      'localhost',
+      'desk-1.example.com',
+      'a.b.',
+    ]) {
+      expect(loadConfig({ ADMIN_HOST: host }, '/x').http.host, host).toBe(host);
+    }
+    for (const host of [
+      '999.1.1.1',
+      '1.2.3',
+      '256.0.0.1',
+      '01.2.3.4',
+      '[::1]',
+      'exa mple',
+      '-bad.example',
+      'a..b',
+      'x_y',
+      'http://x',
+    ]) {
+      const message = configError({ ADMIN_HOST: host });
+      expect(message, host).toMatch(/^ADMIN_HOST: an IP address .+ or a host name/);
+      expect(message.split('\n')).toHaveLength(1);
+    }
+    expect(configError({ ADMIN_HOST: '999.1.1.1' })).toContain('(got "999.1.1.1")');
+  });
+
+  it('values that used to pass and fail later are refused up front', () => {
+    for (const port of ['1e3', '0x10', '-1', '3000.5', '65536'])
+      expect(configError({ PORT: port }), port).toMatch(/^PORT: /);
+    expect(loadConfig({ PORT: '0' }, '/x').http.port).toBe(0);
+    expect(loadConfig({ PORT: ' 8080 ' }, '/x').http.port).toBe(8080);
+    for (const proxy of ['abc', '999.1.1.1', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', ' , ']) {
+      expect(configError({ ADMIN_TRUST_PROXY: proxy }), proxy).toMatch(/^ADMIN_TRUST_PROXY: /);
+    }
+    expect(loadConfig({ ADMIN_TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }, '/x').adminTrustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '::1',
+    ]);
+    for (const url of ['file::memory:', 'file:./x.db?mode=ro']) {
+      expect(configError({ DATABASE_URL: url }), url).toMatch(/^DATABASE_URL: /);
+    }
+  });
+
+  it('ADMIN_ALLOWED_HOSTS and HEALTHZ_TOKEN', () => {
+    const config = loadConfig(
+      { ADMIN_ALLOWED_HOSTS: 'desk.example.com, 10.0.0.5:3000,[::1]:8443', HEALTHZ_TOKEN: 'a'.repeat(32) },
+      '/x',
+    );
+    expect(config.adminAllowedHosts).toEqual(['desk.example.com', '10.0.0.5:3000', '[::1]:8443']);
+    expect(config.healthzToken).toBe('a'.repeat(32));
+    expect(loadConfig({}, '/x')).toMatchObject({ adminAllowedHosts: [], healthzToken: undefined });
+    for (const hosts of ['http://desk.example.com', 'a b', 'desk:99999', '999.1.1.1', 'desk.example.com/path']) {
+      expect(configError({ ADMIN_ALLOWED_HOSTS: hosts }), hosts).toMatch(/^ADMIN_ALLOWED_HOSTS: /);
+    }
+    const short = configError({ HEALTHZ_TOKEN: 'short-but-secret'.slice(0, 10) });
+    expect(short).toMatch(/^HEALTHZ_TOKEN: 16 to 256/);
+    expect(short).not.toContain('short-but');
+  });
+
+  it('a DATA_DIR or database path that cannot work is named before anything is created', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'plain-file');
+    writeFileSync(file, 'not a directory');
+    expect(configError({ DATA_DIR: file })).toBe(`DATA_DIR: ${file} is a file, not a directory`);
+    expect(configError({ DATA_DIR: path.join(file, 'data') })).toBe(
+      `DATA_DIR: ${path.join(file, 'data')} cannot be created: ${file} is a file`,
+    );
+    expect(configError({ DATABASE_URL: `file:${file}/x.db` })).toBe(`DATABASE_URL: ${file} is a file, not a directory`);
+    mkdirSync(path.join(dir, 'db-dir'));
+    expect(configError({ DATABASE_URL: `file:${path.join(dir, 'db-dir')}` })).toMatch(
+      /^DATABASE_URL: .* is a directory, not a SQLite database file$/,
+    );
+    expect(configError({ DATABASE_URL: `file:${file}` })).toBe(`DATABASE_URL: ${file} is not a SQLite database`);
+    mkdirSync(path.join(dir, 'data', 'hedgestack.db'), { recursive: true });
+    expect(configError({ DATA_DIR: path.join(dir, 'data') })).toMatch(/^DATA_DIR: .*hedgestack\.db is a directory/);
+    // Absent (created at start) or an empty file is fine.
+    expect(loadConfig({ DATA_DIR: path.join(dir, 'new', 'deeper') }, '/x').dataDir).toBe(
+      path.join(dir, 'new', 'deeper'),
+    );
+    writeFileSync(path.join(dir, 'empty.db'), '');
+    expect(loadConfig({ DATABASE_URL: `file:${path.join(dir, 'empty.db')}` }, '/x').databaseFile).toBe(
+      path.join(dir, 'empty.db'),
+    );
   });
 
   it('never echoes a secret variable in its error', () => {

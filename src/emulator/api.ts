@@ -23,6 +23,13 @@ export interface EmulatorOptions {
   host?: string;
   /** JSON persistence of accounts, orders, trades, positions, prices; absent = in memory. */
   stateFile?: string;
+  /**
+   * false: the state file keeps no API key, secret, passphrase or listen key — credentials live
+   * in memory only, and the owner gives them again with `createAccount` after every start (an
+   * account loaded from the file keeps its balances, orders and positions, and answers no key
+   * until then). Default true: the standalone emulator keeps its accounts usable across restarts.
+   */
+  persistCredentials?: boolean;
   /** The exchange clock (timestamps, recvWindow, listenKey expiry, rate-limit windows). */
   now?: () => number;
   /** Binance request-weight and order-count limits; lower them to provoke 429/418 in tests. */

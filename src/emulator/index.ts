@@ -11,7 +11,7 @@ import { PriceDriver, type RandomWalkOptions } from './engine/price-driver.ts';
 import type { DepthSpec } from './engine/types.ts';
 import { FaultRegistry, HeldRequests, type Fault } from './faults.ts';
 import type { HttpCall } from './http.ts';
-import { StateFile } from './persistence.ts';
+import { StateFile, withoutCredentials } from './persistence.ts';
 import { EmulatorServer } from './server.ts';
 import { StreamRegistry } from './streams.ts';
 
@@ -25,7 +25,8 @@ export { DEMO_ACCOUNTS } from './demo-accounts.ts';
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const now = opts.now ?? Date.now;
   const engine = new Engine(emptyState(), now);
-  const stateFile = opts.stateFile === undefined ? undefined : new StateFile(opts.stateFile, () => engine.state);
+  const snapshot = opts.persistCredentials === false ? () => withoutCredentials(engine.state) : () => engine.state;
+  const stateFile = opts.stateFile === undefined ? undefined : new StateFile(opts.stateFile, snapshot);
   const loaded = stateFile?.load();
   if (loaded) engine.load(loaded);
   if (stateFile) engine.ctx.events.subscribe((event) => event.kind === 'changed' && stateFile.markDirty());

@@ -1,5 +1,6 @@
-import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
+import { makePrivateDir } from './data-dir.ts';
 
 /**
  * One process trades from a data directory. The lock file holds the owner's PID and the path of
@@ -56,7 +57,7 @@ export class DataDirLock {
   ) {}
 
   static acquire(dataDir: string): DataDirLock {
-    mkdirSync(dataDir, { recursive: true });
+    makePrivateDir(dataDir);
     const file = path.join(dataDir, LOCK_FILE);
     const info: LockInfo = { pid: process.pid };
     for (let attempt = 0; attempt < 2; attempt++) {

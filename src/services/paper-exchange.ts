@@ -21,7 +21,9 @@ export const PAPER_STATE_FILE = 'paper-exchange.json';
  * Paper mode: the Binance/Bitget-compatible emulator runs in-process on a free loopback port,
  * and every `paper` account is an account on it, with the same keys the vault holds — so paper
  * trading goes through exactly the ccxt code path live trading does. Its state (balances,
- * orders, positions, prices) lives in the data directory and survives restarts.
+ * orders, positions, prices) lives in the data directory (0600) and survives restarts; the keys
+ * do not: the emulator holds them in memory only, and every start gives each account its keys
+ * again from the vault (an existing account keeps its balances and orders).
  */
 export class PaperExchange {
   private constructor(
@@ -30,9 +32,15 @@ export class PaperExchange {
   ) {}
 
   static async start(dataDir: string, accounts: AccountService, logger: Logger): Promise<PaperExchange> {
-    const emulator = await startEmulator({ port: 0, stateFile: path.join(dataDir, PAPER_STATE_FILE) });
+    const emulator = await startEmulator({
+      port: 0,
+      stateFile: path.join(dataDir, PAPER_STATE_FILE),
+      persistCredentials: false,
+    });
     const paper = new PaperExchange(emulator, accounts);
     for (const account of await accounts.list()) await paper.register(account);
+    // Rewritten at once: a file an older version wrote held every key and secret in clear.
+    emulator.flush();
     logger.info({ http: emulator.httpUrl }, 'paper exchange running');
     return paper;
   }

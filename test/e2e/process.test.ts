@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestApp, tempDir } from '../support/harness.ts';
@@ -56,7 +56,8 @@ function startServer(
 
 describe('hedgestack as a process', () => {
   const dataDir = tempDir();
-  const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
+  const healthzToken = randomBytes(24).toString('hex');
+  const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', HEALTHZ_TOKEN: healthzToken };
   let server: ChildProcessWithoutNullStreams | undefined;
 
   afterAll(() => {
@@ -69,7 +70,11 @@ describe('hedgestack as a process', () => {
     expect(started.startLine['msg']).toMatch(/paper mode: 6 accounts \(.*main.*sub_a.*\)/);
     expect(started.startLine['msg']).toMatch(/telegram off; discord off/);
 
-    const health = (await (await fetch(`${String(started.startLine['http'])}/healthz`)).json()) as {
+    const healthz = `${String(started.startLine['http'])}/healthz`;
+    const counts = (await (await fetch(healthz)).json()) as Record<string, unknown>;
+    expect(counts).toMatchObject({ ok: true, counts: { accounts: { total: 6, active: 6 } } });
+    expect(counts).not.toHaveProperty('accounts');
+    const health = (await (await fetch(healthz, { headers: { authorization: `Bearer ${healthzToken}` } })).json()) as {
       status: string;
       accounts: { id: string; stream: { health: string } | null }[];
     };
@@ -99,6 +104,50 @@ describe('hedgestack as a process', () => {
     expect(console2.code).toBe(0);
     expect(console2.stdout).toContain('你的 ID：local');
   }, 60_000);
+});
+
+describe('a bad configuration stops the start before anything is created', () => {
+  /** One line on stderr naming the variable: no stack trace, exit code 2. */
+  function expectOneLine(finished: Finished, variable: string): void {
+    expect(finished.code, finished.stderr).toBe(2);
+    const lines = finished.stderr.trim().split('\n');
+    expect(lines, finished.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^hedgestack: ${variable}: `));
+    expect(finished.stderr).not.toMatch(/\n\s+at /);
+    expect(finished.stdout).not.toContain('database migrated');
+  }
+
+  it('ADMIN_HOST=999.1.1.1: one line naming ADMIN_HOST, exit 2, no DATA_DIR and no database', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    const finished = await run('src/main.ts', { DATA_DIR: dataDir, PORT: '0', ADMIN_HOST: '999.1.1.1' });
+    expectOneLine(finished, 'ADMIN_HOST');
+    expect(finished.stderr).toContain('(got "999.1.1.1")');
+    expect(existsSync(dataDir)).toBe(false);
+  }, 30_000);
+
+  it('a DATA_DIR that is a file, a PORT out of range, a proxy that is no address: each named, nothing created', async () => {
+    const parent = tempDir();
+    const file = path.join(parent, 'not-a-dir');
+    writeFileSync(file, 'x');
+    expectOneLine(await run('src/main.ts', { DATA_DIR: file, PORT: '0' }), 'DATA_DIR');
+    const dataDir = path.join(parent, 'data');
+    expectOneLine(await run('src/main.ts', { DATA_DIR: dataDir, PORT: '70000' }), 'PORT');
+    expectOneLine(
+      await run('src/main.ts', { DATA_DIR: dataDir, PORT: '0', ADMIN_TRUST_PROXY: 'abc' }),
+      'ADMIN_TRUST_PROXY',
+    );
+    expect(readdirSync(parent)).toEqual(['not-a-dir']);
+  }, 30_000);
+
+  it('an ADMIN_HOST that is not on this machine (EADDRNOTAVAIL): one line naming ADMIN_HOST, nothing migrated', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): valid, and the address of no machine.
+    const finished = await run('src/main.ts', { DATA_DIR: dataDir, PORT: '0', ADMIN_HOST: '192.0.2.1' });
+    expectOneLine(finished, 'ADMIN_HOST');
+    expect(finished.stderr).toContain('192.0.2.1 is not an address of this machine');
+    expect(existsSync(path.join(dataDir, 'hedgestack.db'))).toBe(false);
+    expect(existsSync(path.join(dataDir, 'paper-exchange.json'))).toBe(false);
+  }, 30_000);
 });
 
 describe('npm run vault:rotate', () => {

@@ -9,7 +9,7 @@ import { registerLogin } from './login.ts';
 import { PAGES, type PageModule } from './pages/index.ts';
 import { createViewEngine } from './render.ts';
 import { listRoutes, type RouteInfo } from './routes.ts';
-import { bodyErrors, formBody, HTMX_FILE, jsonBody, noStore, securityHeaders, STATIC_DIR } from './security.ts';
+import { bodyErrors, formBody, HTMX_FILE, jsonBody, noStore, requireKnownHost, STATIC_DIR } from './security.ts';
 import { loadSession, requireCsrf, requireLogin } from './session.ts';
 
 export interface WebAdminOptions {
@@ -56,7 +56,7 @@ export function isExposedWithoutTls(config: App['config']): boolean {
 }
 
 /**
- * The web admin: security headers and static files, then login, then — behind the login gate,
+ * The web admin: the Host check (DNS rebinding) and static files, then login, then — behind the login gate,
  * the body-size limits and the CSRF check — every page module. The web acts as one owner
  * identity (platform `web`, id `admin`) so its actions carry a user in the audit log.
  */
@@ -75,7 +75,8 @@ export async function createWebAdmin(app: App, options: WebAdminOptions = {}): P
   });
 
   const router = express.Router();
-  router.use(securityHeaders());
+  // The security headers are set by the HTTP server for every route (createHttpApp).
+  router.use(requireKnownHost(config));
   router.get('/static/htmx.min.js', (_req, res) => res.sendFile(HTMX_FILE, { maxAge: '1h' }));
   router.use('/static', express.static(STATIC_DIR, { index: false, maxAge: '1h' }));
   // Browsers ask for it on every page; without a session it would be redirected to /login.

@@ -1,7 +1,11 @@
 import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import helmet from 'helmet';
+import { parseHostEntry, type Config } from '../../config/index.ts';
+import { t } from '../../i18n/index.ts';
 
 /** Form and JSON bodies larger than this are refused with 413 before any handler runs. */
 export const BODY_LIMIT = '16kb';
@@ -36,6 +40,48 @@ export function securityHeaders(): RequestHandler {
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
+}
+
+/** Binding to every interface: then every address of this machine is one of ours. */
+function isWildcard(host: string): boolean {
+  return isIP(host) !== 0 && /^[0:.]+$/.test(host);
+}
+
+function interfaceAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .map((i) => i.address.toLowerCase());
+}
+
+/**
+ * Which Host headers the admin answers to: loopback (localhost, 127.0.0.1, ::1), ADMIN_HOST (every
+ * address of this machine when it is 0.0.0.0 or ::) and ADMIN_ALLOWED_HOSTS. A page on another
+ * name that resolves to us (DNS rebinding) carries its own name in Host, which a browser cannot
+ * forge, and is refused. Any port goes with a name unless its ADMIN_ALLOWED_HOSTS entry names one.
+ */
+export function hostMatcher(config: Pick<Config, 'http' | 'adminAllowedHosts'>): (host: string | undefined) => boolean {
+  const configured = config.http.host.toLowerCase();
+  const rules: { host: string; port?: number }[] = [
+    ...['localhost', '127.0.0.1', '::1', ...(isWildcard(configured) ? [] : [configured])].map((host) => ({ host })),
+    ...config.adminAllowedHosts.flatMap((entry) => parseHostEntry(entry) ?? []),
+  ];
+  let addresses = isWildcard(configured) ? interfaceAddresses() : [];
+  return (header) => {
+    const given = header === undefined ? undefined : parseHostEntry(header.trim());
+    if (!given) return false;
+    if (rules.some((r) => r.host === given.host && (r.port === undefined || r.port === given.port))) return true;
+    if (!isWildcard(configured)) return false;
+    if (!addresses.includes(given.host)) addresses = interfaceAddresses(); // an address may have been added since
+    return addresses.includes(given.host);
+  };
+}
+
+/** Refuses (421 Misdirected Request) a request whose Host is not one of ours: see hostMatcher. */
+export function requireKnownHost(config: Config, allowed = hostMatcher(config)): RequestHandler {
+  return (req, res, next) => {
+    if (allowed(req.headers.host)) return next();
+    res.status(421).set('Cache-Control', 'no-store').type('text').send(t(config.defaultLanguage, 'web.host_refused'));
+  };
 }
 
 /** Pages carry per-session tokens and account data: never cached, by the browser or a proxy. */

@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../../generated/prisma/client.ts';
+import { makePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../data-dir.ts';
 import { applyMigrations, type MigrationResult } from './migrate.ts';
 
 export type Db = PrismaClient;
@@ -30,14 +31,32 @@ class BetterSqlite3 extends PrismaBetterSqlite3 {
   }
 }
 
+/** The database and the files SQLite keeps next to it. */
+export function databaseFiles(databaseFile: string): string[] {
+  return [databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`, `${databaseFile}-journal`];
+}
+
+/**
+ * The database file is created here, 0600, before SQLite opens it: SQLite gives the -wal, -shm
+ * and -journal files it creates the permissions of the database file (its unix VFS copies
+ * them), so those are 0600 too, whatever the process umask. Files an older version left open
+ * to others are tightened.
+ */
+function preparePrivateDatabase(databaseFile: string): void {
+  makePrivateDir(path.dirname(databaseFile), 'DATABASE_URL');
+  closeSync(openSync(databaseFile, 'a', PRIVATE_FILE_MODE));
+  for (const file of databaseFiles(databaseFile)) tightenFile(file);
+}
+
 /** Migrates the SQLite file, then opens Prisma on it in WAL mode with foreign keys on. */
 export async function openDatabase(databaseFile: string): Promise<OpenedDatabase> {
-  mkdirSync(path.dirname(databaseFile), { recursive: true });
+  preparePrivateDatabase(databaseFile);
   const migrations = applyMigrations(databaseFile);
   const adapter = new BetterSqlite3({ url: `file:${databaseFile}`, timeout: 5000 });
   const db = new PrismaClient({ adapter });
   // WAL itself is persistent in the file; these two are per connection.
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
   await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+  for (const file of databaseFiles(databaseFile)) tightenFile(file);
   return { db, migrations };
 }

@@ -1,16 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../domain/errors.ts';
+import { makePrivateDir } from '../../infra/data-dir.ts';
 import { masterKeyId } from './envelope.ts';
 
 export interface MasterKeys {
@@ -34,7 +26,7 @@ function readKeyFile(file: string): Buffer {
 }
 
 export function writeKeyFile(file: string, key: Buffer): void {
-  mkdirSync(path.dirname(file), { recursive: true });
+  makePrivateDir(path.dirname(file));
   writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { VaultError } from '../../domain/errors.ts';
 import { registerSecret } from '../../infra/secret-scrubber.ts';
-import { secretHint } from '../../domain/mask.ts';
+import { keyHint } from '../../domain/mask.ts';
 import { envelopeKeyId, masterKeyId, open, seal } from './envelope.ts';
 import type { MasterKeys } from './master-key.ts';
 
@@ -14,8 +14,10 @@ export type Credentials = z.infer<typeof credentialsSchema>;
 
 export interface SealedCredentials {
   credentials: string;
+  /** The API key's last 4 characters, for `••••abcd`. */
   apiKeyHint: string;
-  secretHint: string;
+  /** Always null: no part of a secret is kept in clear (this also blanks a hint stored before). */
+  secretHint: null;
 }
 
 /** Seals and opens exchange credentials; decrypt only at the moment an exchange client is built. */
@@ -31,8 +33,8 @@ export class Vault {
     remember(value);
     return {
       credentials: seal(this.keys.pending ?? this.keys.current, accountId, JSON.stringify(value)),
-      apiKeyHint: secretHint(value.apiKey),
-      secretHint: secretHint(value.secret),
+      apiKeyHint: keyHint(value.apiKey),
+      secretHint: null,
     };
   }
 

@@ -66,7 +66,7 @@ export function formatTime(at: Date | null | undefined): string {
   return at ? `${at.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '';
 }
 
-/** What the page shows of an account: masked key and secret hints, never the secret itself. */
+/** What the page shows of an account: the key's last 4 characters, nothing of the secret. */
 export function accountRow(t: Translate, a: AccountView, stream: StreamStatus | undefined): AccountRow {
   return {
     id: a.id,
@@ -82,7 +82,8 @@ export function accountRow(t: Translate, a: AccountView, stream: StreamStatus | 
     stream: stream ? t(`accounts.stream.${stream.health}`) : t('accounts.stream.off'),
     streamHealth: stream?.health ?? 'off',
     key: maskedHint(a.apiKeyHint, a.hasCredentials),
-    secret: maskedHint(a.secretHint, a.hasCredentials),
+    // None of the secret, not even its last characters.
+    secret: maskedHint(null, a.hasCredentials),
     passphrase: a.exchange === 'bitget',
     lastVerified: formatTime(a.lastVerifiedAt),
   };
