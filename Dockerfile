@@ -26,7 +26,8 @@ ENV NODE_ENV=production \
     ADMIN_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app /app
-RUN mkdir -p /data && chown node:node /data
+# The data directory is its owner's alone (a new named volume takes this mode).
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

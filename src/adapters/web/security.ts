@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -42,37 +41,32 @@ export function securityHeaders(): RequestHandler {
   });
 }
 
-/** Binding to every interface: then every address of this machine is one of ours. */
-function isWildcard(host: string): boolean {
+/** 0.0.0.0, :: and their spellings: every interface (as ADMIN_HOST), nobody's address (as a Host). */
+function isUnspecified(host: string): boolean {
   return isIP(host) !== 0 && /^[0:.]+$/.test(host);
 }
 
-function interfaceAddresses(): string[] {
-  return Object.values(os.networkInterfaces())
-    .flatMap((list) => list ?? [])
-    .map((i) => i.address.toLowerCase());
-}
-
 /**
- * Which Host headers the admin answers to: loopback (localhost, 127.0.0.1, ::1), ADMIN_HOST (every
- * address of this machine when it is 0.0.0.0 or ::) and ADMIN_ALLOWED_HOSTS. A page on another
- * name that resolves to us (DNS rebinding) carries its own name in Host, which a browser cannot
- * forge, and is refused. Any port goes with a name unless its ADMIN_ALLOWED_HOSTS entry names one.
+ * Which Host headers the admin answers to: loopback (localhost, 127.0.0.1, ::1), ADMIN_HOST and
+ * ADMIN_ALLOWED_HOSTS. A page on another name that resolves to us (DNS rebinding) carries its own
+ * name in Host, which a browser cannot forge, and is refused. Bound to every interface (0.0.0.0,
+ * ::), any IP address is ours too — behind Docker's or a router's NAT the address a browser used
+ * is not even one this machine knows, and a rebinding page always sends a name — except 0.0.0.0
+ * itself, which pages have used to reach local servers. Any port goes with a name unless its
+ * ADMIN_ALLOWED_HOSTS entry names one.
  */
 export function hostMatcher(config: Pick<Config, 'http' | 'adminAllowedHosts'>): (host: string | undefined) => boolean {
   const configured = config.http.host.toLowerCase();
   const rules: { host: string; port?: number }[] = [
-    ...['localhost', '127.0.0.1', '::1', ...(isWildcard(configured) ? [] : [configured])].map((host) => ({ host })),
+    ...['localhost', '127.0.0.1', '::1', ...(isUnspecified(configured) ? [] : [configured])].map((host) => ({ host })),
     ...config.adminAllowedHosts.flatMap((entry) => parseHostEntry(entry) ?? []),
   ];
-  let addresses = isWildcard(configured) ? interfaceAddresses() : [];
+  const anyAddress = isUnspecified(configured);
   return (header) => {
     const given = header === undefined ? undefined : parseHostEntry(header.trim());
     if (!given) return false;
     if (rules.some((r) => r.host === given.host && (r.port === undefined || r.port === given.port))) return true;
-    if (!isWildcard(configured)) return false;
-    if (!addresses.includes(given.host)) addresses = interfaceAddresses(); // an address may have been added since
-    return addresses.includes(given.host);
+    return anyAddress && isIP(given.host) !== 0 && !isUnspecified(given.host);
   };
 }
 
