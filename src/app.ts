@@ -118,7 +118,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const orders = new OrderService({ db, accounts, exchanges, codes, vps, risk, tracker, bus });
   const copy = new CopyEngine(
     { db, accounts, exchanges, streams, tracker, window, fills, risk, codes, bus, logger },
-    options.copyTiming ?? {},
+    { maxEventAgeMs: config.copyMaxEventAgeMs, ...options.copyTiming },
   );
   const inDoubt = new InDoubtSweep({ tracker, copy, logger }, options.inDoubtCron);
   const tpsl = new TpslService({ db, exchanges, codes, vps, orders, tracker, bus, logger });

@@ -43,6 +43,12 @@ describe('configuration', () => {
     expect(configError({ OWNER_TELEGRAM_IDS: '12,abc' })).toMatch(/^OWNER_TELEGRAM_IDS: .*comma-separated/);
     expect(configError({ DATABASE_URL: 'postgres://x' })).toMatch(/^DATABASE_URL: /);
     expect(configError({ DISCORD_TOKEN: 'tok' })).toBe('DISCORD_APP_ID: required when DISCORD_TOKEN is set');
+    for (const bad of ['0', '1e2', '-5', '3601', 'soon']) {
+      expect(configError({ COPY_MAX_EVENT_AGE_SECONDS: bad })).toMatch(
+        /^COPY_MAX_EVENT_AGE_SECONDS: expected whole seconds, 1 to 3600/,
+      );
+    }
+    expect(loadConfig({ COPY_MAX_EVENT_AGE_SECONDS: '45' }, '/tmp').copyMaxEventAgeMs).toBe(45_000);
     for (const message of [configError({ PORT: '70000' }), configError({ LOG_LEVEL: 'loud' })]) {
       expect(message.split('\n')).toHaveLength(1);
     }

@@ -106,6 +106,13 @@ export const envSchema = z.object({
   DEFAULT_LANGUAGE: z.enum(['en', 'zh']).default('en'),
   /** Show balances and positions only to the caller (Discord ephemeral replies). */
   PRIVATE_BALANCES: z.enum(['true', 'false']).default('false'),
+  /** A leader fill the desk comes to later than this is not copied (alerted instead). */
+  COPY_MAX_EVENT_AGE_SECONDS: z
+    .string()
+    .trim()
+    .default('30')
+    .refine((s) => /^\d{1,4}$/.test(s) && Number(s) >= 1 && Number(s) <= 3600, 'expected whole seconds, 1 to 3600')
+    .transform(Number),
   PORT: z
     .string()
     .trim()
@@ -186,6 +193,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   defaultLanguage: Env['DEFAULT_LANGUAGE'];
   privateBalances: boolean;
+  /** The copy window (COPY_MAX_EVENT_AGE_SECONDS), in ms. */
+  copyMaxEventAgeMs: number;
   http: { host: string; port: number };
   adminPassword: string | undefined;
   /** Express `trust proxy` value: the TLS proxy whose X-Forwarded-* headers are believed. */
@@ -244,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.LOG_LEVEL,
     defaultLanguage: e.DEFAULT_LANGUAGE,
     privateBalances: e.PRIVATE_BALANCES === 'true',
+    copyMaxEventAgeMs: e.COPY_MAX_EVENT_AGE_SECONDS * 1000,
     http: { host: e.ADMIN_HOST, port: e.PORT },
     adminPassword: e.ADMIN_PASSWORD,
     adminTrustProxy: e.ADMIN_TRUST_PROXY === undefined ? undefined : commaList(e.ADMIN_TRUST_PROXY),
