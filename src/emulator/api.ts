@@ -1,8 +1,8 @@
 import type { RateLimitOptions } from './binance/rate-limit.ts';
-import type { AccountSpec } from './engine/accounts.ts';
+import type { AccountSpec, KeySpec } from './engine/accounts.ts';
 import type { FuturesBalanceView, PositionView } from './engine/engine.ts';
 import type { RandomWalkOptions } from './engine/price-driver.ts';
-import type { Balance, DepthSpec } from './engine/types.ts';
+import type { Balance, DepthSpec, KeyPermissions } from './engine/types.ts';
 import type { Fault } from './faults.ts';
 
 export type {
@@ -11,6 +11,8 @@ export type {
   DepthSpec,
   Fault,
   FuturesBalanceView,
+  KeyPermissions,
+  KeySpec,
   PositionView,
   RandomWalkOptions,
   RateLimitOptions,
@@ -49,6 +51,16 @@ export interface Emulator {
   /** Idempotent by id: an existing account keeps its state (credentials are refreshed) unless `reset`. */
   createAccount(spec: AccountSpec): void;
   hasAccount(id: string): boolean;
+  /** The account an API key belongs to (any of its keys), if any. */
+  keyOwner(apiKey: string): string | undefined;
+  /** Every key of the account, its first key first, with what each may do (no secrets). */
+  keys(accountId: string): { apiKey: string; permissions: KeyPermissions }[];
+  /** A further key for an existing account (as an exchange lets one make a new key before deleting the old). */
+  addKey(accountId: string, key: KeySpec): void;
+  /** Deletes one key of the account; its last key cannot be deleted. */
+  removeKey(accountId: string, apiKey: string): void;
+  /** Changes what one key may do (default: the account's first key); returns what it may do now. */
+  setKeyPermissions(accountId: string, permissions: Partial<KeyPermissions>, apiKey?: string): KeyPermissions;
   accounts(): { id: string; exchange: 'binance' | 'bitget' }[];
   /** Moves the price; resting limit orders and conditional orders it crosses execute. */
   setPrice(symbol: string, price: string): void;

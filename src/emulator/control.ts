@@ -5,6 +5,27 @@ import { isLoopback, sendJson, type HttpCall } from './http.ts';
 const decimalText = z.union([z.string(), z.number()]).transform(String);
 const balances = z.record(z.string(), decimalText);
 
+const permissionsSchema = z
+  .object({
+    reading: z.boolean(),
+    spotTrading: z.boolean(),
+    futuresTrading: z.boolean(),
+    withdrawals: z.boolean(),
+    ipRestrict: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+const keySchema = z.object({
+  apiKey: z.string().min(1),
+  secret: z.string().min(1),
+  passphrase: z.string().optional(),
+  permissions: permissionsSchema.optional(),
+});
+
+/** The permissions to change, and optionally which key (default: the account's first key). */
+const setPermissionsSchema = permissionsSchema.extend({ apiKey: z.string().min(1).optional() }).strict();
+
 const accountSchema = z.object({
   id: z.string().min(1),
   exchange: z.enum(['binance', 'bitget']),
@@ -17,6 +38,7 @@ const accountSchema = z.object({
   demo: z.boolean().optional(),
   hedgeMode: z.boolean().optional(),
   reset: z.boolean().optional(),
+  permissions: permissionsSchema.optional(),
 });
 
 const faultSchema = z.object({
@@ -113,7 +135,20 @@ async function route(emulator: Emulator, call: HttpCall): Promise<unknown> {
   if (is('GET', 'prices')) return emulator.prices();
   if (is('GET', 'accounts', undefined) && id !== undefined) {
     requireAccount(emulator, id);
-    return { id, balances: emulator.balances(id), positions: emulator.positions(id) };
+    return { id, balances: emulator.balances(id), positions: emulator.positions(id), keys: emulator.keys(id) };
+  }
+  if (is('POST', 'accounts', undefined, 'permissions') && id !== undefined) {
+    const { apiKey, ...permissions } = parse(setPermissionsSchema, body(call));
+    return emulator.setKeyPermissions(requireAccount(emulator, id), permissions, apiKey);
+  }
+  if (is('POST', 'accounts', undefined, 'keys') && id !== undefined) {
+    const key = parse(keySchema, body(call));
+    emulator.addKey(requireAccount(emulator, id), key);
+    return { keys: emulator.keys(id) };
+  }
+  if (is('DELETE', 'accounts', undefined, 'keys', undefined) && id !== undefined && parts[3] !== undefined) {
+    emulator.removeKey(requireAccount(emulator, id), parts[3]);
+    return { keys: emulator.keys(id) };
   }
   if (is('POST', 'accounts')) {
     const spec = parse(accountSchema, body(call));

@@ -4,11 +4,11 @@ import { BitgetPrivateWs } from './bitget/private-ws.ts';
 import { BitgetRouter } from './bitget/rest.ts';
 import { bitgetRoutes } from './bitget/routes.ts';
 import { handleControl } from './control.ts';
-import type { AccountSpec } from './engine/accounts.ts';
+import type { AccountSpec, KeySpec } from './engine/accounts.ts';
 import { emptyState } from './engine/context.ts';
 import { Engine, type PositionView } from './engine/engine.ts';
 import { PriceDriver, type RandomWalkOptions } from './engine/price-driver.ts';
-import type { DepthSpec } from './engine/types.ts';
+import type { DepthSpec, KeyPermissions } from './engine/types.ts';
 import { FaultRegistry, HeldRequests, type Fault } from './faults.ts';
 import type { HttpCall } from './http.ts';
 import { StateFile, withoutCredentials } from './persistence.ts';
@@ -67,6 +67,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     wsUrl: `ws://${urlHost}:${String(port)}`,
     createAccount: (spec: AccountSpec) => void engine.createAccount(spec),
     hasAccount: (id: string) => engine.hasAccount(id),
+    keyOwner: (apiKey: string) => engine.ctx.accountByApiKey(apiKey)?.id,
+    keys: (accountId: string) => engine.keys(accountId),
+    addKey: (accountId: string, key: KeySpec) => void engine.addKey(accountId, key),
+    removeKey: (accountId: string, apiKey: string) => engine.removeKey(accountId, apiKey),
+    setKeyPermissions: (accountId: string, permissions: Partial<KeyPermissions>, apiKey?: string) =>
+      engine.setKeyPermissions(accountId, permissions, apiKey),
     accounts: () => Object.values(engine.state.accounts).map((a) => ({ id: a.id, exchange: a.venue })),
     setPrice: (symbol: string, price: string) => engine.setPrice(symbol, price),
     price: (symbol: string) => engine.price(symbol),

@@ -8,6 +8,7 @@ import { BinanceRateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { BinanceRouter } from './rest.ts';
 import { spotRoutes } from './spot-routes.ts';
 import { SpotWsApi } from './spot-ws-api.ts';
+import { walletRoutes } from './wallet-routes.ts';
 
 export interface BinanceDepsIn {
   engine: Engine;
@@ -35,7 +36,8 @@ export function createBinance(deps: BinanceDepsIn): {
     now: deps.now,
   })
     .add(...spotRoutes(deps.engine, deps.now))
-    .add(...futuresRoutes(deps.engine, listenKeys, deps.now));
+    .add(...futuresRoutes(deps.engine, listenKeys, deps.now))
+    .add(...walletRoutes());
   return {
     router,
     spotWsApi: new SpotWsApi(deps.engine, deps.streams, deps.now),

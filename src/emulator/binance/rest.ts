@@ -1,6 +1,7 @@
 import { Rejection } from '../engine/errors.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { Account } from '../engine/types.ts';
+import { permissionsOf } from '../engine/accounts.ts';
+import type { Account, ApiKey } from '../engine/types.ts';
 import type { FaultRegistry, HeldRequests } from '../faults.ts';
 import { sendJson, sleep, type HttpCall } from '../http.ts';
 import { BinanceError, errors, fromRejection, type BinanceMarket } from './errors.ts';
@@ -18,6 +19,8 @@ export interface BinanceRequest {
 
 export interface AuthedRequest extends BinanceRequest {
   account: Account;
+  /** The key the request came with. */
+  key: ApiKey;
 }
 
 interface RouteBase {
@@ -74,9 +77,7 @@ export class BinanceRouter {
         return;
       }
       const apiKey = call.req.headers['x-mbx-apikey'];
-      const account = accountForKey(Array.isArray(apiKey) ? apiKey[0] : apiKey, (key) =>
-        this.deps.engine.ctx.accountByApiKey(key),
-      );
+      const { account, key } = accountForKey(Array.isArray(apiKey) ? apiKey[0] : apiKey, this.deps.engine.ctx);
       const plan = this.deps.faults.plan(account.id, endpoint, route.orderPlacement ?? false);
       if (plan.latencyMs > 0) await sleep(plan.latencyMs);
       if (plan.hold) {
@@ -88,10 +89,15 @@ export class BinanceRouter {
         return;
       }
       if (route.security === 'SIGNED') {
-        verifySignature(account.secret, call.rawQuery, call.rawBody, params.all, this.deps.now());
+        verifySignature(key.secret, call.rawQuery, call.rawBody, params.all, this.deps.now());
+        // Every signed change (orders, cancels, position mode, leverage) needs the key's trading
+        // permission for that market; without it Binance answers -2015. Reads need none.
+        const permissions = permissionsOf(key);
+        const trading = route.market === 'futures' ? permissions.futuresTrading : permissions.spotTrading;
+        if (call.method !== 'GET' && !trading) throw errors.badKey();
       }
       if (route.orderPlacement) this.deps.limiter.chargeOrder(route.market, account.id);
-      const result = route.handle({ params, call, account });
+      const result = route.handle({ params, call, account, key });
       if (plan.unknownStatus) throw errors.unknownStatus();
       sendJson(call.res, 200, result, headers);
     } catch (err) {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Account } from '../engine/types.ts';
+import type { Account, ApiKey } from '../engine/types.ts';
 import { errors } from './errors.ts';
 
 /** Binance API keys are 64 alphanumerics; anything else is a format error before any lookup. */
@@ -29,14 +29,20 @@ function withoutSignature(raw: string): { rest: string; signature?: string } {
   return { rest: kept.join('&'), ...(signature === undefined ? {} : { signature }) };
 }
 
+export interface KeyLookup {
+  accountByApiKey(apiKey: string): Account | undefined;
+  keyOf(apiKey: string): ApiKey | undefined;
+}
+
 /**
- * Resolves the X-MBX-APIKEY header to a Binance account: no key or a malformed one is -2014, a
- * well-formed key nobody owns (or a Bitget account's key) is -2015, as on Binance.
+ * Resolves the X-MBX-APIKEY header to a Binance account and the key used: no key or a malformed
+ * one is -2014, a well-formed key nobody owns (or a Bitget account's key) is -2015, as on Binance.
  */
-export function accountForKey(apiKey: string | undefined, find: (key: string) => Account | undefined): Account {
+export function accountForKey(apiKey: string | undefined, keys: KeyLookup): { account: Account; key: ApiKey } {
   if (apiKey === undefined || apiKey === '') throw errors.keyFormat();
-  const account = find(apiKey);
-  if (account?.venue === 'binance') return account;
+  const account = keys.accountByApiKey(apiKey);
+  const key = keys.keyOf(apiKey);
+  if (account?.venue === 'binance' && key) return { account, key };
   if (!account && !API_KEY_FORMAT.test(apiKey)) throw errors.keyFormat();
   throw errors.badKey();
 }

@@ -88,13 +88,13 @@ export class SpotWsApi implements WsEndpoint {
 
   private subscribe(socket: WebSocket, params: Record<string, unknown>): number {
     const apiKey = typeof params['apiKey'] === 'string' ? params['apiKey'] : undefined;
-    const account = accountForKey(apiKey, (key) => this.engine.ctx.accountByApiKey(key));
+    const { account, key } = accountForKey(apiKey, this.engine.ctx);
     const signature = params['signature'];
     if (typeof signature !== 'string') throw errors.mandatory('signature');
     const asSearch = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) asSearch.set(k, String(v));
     // The WS API signs the sorted parameters; reuse the REST check with that payload as the "query".
-    verifySignature(account.secret, `${signaturePayload(params)}&signature=${signature}`, '', asSearch, this.now());
+    verifySignature(key.secret, `${signaturePayload(params)}&signature=${signature}`, '', asSearch, this.now());
     const subscription = { subscriptionId: this.nextSubscriptionId++, accountId: account.id };
     this.subscriptions.get(socket)?.push(subscription);
     this.streams.attach(account.id, socket);

@@ -25,6 +25,7 @@ export const bitgetErrors = {
   badSign: () => new BitgetError(400, '40009', 'sign signature error'),
   passphraseEmpty: () => new BitgetError(400, '40011', 'ACCESS_PASSPHRASE cannot be empty'),
   badPassphrase: () => new BitgetError(400, '40012', 'apikey/password is incorrect'),
+  noPermission: () => new BitgetError(400, '40014', 'Incorrect permissions'),
   wrongEnvironment: () => new BitgetError(400, '40099', 'exchange environment is incorrect'),
   missing: (name: string) => new BitgetError(400, '40019', `Parameter ${name} cannot be empty`),
   invalid: (name: string) => new BitgetError(400, '40017', `Parameter verification failed: ${name}`),

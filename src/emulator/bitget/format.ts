@@ -2,7 +2,8 @@ import { dec, str } from '../engine/decimal.ts';
 import type { ExecutionType } from '../engine/events.ts';
 import type { MarketSpec } from '../engine/markets.ts';
 import { FEES, MARKETS } from '../engine/markets.ts';
-import type { Account, OrderStatus, SpotOrder, SpotTrade } from '../engine/types.ts';
+import { permissionsOf } from '../engine/accounts.ts';
+import type { Account, ApiKey, OrderStatus, SpotOrder, SpotTrade } from '../engine/types.ts';
 
 /** Bitget ids are long numeric strings; ours are the engine's ids shifted into that range. */
 const ID_BASE = 1_100_000_000_000_000_000n;
@@ -199,5 +200,34 @@ export function bitgetFillPush(t: SpotTrade, order: SpotOrder): Record<string, u
     ],
     cTime: String(t.time),
     uTime: String(t.time),
+  };
+}
+
+/** The address an IP-restricted emulator key is bound to (the emulator answers loopback callers). */
+const WHITELISTED_IP = '127.0.0.1';
+
+/**
+ * `GET /api/v2/spot/account/info` data. `authorities` in Bitget's codes: spot trade `stor` (read
+ * only) or `stow` (read and write), futures orders `coor` / `coow`, withdrawal `wwow`; `ips` is
+ * the key's IP whitelist, empty when it has none.
+ */
+export function bitgetAccountInfoJson(account: Account, key: ApiKey, userId: string): Record<string, unknown> {
+  const permissions = permissionsOf(key);
+  const authorities: string[] = [];
+  if (permissions.spotTrading) authorities.push('stow');
+  else if (permissions.reading) authorities.push('stor');
+  if (permissions.futuresTrading) authorities.push('coow');
+  else if (permissions.reading) authorities.push('coor');
+  if (permissions.withdrawals) authorities.push('wwow');
+  return {
+    userId,
+    inviterId: '',
+    ips: permissions.ipRestrict ? WHITELISTED_IP : '',
+    authorities,
+    parentId: Number(userId),
+    traderType: 'not_trader',
+    channelCode: '',
+    channel: '',
+    regisTime: String(account.createdAt),
   };
 }

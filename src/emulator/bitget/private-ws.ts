@@ -73,16 +73,18 @@ export class BitgetPrivateWs implements WsEndpoint {
   }
 
   private login(socket: WebSocket, session: Session, arg: Record<string, unknown>): void {
-    const account = typeof arg['apiKey'] === 'string' ? this.engine.ctx.accountByApiKey(arg['apiKey']) : undefined;
-    if (account?.venue !== 'bitget') return this.error(socket, 30011, 'Invalid ACCESS_KEY', 'login');
-    if (account.passphrase !== undefined && arg['passphrase'] !== account.passphrase) {
+    const apiKey = typeof arg['apiKey'] === 'string' ? arg['apiKey'] : undefined;
+    const account = apiKey === undefined ? undefined : this.engine.ctx.accountByApiKey(apiKey);
+    const key = apiKey === undefined ? undefined : this.engine.ctx.keyOf(apiKey);
+    if (account?.venue !== 'bitget' || !key) return this.error(socket, 30011, 'Invalid ACCESS_KEY', 'login');
+    if (key.passphrase !== undefined && arg['passphrase'] !== key.passphrase) {
       return this.error(socket, 30012, 'Invalid ACCESS_PASSPHRASE', 'login');
     }
     const timestamp = typeof arg['timestamp'] === 'string' ? arg['timestamp'] : String(arg['timestamp']);
     if (!/^\d+$/.test(timestamp)) return this.error(socket, 30013, 'Invalid ACCESS_TIMESTAMP', 'login');
     if (Math.abs(this.now() / 1000 - Number(timestamp)) > MAX_CLOCK_SKEW_S)
       return this.error(socket, 30014, 'Request timestamp expired', 'login');
-    if (arg['sign'] !== bitgetSign(account.secret, `${timestamp}GET/user/verify`))
+    if (arg['sign'] !== bitgetSign(key.secret, `${timestamp}GET/user/verify`))
       return this.error(socket, 30015, 'Invalid sign', 'login');
     session.accountId = account.id;
     this.streams.attach(account.id, socket);

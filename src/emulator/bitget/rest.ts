@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { Rejection } from '../engine/errors.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { Account } from '../engine/types.ts';
+import { permissionsOf } from '../engine/accounts.ts';
+import type { Account, ApiKey } from '../engine/types.ts';
 import type { FaultRegistry, HeldRequests } from '../faults.ts';
 import { sendJson, sleep, type HttpCall } from '../http.ts';
 import { BitgetError, bitgetErrors, fromRejection } from './errors.ts';
@@ -16,6 +17,8 @@ export interface BitgetRequest {
 
 export interface BitgetAuthedRequest extends BitgetRequest {
   account: Account;
+  /** The key the request came with. */
+  key: ApiKey;
 }
 
 interface RouteBase {
@@ -24,6 +27,8 @@ interface RouteBase {
   /** Bitget's per-UID limit for the endpoint, requests per second. */
   perSecond: number;
   orderPlacement?: boolean;
+  /** Places or cancels orders: needs the key's spot trade permission (read and write, `stow`). */
+  trading?: boolean;
 }
 
 export type BitgetRoute =
@@ -89,7 +94,7 @@ export class BitgetRouter {
         sendJson(call.res, 200, this.envelope(route.handle({ params, call })));
         return;
       }
-      const account = this.authenticate(call);
+      const { account, key } = this.authenticate(call);
       const plan = this.deps.faults.plan(account.id, endpoint, route.orderPlacement ?? false);
       if (plan.latencyMs > 0) await sleep(plan.latencyMs);
       if (plan.hold) {
@@ -105,9 +110,10 @@ export class BitgetRouter {
         });
         return;
       }
-      this.verify(call, account);
+      this.verify(call, account, key);
+      if (route.trading && !permissionsOf(key).spotTrading) throw bitgetErrors.noPermission();
       this.countRequest(account.id, route);
-      const data = route.handle({ params, call, account });
+      const data = route.handle({ params, call, account, key });
       // Bitget has no "status unknown" code: the client sees its request time out.
       if (plan.unknownStatus) {
         this.deps.held.hold(call.res);
@@ -141,15 +147,16 @@ export class BitgetRouter {
     throw bitgetErrors.invalid('body');
   }
 
-  private authenticate(call: HttpCall): Account {
+  private authenticate(call: HttpCall): { account: Account; key: ApiKey } {
     const apiKey = header(call, 'access-key');
     if (apiKey === undefined) throw bitgetErrors.keyEmpty();
     const account = this.deps.engine.ctx.accountByApiKey(apiKey);
-    if (account?.venue !== 'bitget') throw bitgetErrors.badKey();
-    return account;
+    const key = this.deps.engine.ctx.keyOf(apiKey);
+    if (account?.venue !== 'bitget' || !key) throw bitgetErrors.badKey();
+    return { account, key };
   }
 
-  private verify(call: HttpCall, account: Account): void {
+  private verify(call: HttpCall, account: Account, key: ApiKey): void {
     const sign = header(call, 'access-sign');
     const timestamp = header(call, 'access-timestamp');
     const passphrase = header(call, 'access-passphrase');
@@ -157,10 +164,10 @@ export class BitgetRouter {
     if (timestamp === undefined || !/^\d+$/.test(timestamp)) throw bitgetErrors.badTimestamp();
     if (passphrase === undefined) throw bitgetErrors.passphraseEmpty();
     if (Math.abs(this.deps.now() - Number(timestamp)) > MAX_CLOCK_SKEW_MS) throw bitgetErrors.timestampExpired();
-    if (account.passphrase !== undefined && passphrase !== account.passphrase) throw bitgetErrors.badPassphrase();
+    if (key.passphrase !== undefined && passphrase !== key.passphrase) throw bitgetErrors.badPassphrase();
     const body = call.method === 'GET' ? '' : call.rawBody;
     const matches = queryVariants(call.rawQuery).some(
-      (query) => bitgetSign(account.secret, `${timestamp}${call.method}${call.path}${query}${body}`) === sign,
+      (query) => bitgetSign(key.secret, `${timestamp}${call.method}${call.path}${query}${body}`) === sign,
     );
     if (!matches) throw bitgetErrors.badSign();
     const demoHeader = header(call, 'paptrading') === '1';

@@ -6,7 +6,14 @@ import { findMarket } from '../engine/markets.ts';
 import type { OrderRef } from '../engine/queries.ts';
 import type { Account, TimeInForce } from '../engine/types.ts';
 import { bitgetErrors } from './errors.ts';
-import { bitgetAssetJson, bitgetFillJson, bitgetOrderJson, bitgetSymbols, engineId } from './format.ts';
+import {
+  bitgetAccountInfoJson,
+  bitgetAssetJson,
+  bitgetFillJson,
+  bitgetOrderJson,
+  bitgetSymbols,
+  engineId,
+} from './format.ts';
 import type { BitgetRoute } from './rest.ts';
 
 function text(params: Record<string, unknown>, name: string): string | undefined {
@@ -83,6 +90,7 @@ function orderRoutes(engine: Engine, now: () => number): BitgetRoute[] {
       private: true,
       perSecond: 10,
       orderPlacement: true,
+      trading: true,
       handle: ({ account, params }) => placeOrder(engine, account, params),
     },
     {
@@ -90,6 +98,7 @@ function orderRoutes(engine: Engine, now: () => number): BitgetRoute[] {
       path: '/api/v2/spot/trade/cancel-order',
       private: true,
       perSecond: 10,
+      trading: true,
       handle: ({ account, params }) => {
         const order = engine.spot.cancel(account.id, requiredText(params, 'symbol'), orderRef(params));
         return { orderId: String(orderJson(account)(order)['orderId']), clientOid: order.clientOrderId };
@@ -149,6 +158,14 @@ function orderRoutes(engine: Engine, now: () => number): BitgetRoute[] {
             bitgetFillJson(t, engine.spot.find(account.id, undefined, { orderId: t.orderId }), userIdOf(account)),
           );
       },
+    },
+    {
+      // "Get Account Information": the key's permissions (`authorities`) and IP whitelist (`ips`).
+      method: 'GET',
+      path: '/api/v2/spot/account/info',
+      private: true,
+      perSecond: 1,
+      handle: ({ account, key }) => bitgetAccountInfoJson(account, key, userIdOf(account)),
     },
     {
       method: 'GET',

@@ -1,7 +1,7 @@
 import { dec, type Dec } from './decimal.ts';
 import { EngineEvents } from './events.ts';
 import { INITIAL_PRICES } from './markets.ts';
-import type { Account, DepthSpec, EngineState } from './types.ts';
+import type { Account, ApiKey, DepthSpec, EngineState } from './types.ts';
 
 export function emptyState(): EngineState {
   return {
@@ -33,7 +33,10 @@ export class EngineContext {
 
   reindex(): void {
     this.byApiKey.clear();
-    for (const account of Object.values(this.state.accounts)) this.byApiKey.set(account.apiKey, account.id);
+    for (const account of Object.values(this.state.accounts)) {
+      this.byApiKey.set(account.apiKey, account.id);
+      for (const key of account.extraKeys ?? []) this.byApiKey.set(key.apiKey, account.id);
+    }
   }
 
   account(id: string): Account {
@@ -49,6 +52,22 @@ export class EngineContext {
   accountByApiKey(apiKey: string): Account | undefined {
     const id = this.byApiKey.get(apiKey);
     return id === undefined ? undefined : this.state.accounts[id];
+  }
+
+  /** The key record behind an API key (an account's first key or one of its further keys). */
+  keyOf(apiKey: string): ApiKey | undefined {
+    const account = this.accountByApiKey(apiKey);
+    if (!account) return undefined;
+    if (account.apiKey === apiKey) {
+      return {
+        apiKey,
+        secret: account.secret,
+        ...(account.passphrase === undefined ? {} : { passphrase: account.passphrase }),
+        ...(account.permissions ? { permissions: account.permissions } : {}),
+        createdAt: account.createdAt,
+      };
+    }
+    return account.extraKeys?.find((key) => key.apiKey === apiKey);
   }
 
   price(symbol: string): Dec {

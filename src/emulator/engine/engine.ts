@@ -1,12 +1,20 @@
 import { AlgoEngine } from './algo.ts';
-import { upsertAccount, type AccountSpec } from './accounts.ts';
+import {
+  addKey,
+  keysOf,
+  removeKey,
+  setKeyPermissions,
+  upsertAccount,
+  type AccountSpec,
+  type KeySpec,
+} from './accounts.ts';
 import { EngineContext } from './context.ts';
 import { dec, parseDecimal, str } from './decimal.ts';
 import { FuturesEngine } from './futures.ts';
 import { futuresSummary, MARGIN_ASSET } from './futures-margin.ts';
 import { allSymbols } from './markets.ts';
 import { SpotEngine } from './spot.ts';
-import type { Account, Balance, DepthSpec, EngineState, PositionSide } from './types.ts';
+import type { Account, ApiKey, Balance, DepthSpec, EngineState, KeyPermissions, PositionSide } from './types.ts';
 
 export interface FuturesBalanceView {
   wallet: string;
@@ -49,6 +57,22 @@ export class Engine {
 
   hasAccount(id: string): boolean {
     return this.ctx.findAccount(id) !== undefined;
+  }
+
+  addKey(accountId: string, key: KeySpec): ApiKey {
+    return addKey(this.ctx, accountId, key);
+  }
+
+  removeKey(accountId: string, apiKey: string): void {
+    removeKey(this.ctx, accountId, apiKey);
+  }
+
+  setKeyPermissions(accountId: string, changes: Partial<KeyPermissions>, apiKey?: string): KeyPermissions {
+    return setKeyPermissions(this.ctx, accountId, changes, apiKey);
+  }
+
+  keys(accountId: string): { apiKey: string; permissions: KeyPermissions }[] {
+    return keysOf(this.ctx, accountId);
   }
 
   price(symbol: string): string {

@@ -152,12 +152,53 @@ export interface SpotAccount {
   trades: SpotTrade[];
 }
 
-export interface Account {
-  id: string;
-  venue: Venue;
+/**
+ * What one API key may do, in neither venue's words: Binance reports it as the booleans of
+ * `GET /sapi/v1/account/apiRestrictions`, Bitget as the `authorities` and `ips` of
+ * `GET /api/v2/spot/account/info`.
+ */
+export interface KeyPermissions {
+  reading: boolean;
+  /** Binance enableSpotAndMarginTrading; Bitget `stow` (spot trade, read and write). */
+  spotTrading: boolean;
+  /** Binance enableFutures; Bitget `coow` (futures orders, read and write). */
+  futuresTrading: boolean;
+  /** Binance enableWithdrawals; Bitget `wwow`. */
+  withdrawals: boolean;
+  /** The key only answers from listed IP addresses (Binance ipRestrict; Bitget's IP whitelist). */
+  ipRestrict: boolean;
+}
+
+/** A key's permissions unless a test says otherwise: it reads and trades, cannot withdraw, is IP-bound. */
+export const DEFAULT_KEY_PERMISSIONS: Readonly<KeyPermissions> = {
+  reading: true,
+  spotTrading: true,
+  futuresTrading: true,
+  withdrawals: false,
+  ipRestrict: true,
+};
+
+/** One API key of an account. */
+export interface ApiKey {
   apiKey: string;
   secret: string;
   passphrase?: string;
+  /** Absent: DEFAULT_KEY_PERMISSIONS. */
+  permissions?: KeyPermissions;
+  createdAt: number;
+}
+
+export interface Account {
+  id: string;
+  venue: Venue;
+  /** The account's first key (`apiKey`, `secret`, `passphrase`, `permissions`); `extraKeys` hold the others. */
+  apiKey: string;
+  secret: string;
+  passphrase?: string;
+  /** Of the first key; absent (and in state files written before keys had permissions): the defaults. */
+  permissions?: KeyPermissions;
+  /** Further keys on the same account, as an exchange allows: a new key is made before the old one is deleted. */
+  extraKeys?: ApiKey[];
   canTrade: boolean;
   /** Bitget demo-trading keys only work with the `paptrading: 1` header. */
   demo: boolean;
