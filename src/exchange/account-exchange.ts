@@ -22,6 +22,7 @@ import type {
   ExchangeOrder,
   ExchangePosition,
   ExchangeTrade,
+  KeyPermissions,
   MarketKind,
   OrderRef,
   PlaceOrderRequest,
@@ -94,6 +95,10 @@ export class CcxtAccountExchange implements AccountExchange {
 
   fetchBalance(): Promise<BalanceLine[]> {
     return this.call('fetchBalance', 'read', async () => toBalanceLines(await this.client.fetchBalance()));
+  }
+
+  fetchKeyPermissions(): Promise<KeyPermissions | undefined> {
+    return this.call('fetchKeyPermissions', 'read', () => this.venue.readKeyPermissions(this.client));
   }
 
   placeOrder(req: PlaceOrderRequest): Promise<ExchangeOrder> {

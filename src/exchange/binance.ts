@@ -1,6 +1,6 @@
 import ccxt from 'ccxt';
 import { toCcxtNumber } from './normalize.ts';
-import type { ConditionalOrderRequest, MarketKind, PlaceOrderRequest } from './types.ts';
+import type { ConditionalOrderRequest, KeyPermissions, MarketKind, PlaceOrderRequest } from './types.ts';
 import {
   headerOf,
   infoObject,
@@ -33,6 +33,7 @@ const SPOT_LIMITS: RateLimits = {
     'GET /api/v3/order': { weight: 4 },
     'GET /api/v3/openOrders': { weight: 6, noSymbolWeight: 80 },
     'GET /api/v3/myTrades': { weight: 20 },
+    'GET /sapi/v1/account/apiRestrictions': { weight: 1 },
   },
   fallback: { weight: 20 },
 };
@@ -66,6 +67,8 @@ const USDM_LIMITS: RateLimits = {
     'POST /fapi/v1/positionSide/dual': { weight: 1 },
     'POST /fapi/v1/listenKey': { weight: 1 },
     'PUT /fapi/v1/listenKey': { weight: 1 },
+    // Asked by USDT-M accounts too; it lives on the spot API host (weight 1 per IP).
+    'GET /sapi/v1/account/apiRestrictions': { weight: 1 },
   },
   fallback: { weight: 10 },
 };
@@ -269,6 +272,24 @@ export const binance: Venue = {
         (infoString(nested, 'c') || undefined),
       rawType: (infoString(info, 'orderType') ?? infoString(info, 'type') ?? infoString(nested, 'o'))?.toLowerCase(),
     };
+  },
+
+  async readKeyPermissions(client) {
+    // GET /sapi/v1/account/apiRestrictions ("Get API Key Permission"): the key's own restrictions,
+    // whatever market the account trades; binanceusdm reaches it through urls.api.sapi too.
+    // Testnet and demo trading have no sapi host (ccxt leaves the URL out): nothing to read there.
+    const api = (client.urls as { api?: Record<string, unknown> }).api ?? {};
+    if (typeof api['sapi'] !== 'string') return undefined;
+    const sapi = client as unknown as { sapiGetAccountApiRestrictions(): Promise<Record<string, unknown>> };
+    const r = await sapi.sapiGetAccountApiRestrictions();
+    const permissions: KeyPermissions = {
+      canRead: r['enableReading'] === true,
+      canTradeSpot: r['enableSpotAndMarginTrading'] === true,
+      canTradeFutures: r['enableFutures'] === true,
+      canWithdraw: r['enableWithdrawals'] === true,
+      ipRestricted: r['ipRestrict'] === true,
+    };
+    return permissions;
   },
 
   ordersEchoState: true,

@@ -1,6 +1,6 @@
 import ccxt from 'ccxt';
 import { toCcxtNumber } from './normalize.ts';
-import type { PlaceOrderRequest } from './types.ts';
+import type { KeyPermissions, PlaceOrderRequest } from './types.ts';
 import {
   infoString,
   UnsupportedOrderError,
@@ -22,6 +22,7 @@ const SPOT_LIMITS: RateLimits = {
     // ccxt loads spot markets with this too (margin flags); there is no option to skip it.
     'GET /api/v2/margin/currencies': { perSecond: 10 },
     'GET /api/v2/spot/account/assets': { perSecond: 10 },
+    'GET /api/v2/spot/account/info': { perSecond: 1 },
     'POST /api/v2/spot/trade/place-order': { perSecond: 10, orders: 1 },
     'POST /api/v2/spot/trade/cancel-order': { perSecond: 10 },
     'GET /api/v2/spot/trade/orderInfo': { perSecond: 20 },
@@ -132,6 +133,28 @@ export const bitget: Venue = {
 
   orderExtras(info) {
     return { positionSide: undefined, clientOrderId: infoString(info, 'clientOid') || undefined };
+  },
+
+  async readKeyPermissions(client) {
+    // GET /api/v2/spot/account/info ("Get Account Information"): `authorities` are the key's
+    // permissions in Bitget's codes — read only stor (spot), coor (futures orders); read and write
+    // stow, coow; wwow withdrawal — and `ips` its IP whitelist (empty: none). The docs' example
+    // still shows the older words "trade" and "readonly"; "trade" is read as trading both.
+    const info = client as unknown as { privateSpotGetV2SpotAccountInfo(): Promise<{ data?: unknown }> };
+    const { data } = await info.privateSpotGetV2SpotAccountInfo();
+    const record = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+    const raw = record['authorities'];
+    const authorities = new Set(Array.isArray(raw) ? raw.map((a) => String(a).toLowerCase()) : []);
+    const ips = typeof record['ips'] === 'string' ? record['ips'].trim() : '';
+    const permissions: KeyPermissions = {
+      // The endpoint answers only keys that may read spot ("SPOT read or read/write permission").
+      canRead: true,
+      canTradeSpot: authorities.has('stow') || authorities.has('trade'),
+      canTradeFutures: authorities.has('coow') || authorities.has('trade'),
+      canWithdraw: authorities.has('wwow') || authorities.has('withdraw'),
+      ipRestricted: ips !== '',
+    };
+    return permissions;
   },
 
   ordersEchoState: false,

@@ -3,6 +3,7 @@ import { EXCHANGES, MARKETS, ENVS } from '../domain/account.ts';
 import { ConfigError } from '../domain/errors.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { AccountService } from '../services/accounts.ts';
+import type { Credentials } from '../services/vault/vault.ts';
 import { CcxtAccountExchange } from './account-exchange.ts';
 import { newCcxtClient, disposeClient, type RequestGate } from './ccxt-client.ts';
 import { hostKeyOf, type ClientSpec } from './endpoints.ts';
@@ -61,6 +62,44 @@ export class ExchangeClients {
       });
     }
     return pending;
+  }
+
+  /**
+   * Runs `check` on a throwaway client holding candidate credentials for an account (a key being
+   * added, or rotated in), apart from the account's own client: a refusal disables nothing and
+   * reaches no listener. The client shares the account's budget and lane, and is closed after.
+   */
+  async withCandidate<T>(
+    account: { id: string; exchange: string; market: string; env: string },
+    credentials: Credentials,
+    check: (exchange: AccountExchange) => Promise<T>,
+  ): Promise<T> {
+    const spec = specOf(account);
+    const context = { accountId: account.id, exchange: spec.exchange, operation: 'loadMarkets' as const };
+    if (spec.env === 'paper' && !this.options.paper) {
+      throw new ExchangeRequestError('exchange.paper_not_running', context);
+    }
+    const client = this.newClient(spec, account.id, credentials);
+    try {
+      await this.markets.shareWith(client, spec);
+    } catch (err) {
+      await disposeClient(client);
+      throw classifyExchangeError(err, context);
+    }
+    const candidate = new CcxtAccountExchange({
+      accountId: account.id,
+      exchange: spec.exchange,
+      market: spec.market,
+      venue: venueOf(spec.exchange),
+      client,
+      queue: this.queue,
+      onAuthFailure: () => undefined,
+    });
+    try {
+      return await check(candidate);
+    } finally {
+      await candidate.close();
+    }
   }
 
   /** Forgets an account's client (key rotated, settings or status changed) and closes it. */

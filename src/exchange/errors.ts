@@ -10,6 +10,7 @@ import { venueOf } from './venues.ts';
 export type ExchangeOperation =
   | 'loadMarkets'
   | 'fetchBalance'
+  | 'fetchKeyPermissions'
   | 'placeOrder'
   | 'placeConditionalOrder'
   | 'cancelOrder'

@@ -1,4 +1,7 @@
 import type { Decimal } from 'decimal.js';
+import type { KeyPermissions } from '../domain/key-permissions.ts';
+
+export type { KeyPermissions };
 
 export type ExchangeId = 'binance' | 'bitget';
 export type MarketKind = 'spot' | 'usdm';
@@ -119,6 +122,12 @@ export interface AccountExchange {
   /** 'btcusdt', 'BTC/USDT', 'BTCUSDT' → unified; throws UnknownSymbolError naming the account. */
   resolveSymbol(input: string): string;
   fetchBalance(): Promise<BalanceLine[]>;
+  /**
+   * What this account's key may do (trade spot, futures, withdraw, IP restriction), as the
+   * exchange reports it; undefined where the exchange cannot tell (Binance testnet and demo
+   * trading have no API-key restrictions endpoint).
+   */
+  fetchKeyPermissions(): Promise<KeyPermissions | undefined>;
   placeOrder(req: PlaceOrderRequest): Promise<ExchangeOrder>;
   /** usdm: Binance algo orders (POST /fapi/v1/algoOrder); spot: ExchangeNotSupportedError. */
   placeConditionalOrder(req: ConditionalOrderRequest): Promise<ExchangeOrder>;

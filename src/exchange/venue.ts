@@ -3,6 +3,7 @@ import type {
   ConditionalOrderRequest,
   ExchangeEnv,
   ExchangeId,
+  KeyPermissions,
   MarketKind,
   PlaceOrderRequest,
   PositionSide,
@@ -44,6 +45,11 @@ export interface Venue {
   tradeParams(from: TradeQuery): { since?: number; params: Record<string, unknown> };
   /** Fields ccxt leaves in `info`: hedge-mode side, a trade's client order id. */
   orderExtras(info: unknown): OrderExtras;
+  /**
+   * Reads what the client's key may do, with the exchange's own endpoint; undefined where the
+   * exchange has none for the client's environment.
+   */
+  readKeyPermissions(client: Exchange): Promise<KeyPermissions | undefined>;
   /** Bitget answers create/cancel with ids only; the order is then read back. */
   readonly ordersEchoState: boolean;
   /**

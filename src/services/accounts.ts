@@ -35,19 +35,41 @@ export class AccountService {
     return account;
   }
 
-  async create(input: NewAccountInput, credentials?: Credentials): Promise<AccountView> {
+  /** A new account; `checked`: its key was checked against the exchange first (as setCredentials). */
+  async create(
+    input: NewAccountInput,
+    credentials?: Credentials,
+    checked?: { at: Date; keyPermissions: string | null },
+  ): Promise<AccountView> {
     const account = newAccountSchema.parse(input);
     const sealed = credentials ? this.vault.seal(account.id, credentials) : {};
-    return toView(await this.db.account.create({ data: { ...account, ...sealed } }));
+    const verified = checked ? { lastVerifiedAt: checked.at, keyPermissions: checked.keyPermissions } : {};
+    return toView(await this.db.account.create({ data: { ...account, ...sealed, ...verified } }));
   }
 
-  /** Replaces the key; the new one is unverified until checked against the exchange. */
-  async setCredentials(id: string, credentials: Credentials): Promise<void> {
+  /**
+   * Replaces the key. Checked against the exchange before (`checked`: when, and what the key may
+   * do as JSON, null where unreadable), it is verified from then on; else unverified until checked.
+   */
+  async setCredentials(
+    id: string,
+    credentials: Credentials,
+    checked?: { at: Date; keyPermissions: string | null },
+  ): Promise<void> {
     await this.get(id);
     await this.db.account.update({
       where: { id },
-      data: { ...this.vault.seal(id, credentials), lastVerifiedAt: null },
+      data: {
+        ...this.vault.seal(id, credentials),
+        lastVerifiedAt: checked?.at ?? null,
+        keyPermissions: checked?.keyPermissions ?? null,
+      },
     });
+  }
+
+  /** What the account's key may do as last read (JSON, src/domain/key-permissions.ts), or null. */
+  async setKeyPermissions(id: string, keyPermissions: string | null): Promise<void> {
+    await this.db.account.update({ where: { id }, data: { keyPermissions } });
   }
 
   /** Renames an account or changes its kind (main/sub); the copy role goes through the copy engine. */

@@ -1,8 +1,10 @@
 import path from 'node:path';
-import { startEmulator, type Emulator } from '../emulator/index.ts';
+import { ArgumentError } from '../domain/errors.ts';
+import { startEmulator, type AccountSpec, type Emulator } from '../emulator/index.ts';
 import { servedByPaper } from '../exchange/endpoints.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { AccountService, AccountView } from './accounts.ts';
+import type { Credentials } from './vault/vault.ts';
 
 /** Starting balances of the demo desk, by account id; other paper accounts get the default. */
 const DEMO_BALANCES: Record<string, { spot?: Record<string, string>; futures?: Record<string, string> }> = {
@@ -56,18 +58,59 @@ export class PaperExchange {
   async register(account: AccountView): Promise<void> {
     if (!servedByPaper(account, this.urls) || !account.hasCredentials) return;
     const credentials = await this.accounts.credentialsFor(account.id);
+    this.emulator.createAccount(
+      this.specOf(account, {
+        apiKey: credentials.apiKey,
+        secret: credentials.secret,
+        ...(credentials.passphrase ? { passphrase: credentials.passphrase } : {}),
+      }),
+    );
+  }
+
+  private specOf(
+    account: Pick<AccountView, 'id' | 'exchange' | 'env'>,
+    key: { apiKey: string; secret: string; passphrase?: string },
+  ): AccountSpec {
     const balances = DEMO_BALANCES[account.id] ?? DEFAULT_BALANCES;
-    this.emulator.createAccount({
+    return {
       id: account.id,
       exchange: account.exchange,
-      apiKey: credentials.apiKey,
-      secret: credentials.secret,
-      ...(credentials.passphrase ? { passphrase: credentials.passphrase } : {}),
+      ...key,
       ...balances,
       // Our futures flows (VPs per LONG/SHORT side) are built for hedge mode.
       hedgeMode: true,
       ...(account.env === 'demo' ? { demo: true } : {}),
-    });
+    };
+  }
+
+  /**
+   * Makes a key the desk is about to check known to the paper exchange, when the account trades
+   * there. A key the emulator knows already is left as it is (what it may do is the emulator's
+   * to say); a new one joins the account's keys, with the default permissions, or opens the
+   * account. The returned function takes an added key away again (the desk refused it); an
+   * accepted key becomes the account's own key at the next `register`.
+   */
+  stageKey(account: Pick<AccountView, 'id' | 'exchange' | 'market' | 'env'>, credentials: Credentials): () => void {
+    if (!servedByPaper(account, this.urls)) return () => undefined;
+    const { emulator } = this;
+    const owner = emulator.keyOwner(credentials.apiKey);
+    if (owner !== undefined) {
+      if (owner !== account.id) throw new ArgumentError('web.accounts.paper_key_taken', { account: account.id, owner });
+      return () => undefined;
+    }
+    const key = {
+      apiKey: credentials.apiKey,
+      secret: credentials.secret,
+      ...(credentials.passphrase ? { passphrase: credentials.passphrase } : {}),
+    };
+    if (!emulator.hasAccount(account.id)) {
+      emulator.createAccount(this.specOf(account, key));
+      return () => undefined;
+    }
+    emulator.addKey(account.id, key);
+    return () => {
+      if (emulator.keyOwner(key.apiKey) === account.id) emulator.removeKey(account.id, key.apiKey);
+    };
   }
 
   /** Prices move on their own, as a market would. */

@@ -210,7 +210,12 @@ describe('the web admin in a real browser', () => {
     await row('bn1').getByRole('button', { name: 'Verify' }).click();
     const result = page.locator('#verify-bn1 .verify-result.ok');
     await result.waitFor();
-    expect(await result.locator('p').textContent()).toMatch(/^Key accepted at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$/);
+    expect(await result.locator('p').first().textContent()).toMatch(
+      /^Key accepted at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$/,
+    );
+    expect(await result.locator('p.permissions').textContent()).toMatch(
+      /^Key permissions: spot trading: yes · futures trading: yes · withdrawals: no · IP restriction: yes \(read /,
+    );
     expect(await freeBalance(result, 'USDT')).toBe('1000');
     expect(await freeBalance(result, 'BTC')).toBe('0.01');
     expect(await desk.marked()).toBe(true);
@@ -226,36 +231,50 @@ describe('the web admin in a real browser', () => {
     await desk.screenshot('account-verified');
   });
 
-  it('a wrong secret: the exchange refusal is shown in words, on add and on verify', { timeout: STEP }, async () => {
-    exchangeIssuesKey('bn_bad', 'binance', { apiKey: BAD.apiKey, secret: BAD.realSecret });
-    typed.push(BAD.wrongSecret);
-    await addAccount({
-      id: 'bn_bad',
-      name: 'Bad key',
-      exchange: 'binance',
-      apiKey: BAD.apiKey,
-      secret: BAD.wrongSecret,
-    });
-    await page.waitForURL(/\/accounts\/bn_bad$/);
-    await desk.look();
-    const refusal = flash().locator('.flash.error');
-    expect(await refusal.textContent()).toBe(
-      'The exchange did not accept the key: Account bn_bad: API key rejected by Binance (-1022). The account is now disabled; fix the key in the admin.',
-    );
-    expect(await page.locator('dl.summary').innerText()).toContain('DISABLED — API key rejected by Binance (-1022)');
+  it(
+    'a wrong secret is refused on add, in words, and nothing is created; a key refused later shows on verify',
+    { timeout: STEP },
+    async () => {
+      exchangeIssuesKey('bn_bad', 'binance', { apiKey: BAD.apiKey, secret: BAD.realSecret });
+      typed.push(BAD.wrongSecret);
+      desk.expectRefusal(422);
+      await addAccount({
+        id: 'bn_bad',
+        name: 'Bad key',
+        exchange: 'binance',
+        apiKey: BAD.apiKey,
+        secret: BAD.wrongSecret,
+      });
+      const refusal = page.locator('main .flash.error[role="alert"]');
+      await refusal.waitFor();
+      expect(await refusal.textContent()).toBe(
+        'The account was not added: Binance rejected this key (-1022): check the API key, the secret (and the passphrase), and that the key is still active on the exchange.',
+      );
+      expect(await heading().textContent()).toBe('Add account');
+      expect(await page.getByLabel(/^Id /).inputValue()).toBe('bn_bad');
+      expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Bad key');
+      await desk.look();
+      await desk.screenshot('account-wrong-secret');
 
-    await desk.mark();
-    await page.getByRole('button', { name: 'Verify: read the free balances' }).click();
-    const result = page.locator('#verify-bn_bad .verify-result.error');
-    await result.waitFor();
-    expect(await result.textContent()).toBe(
-      'Account bn_bad is disabled: API key rejected by Binance (-1022). Nothing is sent to the exchange; fix the key in the admin, then enable the account again.',
-    );
-    expect(await desk.marked()).toBe(true);
-    const text = await page.locator('main').innerText();
-    expect(text).not.toMatch(/HedgeError|Error:|at .+\.ts:\d+|undefined|\[object/);
-    await desk.screenshot('account-wrong-secret');
-  });
+      // With the right secret it is added; then the exchange stops taking the key.
+      await fillCredentials(page.locator('main form'), { apiKey: BAD.apiKey, secret: BAD.realSecret });
+      await page.getByRole('button', { name: 'Add account' }).click();
+      await page.waitForURL(/\/accounts\/bn_bad$/);
+      await expect.poll(() => desk.web.desk.app.services.streams.status('bn_bad')?.health).toBe('live');
+      exchangeIssuesKey('bn_bad', 'binance', { apiKey: BAD.apiKey, secret: BAD.wrongSecret });
+
+      await desk.mark();
+      await page.getByRole('button', { name: 'Verify: read the free balances' }).click();
+      const result = page.locator('#verify-bn_bad .verify-result.error');
+      await result.waitFor();
+      expect(await result.textContent()).toBe(
+        'Account bn_bad: API key rejected by Binance (-1022). The account is now disabled; fix the key in the admin.',
+      );
+      expect(await desk.marked()).toBe(true);
+      const text = await page.locator('main').innerText();
+      expect(text).not.toMatch(/HedgeError|Error:|at .+\.ts:\d+|undefined|\[object/);
+    },
+  );
 
   it('disable with a reason, then enable: the status column follows', { timeout: STEP }, async () => {
     await openAccount('bn1');
@@ -294,7 +313,8 @@ describe('the web admin in a real browser', () => {
       .poll(flashes)
       .toEqual([
         'Account bn1 has a new key.',
-        'The new key of bn1 is not checked while the account is DISABLED; enable it to check and use the key.',
+        'The exchange accepted the key.',
+        'The new key of bn1 was checked and stored; the account stays DISABLED until you enable it.',
       ]);
     expect(await page.locator('dl.summary').innerText()).toContain(`••••${BINANCE_ROTATED.apiKey.slice(-4)}`);
     await desk.look();
@@ -351,6 +371,7 @@ describe('the web admin in a real browser', () => {
       'admin.login ok',
       'accounts.add ok',
       'accounts.add invalid',
+      'accounts.add refused',
       'accounts.verify ok',
       'accounts.verify failed',
       'accounts.disable ok',

@@ -1,6 +1,16 @@
 import { newAccountSchema, type AccountKind, type CopyRole, type NewAccountInput } from '../../domain/account.ts';
 import { ArgumentError, HedgeError } from '../../domain/errors.ts';
+import {
+  canTradeMarket,
+  KeyCannotTradeError,
+  keyWarnings,
+  storedKeyPermissions,
+  storeKeyPermissions,
+  type KeyPermissions,
+  type KeyWarning,
+} from '../../domain/key-permissions.ts';
 import { ExchangeAuthError } from '../../exchange/errors.ts';
+import type { AccountExchange } from '../../exchange/types.ts';
 import type { AccountView } from '../accounts.ts';
 import type { Services } from '../index.ts';
 import { credentialsSchema, type Credentials } from '../vault/vault.ts';
@@ -8,13 +18,37 @@ import { credentialsSchema, type Credentials } from '../vault/vault.ts';
 /** An admin action refused for a reason the owner can act on (delete guard, second leader…). */
 export class AccountAdminRefusedError extends HedgeError {}
 
+/** The exchange rejected a key the owner typed (add, rotate): in words that do not say "disabled". */
+export class CandidateKeyRejectedError extends HedgeError {}
+
+/**
+ * A key refused before it was stored: the account was not added, or keeps its old key. `reason`
+ * says why (the exchange's rejection, a key that cannot trade the market, the exchange down).
+ */
+export class KeyRefusedError extends HedgeError {
+  constructor(
+    readonly during: 'add' | 'rotate',
+    readonly reason: HedgeError,
+  ) {
+    super(reason.key, reason.params, reason.message);
+  }
+}
+
 export interface BalanceRow {
   asset: string;
   free: string;
   locked: string;
 }
 
-export type VerifyResult = { ok: true; balances: BalanceRow[]; at: Date } | { ok: false; error: HedgeError };
+/** What the key may do, as read with it; `permissions` undefined where the exchange cannot tell. */
+export interface KeyReading {
+  permissions: KeyPermissions | undefined;
+  /** Everything risky about the key (it is accepted all the same). */
+  warnings: KeyWarning[];
+}
+
+export type VerifyResult =
+  { ok: true; balances: BalanceRow[]; at: Date; key: KeyReading } | { ok: false; error: HedgeError };
 
 /** Why an account may not be deleted without forcing. */
 export interface DeleteBlockers {
@@ -35,7 +69,13 @@ export interface AccountEdit {
   copyRole: CopyRole;
 }
 
-type Deps = Pick<Services, 'accounts' | 'exchanges' | 'streams' | 'copy' | 'paper' | 'logger'>;
+type Deps = Pick<Services, 'accounts' | 'exchanges' | 'streams' | 'copy' | 'paper' | 'logger' | 'bus'>;
+
+/** A key's reading before it is stored: balances and permissions. */
+interface CheckedKey {
+  balances: BalanceRow[];
+  permissions: KeyPermissions | undefined;
+}
 
 /**
  * What the admin does to accounts, each step in the order the running desk needs: the vault and
@@ -46,57 +86,66 @@ export class AccountAdmin {
   constructor(private readonly deps: Deps) {}
 
   /**
-   * Adds an account with its key (opened on the paper exchange when it trades there and is new to
-   * it), checks the key at once, and starts its stream only if the key is not refused.
+   * Adds an account with its key. The key is checked first, on a client of its own (opened on
+   * the paper exchange when the account trades there): the exchange must accept it, and it must
+   * be allowed to trade the account's market. A refused key adds nothing (KeyRefusedError). An
+   * accepted one is stored with its reading; a key that can withdraw or has no IP restriction is
+   * accepted with warnings (and an alert). Then the copy role, and the stream.
    */
-  async add(input: NewAccountInput, credentials: Credentials): Promise<Checked> {
+  async add(input: NewAccountInput, credentials: Credentials, now = new Date()): Promise<Checked> {
     const account = newAccountSchema.parse(input);
     const creds = this.checkCredentials(account.exchange, credentials);
     if (await this.deps.accounts.find(account.id)) {
       throw new ArgumentError('web.accounts.id_taken', { account: account.id });
     }
     await this.checkCopyRole(account, account.copyRole);
-    const created = await this.deps.accounts.create({ ...account, copyRole: 'NONE' }, creds);
-    const { paper, logger } = this.deps;
-    if (paper && !paper.emulator.hasAccount(created.id)) {
-      try {
-        await paper.register(created);
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        logger.warn({ account: created.id, reason }, 'paper account not opened');
-      }
-    }
-    const verify = await this.verify(created.id);
+    const checked = await this.checkCandidate('add', account, creds);
+    const created = await this.deps.accounts.create({ ...account, copyRole: 'NONE' }, creds, {
+      at: now,
+      keyPermissions: checked.permissions ? storeKeyPermissions(checked.permissions, now) : null,
+    });
+    await this.openOnPaper(created);
+    const key = this.announce(created.id, checked.permissions, undefined);
     if (account.copyRole !== 'NONE') await this.deps.copy.setCopyRole(created.id, account.copyRole);
-    return { account: await this.watchIfActive(created.id), verify };
+    return {
+      account: await this.watchIfActive(created.id),
+      verify: { ok: true, balances: checked.balances, at: now, key },
+    };
   }
 
   /**
-   * Reads the free balances with the stored key: the key works, or the exchange's refusal. A
-   * refused key disables the account (as any refused request does) before this returns.
+   * Checks the stored key: what it may do, then the free balances. A key the exchange refuses,
+   * or that can no longer trade the account's market, disables the account before this returns.
+   * The reading is kept on the account; a risk it did not have before raises an alert.
    */
   async verify(id: string, now = new Date()): Promise<VerifyResult> {
-    await this.deps.accounts.get(id);
+    const account = await this.deps.accounts.get(id);
     try {
       const exchange = await this.deps.exchanges.for(id);
-      const lines = await exchange.fetchBalance();
+      const checked = await this.checkKey(exchange, account);
       await this.deps.accounts.markVerified(id, now);
-      const balances = lines
-        .filter((b) => !b.total.isZero() || !b.free.isZero())
-        .sort((a, b) => a.asset.localeCompare(b.asset))
-        .map((b) => ({ asset: b.asset, free: b.free.toFixed(), locked: b.locked.toFixed() }));
-      return { ok: true, balances, at: now };
+      const before = storedKeyPermissions(account.keyPermissions);
+      await this.deps.accounts.setKeyPermissions(
+        id,
+        checked.permissions ? storeKeyPermissions(checked.permissions, now) : null,
+      );
+      const key = this.announce(id, checked.permissions, before);
+      return { ok: true, balances: checked.balances, at: now, key };
     } catch (err) {
       if (err instanceof ExchangeAuthError) {
         await this.deps.accounts.setStatus(id, 'DISABLED', err.statusReason);
         await this.deps.streams.unwatch(id);
       }
+      if (err instanceof KeyCannotTradeError) await this.disableForPermissions(id, err, now);
       if (err instanceof HedgeError) return { ok: false, error: err };
       throw err;
     }
   }
 
-  /** ACTIVE again (from PAUSED or DISABLED): a fresh client, the key checked, back in the copy roster, streaming. */
+  /**
+   * ACTIVE again (from PAUSED or DISABLED): a fresh client, the key checked (a key whose
+   * permissions no longer let it trade the market stays disabled), back in the copy roster, streaming.
+   */
   async enable(id: string): Promise<Checked> {
     await this.deps.accounts.get(id);
     await this.deps.exchanges.invalidate(id);
@@ -116,18 +165,26 @@ export class AccountAdmin {
   }
 
   /**
-   * New key, secret (and passphrase): the client is rebuilt with them. An active account has the
-   * new key checked at once; a disabled one keeps its status until enabled (which checks it).
+   * New key, secret (and passphrase), checked before anything changes: on a client of its own
+   * (the paper exchange learns the key first), accepted by the exchange and allowed to trade the
+   * account's market. Refused → KeyRefusedError: the old key stays in the vault, the account's
+   * status, client and stream are as they were. Accepted → stored with its reading, the client
+   * rebuilt, the stream restarted (an account that is not ACTIVE stays as it is until enabled).
    */
-  async rotate(id: string, credentials: Credentials): Promise<{ account: AccountView; verify?: VerifyResult }> {
+  async rotate(id: string, credentials: Credentials, now = new Date()): Promise<Checked> {
     const account = await this.deps.accounts.get(id);
     const creds = this.checkCredentials(account.exchange, credentials);
+    const checked = await this.checkCandidate('rotate', account, creds);
     await this.deps.streams.unwatch(id);
-    await this.deps.accounts.setCredentials(id, creds);
+    await this.deps.accounts.setCredentials(id, creds, {
+      at: now,
+      keyPermissions: checked.permissions ? storeKeyPermissions(checked.permissions, now) : null,
+    });
+    // The old client goes before the paper exchange retires the old key: nothing is sent with it after.
     await this.deps.exchanges.invalidate(id);
-    if (account.status !== 'ACTIVE') return { account: await this.deps.accounts.get(id) };
-    const verify = await this.verify(id);
-    return { account: await this.watchIfActive(id), verify };
+    await this.openOnPaper(await this.deps.accounts.get(id));
+    const key = this.announce(id, checked.permissions, undefined);
+    return { account: await this.watchIfActive(id), verify: { ok: true, balances: checked.balances, at: now, key } };
   }
 
   /** Name and kind on the row; a copy-role change through the copy engine, which applies it at once. */
@@ -169,6 +226,105 @@ export class AccountAdmin {
     await this.deps.accounts.remove(id);
     this.deps.copy.balances.forget(id);
     await this.deps.copy.refreshRoster();
+  }
+
+  /**
+   * A key not stored yet, checked on a throwaway client; any failure refuses it (KeyRefusedError).
+   * On the paper exchange the key is made known first, and taken away again when refused.
+   */
+  private async checkCandidate(
+    during: 'add' | 'rotate',
+    account: { id: string; exchange: 'binance' | 'bitget'; market: 'spot' | 'usdm'; env: AccountView['env'] },
+    credentials: Credentials,
+  ): Promise<CheckedKey> {
+    const discard = this.deps.paper?.stageKey(account, credentials) ?? (() => undefined);
+    try {
+      return await this.deps.exchanges.withCandidate(account, credentials, (exchange) =>
+        this.checkKey(exchange, account),
+      );
+    } catch (err) {
+      discard();
+      if (!(err instanceof HedgeError)) throw err;
+      const reason =
+        err instanceof ExchangeAuthError
+          ? new CandidateKeyRejectedError('web.accounts.candidate_rejected', {
+              exchange: String(err.params['exchange']),
+              codeRef: String(err.params['codeRef']),
+            })
+          : err;
+      throw new KeyRefusedError(during, reason);
+    }
+  }
+
+  /**
+   * What the key may do first (a key that cannot trade the account's market is refused, whatever
+   * else works), then the free balances.
+   */
+  private async checkKey(
+    exchange: AccountExchange,
+    account: { id: string; exchange: 'binance' | 'bitget'; market: 'spot' | 'usdm' },
+  ): Promise<CheckedKey> {
+    const permissions = await exchange.fetchKeyPermissions();
+    if (permissions && !canTradeMarket(permissions, account.market)) {
+      throw new KeyCannotTradeError(account.id, account.exchange, account.market, permissions);
+    }
+    const lines = await exchange.fetchBalance();
+    const balances = lines
+      .filter((b) => !b.total.isZero() || !b.free.isZero())
+      .sort((a, b) => a.asset.localeCompare(b.asset))
+      .map((b) => ({ asset: b.asset, free: b.free.toFixed(), locked: b.locked.toFixed() }));
+    return { balances, permissions };
+  }
+
+  /** The key's risks, with an alert for each one the previous reading of the same key did not have. */
+  private announce(
+    id: string,
+    permissions: KeyPermissions | undefined,
+    before: KeyPermissions | undefined,
+  ): KeyReading {
+    const warnings = permissions ? keyWarnings(permissions) : [];
+    const known = new Set(before ? keyWarnings(before) : []);
+    for (const warning of warnings) {
+      if (known.has(warning)) continue;
+      this.deps.bus.emit({
+        type: 'alert',
+        accountId: id,
+        category: 'account',
+        severity: 'warning',
+        key: `alerts.account_key_${warning}`,
+        params: { account: id },
+      });
+    }
+    return { permissions, warnings };
+  }
+
+  /** The stored key can no longer trade the account's market: disabled as a refused key is, with an alert. */
+  private async disableForPermissions(id: string, error: KeyCannotTradeError, now: Date): Promise<void> {
+    if (error.permissions) {
+      await this.deps.accounts.setKeyPermissions(id, storeKeyPermissions(error.permissions, now));
+    }
+    await this.deps.accounts.setStatus(id, 'DISABLED', error.statusReason);
+    await this.deps.streams.unwatch(id);
+    await this.deps.exchanges.invalidate(id);
+    await this.deps.copy.refreshRoster();
+    this.deps.bus.emit({
+      type: 'alert',
+      accountId: id,
+      category: 'account',
+      severity: 'critical',
+      key: 'alerts.account_disabled',
+      params: { account: id, reason: error.statusReason },
+    });
+  }
+
+  /** A paper account's stored key becomes its key on the paper exchange (the old one, if any, stops working). */
+  private async openOnPaper(account: AccountView): Promise<void> {
+    try {
+      await this.deps.paper?.register(account);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.deps.logger.warn({ account: account.id, reason }, 'paper account not opened');
+    }
   }
 
   /** Streams an account that is (still) active; a refused key has disabled it by now. */

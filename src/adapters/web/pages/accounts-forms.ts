@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { COPY_ROLES, ENVS, EXCHANGES, KINDS, MARKETS, newAccountSchema } from '../../../domain/account.ts';
+import {
+  keyWarnings,
+  storedKeyPermissions,
+  type KeyPermissions,
+  type KeyWarning,
+} from '../../../domain/key-permissions.ts';
 import { maskedHint } from '../../../domain/mask.ts';
 import type { Translate } from '../../../i18n/index.ts';
 import type { AccountView } from '../../../services/accounts.ts';
@@ -60,6 +66,10 @@ export interface AccountRow {
   secret: string;
   passphrase: boolean;
   lastVerified: string;
+  /** What the key may do as last read, in words; or why that is not known. */
+  keyPermissions: string;
+  /** Short words for what is risky about the key ("can withdraw"), from the last reading. */
+  keyWarnings: string[];
 }
 
 export function formatTime(at: Date | null | undefined): string {
@@ -86,5 +96,33 @@ export function accountRow(t: Translate, a: AccountView, stream: StreamStatus | 
     secret: maskedHint(null, a.hasCredentials),
     passphrase: a.exchange === 'bitget',
     lastVerified: formatTime(a.lastVerifiedAt),
+    ...keyColumns(t, a.keyPermissions),
   };
+}
+
+/** The stored permission reading as the pages show it: one line, and the short warnings. */
+function keyColumns(t: Translate, stored: string | null): { keyPermissions: string; keyWarnings: string[] } {
+  const reading = storedKeyPermissions(stored);
+  if (!reading) return { keyPermissions: t('web.accounts.permissions_unknown'), keyWarnings: [] };
+  return {
+    keyPermissions: describePermissions(t, reading, formatTime(new Date(reading.readAt))),
+    keyWarnings: keyWarnings(reading).map((w) => t(`web.accounts.key_warning_short.${w}`)),
+  };
+}
+
+/** "spot trading: yes · futures trading: no · …" */
+export function describePermissions(t: Translate, p: KeyPermissions, at: string): string {
+  const yesNo = (value: boolean) => t(value ? 'web.accounts.yes' : 'web.accounts.no');
+  return t('web.accounts.permissions', {
+    spot: yesNo(p.canTradeSpot),
+    futures: yesNo(p.canTradeFutures),
+    withdrawals: yesNo(p.canWithdraw),
+    ip: yesNo(p.ipRestricted),
+    at,
+  });
+}
+
+/** The long explanation of each warning, for a flash or the verify result. */
+export function warningTexts(t: Translate, warnings: readonly KeyWarning[]): string[] {
+  return warnings.map((w) => t(`web.accounts.key_warning.${w}`));
 }

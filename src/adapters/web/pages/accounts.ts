@@ -1,9 +1,9 @@
 import type { Request, Response, Router } from 'express';
 import { accountIdSchema, newAccountSchema } from '../../../domain/account.ts';
 import { HedgeError, NotFoundError } from '../../../domain/errors.ts';
-import { maskedHint } from '../../../domain/mask.ts';
+import { keyHint, maskedHint } from '../../../domain/mask.ts';
 import type { AccountView } from '../../../services/accounts.ts';
-import { AccountAdmin, type VerifyResult } from '../../../services/admin/account-admin.ts';
+import { AccountAdmin, KeyRefusedError, type VerifyResult } from '../../../services/admin/account-admin.ts';
 import type { WebContext } from '../context.ts';
 import { describeOpenOrder } from '../../../commands/catalog/orders.ts';
 import type { OpenOrderView } from '../../../services/open-orders.ts';
@@ -13,20 +13,26 @@ import {
   CHOICES,
   credentialsFormSchema,
   deleteFormSchema,
+  describePermissions,
   disableFormSchema,
   editFormSchema,
   formatTime,
+  warningTexts,
 } from './accounts-forms.ts';
 
 type Errors = Record<string, string>;
 type Values = Record<string, string>;
 
-/** The verify outcome as the page shows it: balances, or the exchange's refusal in words. */
+/** The verify outcome as the page shows it: balances and what the key may do, or the refusal in words. */
 interface VerifyView {
   ok: boolean;
   at: string;
   balances: { asset: string; free: string; locked: string }[];
   message: string;
+  /** "Key permissions: spot trading: yes · …", in words. */
+  permissions: string;
+  /** What is risky about the accepted key, in words. */
+  warnings: string[];
 }
 
 interface DetailExtras {
@@ -102,17 +108,45 @@ export function register(router: Router, web: WebContext): void {
     );
   };
 
-  const verifyView = (result: VerifyResult): VerifyView =>
-    result.ok
-      ? { ok: true, at: formatTime(result.at), balances: result.balances, message: '' }
-      : { ok: false, at: '', balances: [], message: web.describeError(result.error) };
-
-  const flashVerify = (res: Response, verify: VerifyResult) => {
-    if (verify.ok) web.flash(res, 'ok', t('web.accounts.key_accepted'));
-    else web.flash(res, 'error', t('web.accounts.key_refused', { reason: web.describeError(verify.error) }));
+  const verifyView = (result: VerifyResult): VerifyView => {
+    if (!result.ok) {
+      return {
+        ok: false,
+        at: '',
+        balances: [],
+        message: web.describeError(result.error),
+        permissions: '',
+        warnings: [],
+      };
+    }
+    const at = formatTime(result.at);
+    const { permissions, warnings } = result.key;
+    return {
+      ok: true,
+      at,
+      balances: result.balances,
+      message: '',
+      permissions: `${t('web.accounts.permissions_label')}: ${
+        permissions ? describePermissions(t, permissions, at) : t('web.accounts.permissions_unknown')
+      }`,
+      warnings: warningTexts(t, warnings),
+    };
   };
-  const keyOutcome = (verify: VerifyResult) =>
-    verify.ok ? 'key accepted' : `key not accepted: ${web.describeError(verify.error)}`;
+
+  /** The key accepted (with a warning per risk), or the refusal. */
+  const flashVerify = (res: Response, verify: VerifyResult) => {
+    if (!verify.ok) {
+      web.flash(res, 'error', t('web.accounts.key_refused', { reason: web.describeError(verify.error) }));
+      return;
+    }
+    web.flash(res, 'ok', t('web.accounts.key_accepted'));
+    for (const text of warningTexts(t, verify.key.warnings)) web.flash(res, 'warning', text);
+  };
+  const keyOutcome = (verify: VerifyResult) => {
+    if (!verify.ok) return `key not accepted: ${web.describeError(verify.error)}`;
+    const { warnings } = verify.key;
+    return warnings.length === 0 ? 'key accepted' : `key accepted; warning: ${warnings.join(', ')}`;
+  };
 
   router.get('/accounts', async (_req, res) => renderList(res));
 
@@ -146,8 +180,16 @@ export function register(router: Router, web: WebContext): void {
       web.redirect(res, `/accounts/${created.id}`);
     } catch (err) {
       if (!(err instanceof HedgeError)) throw err;
-      const message = web.describeError(err);
-      await web.audit(res, { command: 'accounts.add', accountId: id, outcome: 'refused', detail: message });
+      const refused = err instanceof KeyRefusedError;
+      const message = refused
+        ? t('web.accounts.add_refused', { reason: web.describeError(err) })
+        : web.describeError(err);
+      await web.audit(res, {
+        command: 'accounts.add',
+        accountId: id,
+        outcome: 'refused',
+        detail: refused ? `key not accepted: ${web.describeError(err)}` : message,
+      });
       const field = err.key === 'web.accounts.id_taken' ? 'id' : '_form';
       renderNew(res, 422, { [field]: message }, plain(account.data));
     }
@@ -236,16 +278,31 @@ export function register(router: Router, web: WebContext): void {
       });
       return renderDetail(res, account, { status: 422, form: 'rotate', errors });
     }
-    const { account: updated, verify } = await admin.rotate(account.id, form.data);
-    const keys = `key ${maskedHint(account.apiKeyHint, account.hasCredentials)} → ${maskedHint(updated.apiKeyHint, true)}`;
-    await web.audit(res, {
-      command: 'accounts.rotate',
-      accountId: account.id,
-      detail: verify ? `${keys}; ${keyOutcome(verify)}` : `${keys}; not checked (account ${updated.status})`,
-    });
-    web.flash(res, 'ok', t('web.accounts.rotated', { account: account.id }));
-    if (verify) flashVerify(res, verify);
-    else web.flash(res, 'warning', t('web.accounts.rotated_inactive', { account: account.id, status: updated.status }));
+    const keys = `key ${maskedHint(account.apiKeyHint, account.hasCredentials)} → ${maskedHint(keyHint(form.data.apiKey), true)}`;
+    try {
+      const { account: updated, verify } = await admin.rotate(account.id, form.data);
+      await web.audit(res, {
+        command: 'accounts.rotate',
+        accountId: account.id,
+        detail: `${keys}; ${keyOutcome(verify)}`,
+      });
+      web.flash(res, 'ok', t('web.accounts.rotated', { account: account.id }));
+      flashVerify(res, verify);
+      if (updated.status !== 'ACTIVE') {
+        web.flash(res, 'warning', t('web.accounts.rotated_inactive', { account: account.id, status: updated.status }));
+      }
+    } catch (err) {
+      if (!(err instanceof HedgeError)) throw err;
+      // Refused: the old key stays in the vault and in use; the account is as it was.
+      const reason = web.describeError(err);
+      await web.audit(res, {
+        command: 'accounts.rotate',
+        accountId: account.id,
+        outcome: 'refused',
+        detail: `${keys}; key not accepted, old key kept: ${reason}`,
+      });
+      web.flash(res, 'error', t('web.accounts.rotate_refused', { account: account.id, reason }));
+    }
     web.redirect(res, `/accounts/${account.id}`);
   });
 
