@@ -479,8 +479,14 @@ describe('the web admin in a real browser', () => {
     await page.getByLabel('Chat or channel id').fill('-1009876543210');
     await page.getByLabel('From severity').selectOption('warning');
     await page.getByRole('button', { name: 'Add destination' }).click();
-    await expect.poll(flashes).toEqual(['Alerts now go to telegram -1009876543210.']);
+    // No Telegram bot runs on this desk: the page says so at once, and beside the destination.
+    await expect
+      .poll(flashes)
+      .toEqual([
+        'Alerts now go to telegram -1009876543210. Telegram does not run on this desk (its bot token is not set): these alerts wait until it does.',
+      ]);
     const destination = page.locator('#alerts-table tbody tr', { hasText: '-1009876543210' });
+    expect(await destination.innerText()).toContain('Alerts about: every account');
     expect(await destination.locator('select[name="minSeverity"]').inputValue()).toBe('warning');
     expect(desk.web.desk.app.services.alerts.subscription('telegram', '-1009876543210')).toBeDefined();
     await desk.screenshot('alerts');
