@@ -51,7 +51,8 @@ beforeAll(async () => {
   const trader = person('7002', CHATS.traderDm, false);
   await grantUser(t.app, owner, 'owner');
   await grantUser(t.app, trader, 'trader', ['sub_a']);
-  const on = async (ref: CallerRef) => expect((await dispatcher.handleLine(ref, '/alerts on'))?.text).toMatch(/receives alerts/);
+  const on = async (ref: CallerRef) =>
+    expect((await dispatcher.handleLine(ref, '/alerts on'))?.text).toMatch(/receives alerts/);
   await on(owner);
   await on(trader);
   // A group subscribed by the trader (sub_a), where a viewer granted sub_a and sub_b speaks too.

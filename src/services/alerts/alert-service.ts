@@ -223,7 +223,6 @@ export class AlertService {
     void this.pump(d);
   }
 
-
   private onStream(event: Extract<DeskEvent, { type: 'stream' }>): void {
     if (event.health === 'polling') {
       this.publish({
