@@ -4,7 +4,7 @@ import type net from 'node:net';
 import { createApp, type App, type AppOptions } from './app.ts';
 import type { Config } from './config/index.ts';
 import { DataDirLock } from './infra/lock.ts';
-import { checkListen, startHttpServer, type HttpServer } from './adapters/http/server.ts';
+import { checkListen, PortInUseError, startHttpServer, type HttpServer } from './adapters/http/server.ts';
 import type { WebAdmin } from './adapters/web/index.ts';
 import { consoleSocketPath, startConsoleSocket } from './adapters/console/socket.ts';
 import { telegramAlertSender } from './adapters/telegram/alert-sender.ts';
@@ -31,7 +31,19 @@ export interface Running {
  * and the console socket.
  */
 export async function startHedgestack(config: Config, options: AppOptions): Promise<Running> {
+  // A host not on this machine stops the start before anything exists, the data directory
+  // included. A busy port is reported after the lock: when the desk itself holds it, the lock
+  // says so, with its PID.
+  const unlistenable = await checkListen(config.http.host, config.http.port).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (unlistenable !== undefined && !(unlistenable instanceof PortInUseError)) throw unlistenable;
   const lock = DataDirLock.acquire(config.dataDir);
+  if (unlistenable !== undefined) {
+    lock.release();
+    throw unlistenable;
+  }
   let app: App | undefined;
   let http: HttpServer | undefined;
   let socket: net.Server | undefined;
@@ -52,8 +64,6 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
   let telegramLine = 'telegram off';
   let discordLine = 'discord off';
   try {
-    // A host not on this machine or a busy port stops the start here, before anything is migrated.
-    await checkListen(config.http.host, config.http.port);
     app = await createApp(config, options);
     http = await startHttpServer(app);
     socket = await startConsoleSocket(app);

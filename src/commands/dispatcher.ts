@@ -207,7 +207,8 @@ export class CommandDispatcher {
       if (!mayRunDesk(caller.accounts, leaders)) {
         return {
           key: leaders.length > 0 ? 'errors.desk_not_granted' : 'errors.desk_owner_only',
-          params: { command: `/${def.name}`, leader: leaders.join(', ') },
+          // Not named: someone who may not see the leader does not learn its id from a refusal.
+          params: { command: `/${def.name}` },
           audit: GRANT_REFUSAL,
         };
       }

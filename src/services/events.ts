@@ -36,6 +36,11 @@ export type DeskEvent =
       severity: 'info' | 'warning' | 'critical';
       key: string;
       params: Record<string, string>;
+      /**
+       * Params that name another account than `accountId` (a copy alert's leader): a chat whose
+       * people may not all see that account gets a neutral word instead of its id.
+       */
+      names?: Record<string, string>;
     };
 
 export type AlertCategory = 'risk_limit' | 'order_failed' | 'reconciliation' | 'tpsl' | 'stream' | 'account' | 'copy';

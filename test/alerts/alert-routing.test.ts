@@ -111,6 +111,26 @@ describe('alerts keep to the grants of the people behind each chat', () => {
     );
   });
 
+  it('a copy alert about a follower names the leader only where everyone may see it', async () => {
+    sender.sent.length = 0;
+    t.app.services.bus.emit({
+      type: 'alert',
+      accountId: 'f1',
+      category: 'copy',
+      severity: 'warning',
+      key: 'alerts.copy_failed',
+      params: { follower: 'f1', event: '77', leader: 'lead', side: 'buy', reason: 'x', detail: 'hs-named' },
+      names: { leader: 'lead' },
+    });
+    await t.app.services.alerts.routed();
+    await waitFor(() => sender.sent.filter((s) => s.text.includes('hs-named')).length === 3);
+    const text = (chat: string) => sender.sent.find((s) => s.destination === chat && s.text.includes('hs-named'))?.text;
+    expect(text(CHATS.viewerOfFollower)).toContain('Copy of leader event #77 (the leader buy) to follower f1 failed');
+    expect(text(CHATS.viewerOfFollower)).not.toMatch(/\blead\b/);
+    expect(text(CHATS.ownerDm)).toContain('(lead buy)');
+    expect(text(CHATS.adminAdded)).toContain('(lead buy)');
+  });
+
   it('a grant taken away stops the next alert at once', async () => {
     const { db } = t.app.services;
     const trader = await db.user.findFirstOrThrow({ where: { name: 'trader 7002' } });

@@ -197,7 +197,7 @@ describe('every command keeps to the caller’s role and grants', () => {
 
   it('/events shows a follower’s copies to a person granted only that follower, with its own counts', async () => {
     const ref = await caller('viewer', ['f1']);
-    const text = (await t.app.dispatcher.handleValues(ref, 'events', { detail: 'detail' })).text;
+    const text = (await t.app.dispatcher.handleLine(ref, '/events detail'))?.text ?? '';
     expect(text).toContain('f1:');
     expect(text).toContain('1 ok');
     expect(text).not.toMatch(/\bf2\b|\blead\b/);
@@ -225,7 +225,8 @@ describe('every command keeps to the caller’s role and grants', () => {
     const subA = await caller('trader', ['sub_a']);
     for (const name of ['copy start', 'copy stop']) {
       const reply = await t.app.dispatcher.handleValues(subA, name, {});
-      expect(reply.text).toContain('needs the owner role, or a grant on the leader account (lead)');
+      expect(reply.text).toContain('needs the owner role, or a grant on the leader account.');
+      expect(reply.text).not.toMatch(/\blead\b/);
     }
     const leaderTrader = await caller('trader', ['lead']);
     const ask = await t.app.dispatcher.handleValues(leaderTrader, 'copy stop', {});

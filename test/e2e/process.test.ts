@@ -145,8 +145,8 @@ describe('a bad configuration stops the start before anything is created', () =>
     const finished = await run('src/main.ts', { DATA_DIR: dataDir, PORT: '0', ADMIN_HOST: '192.0.2.1' });
     expectOneLine(finished, 'ADMIN_HOST');
     expect(finished.stderr).toContain('192.0.2.1 is not an address of this machine');
-    expect(existsSync(path.join(dataDir, 'hedgestack.db'))).toBe(false);
-    expect(existsSync(path.join(dataDir, 'paper-exchange.json'))).toBe(false);
+    // Nothing at all: not even the data directory.
+    expect(existsSync(dataDir)).toBe(false);
   }, 30_000);
 });
 

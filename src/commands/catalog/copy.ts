@@ -172,6 +172,8 @@ export const eventsCommand = defineCommand({
       schema: z.enum(['detail']).optional(),
       descriptionKey: 'args.events_detail',
       flexible: true,
+      // `/events detail`: the word is this argument's wherever it stands, not a count.
+      form: /^detail$/i,
     },
   },
   async run({ caller, t, services }, { count, detail }) {

@@ -4,7 +4,7 @@ import type { Logger } from '../../infra/logger.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { normalizeLanguage, t, type Language } from '../../i18n/index.ts';
 import type { DeskEvent, EventBus } from '../events.ts';
-import { alertReaches } from '../../domain/grants.ts';
+import { alertReaches, type Visibility } from '../../domain/grants.ts';
 import { audiencesOf, type AudiencePerson } from './alert-audience.ts';
 import { fingerprint, severityAtLeast, takeBatch, type PendingAlert, type Severity } from './alert-batching.ts';
 
@@ -71,6 +71,7 @@ export class AlertService {
         severity: event.severity,
         key: event.key,
         params: event.params,
+        ...(event.names ? { names: event.names } : {}),
       });
     });
     this.options.bus.on('stream', (event) => this.onStream(event));
@@ -167,9 +168,12 @@ export class AlertService {
    * Queues an alert for every chat that wants it and whose people may see its account
    * (domain/grants.ts); returns at once. Alerts are routed in the order they were published.
    */
-  publish(alert: Omit<PendingAlert, 'at' | 'repeats'> & { accountId?: string | undefined }): void {
+  publish(
+    alert: Omit<PendingAlert, 'at' | 'repeats'> & { accountId?: string | undefined; names?: Record<string, string> },
+  ): void {
     if (this.stopped) return;
-    const { accountId, ...content } = alert;
+    const { accountId, names, ...content } = alert;
+    const named = Object.values(names ?? {});
     const wanting = [...this.destinations.values()].filter((d) =>
       wants(d.subscription, content.category, content.severity),
     );
@@ -177,28 +181,22 @@ export class AlertService {
     this.routing = this.routing
       .then(async () => {
         const audiences =
-          accountId === undefined
+          accountId === undefined && named.length === 0
             ? undefined
             : await audiencesOf(
                 this.options.db,
                 wanting.map((d) => d.subscription),
               );
         for (const d of wanting) {
-          const people = audiences?.get(d.subscription.id) ?? [];
-          if (
-            audiences &&
-            !alertReaches(
-              people.map((p) => p.visibility),
-              accountId,
-            )
-          ) {
+          const seen = (audiences?.get(d.subscription.id) ?? []).map((p) => p.visibility);
+          if (accountId !== undefined && !alertReaches(seen, accountId)) {
             this.options.logger.debug(
               { destination: keyOf(d), account: accountId, key: content.key },
               'alert withheld: someone behind this chat may not see the account',
             );
             continue;
           }
-          if (this.destinations.get(keyOf(d)) === d) this.enqueue(d, content);
+          if (this.destinations.get(keyOf(d)) === d) this.enqueue(d, withHiddenNames(content, names, seen, d));
         }
       })
       .catch((err: unknown) => this.options.logger.error({ err }, 'alert routing failed'));
@@ -324,6 +322,19 @@ export class AlertService {
     });
     return [`${icon(worst)} ${head}`, ...batch.map((a) => `• ${line(a)}`)].join('\n') + dropped;
   }
+}
+
+/** The alert as one chat may read it: an account its people may not all see is not named. */
+function withHiddenNames(
+  alert: Omit<PendingAlert, 'at' | 'repeats'>,
+  names: Record<string, string> | undefined,
+  seen: readonly Visibility[],
+  d: Destination,
+): Omit<PendingAlert, 'at' | 'repeats'> {
+  const hidden = Object.entries(names ?? {}).filter(([, account]) => !alertReaches(seen, account));
+  if (hidden.length === 0) return alert;
+  const word = t(normalizeLanguage(d.subscription.language) ?? 'en', 'copy.leader_hidden');
+  return { ...alert, params: { ...alert.params, ...Object.fromEntries(hidden.map(([param]) => [param, word])) } };
 }
 
 function keyOf(d: Destination): string {

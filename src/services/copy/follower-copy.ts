@@ -397,6 +397,7 @@ export class FollowerCopies {
         reason,
         detail,
       },
+      names: { leader: event.leaderId },
     });
   }
 

@@ -146,5 +146,7 @@ export function expiredEventAlert(
       window: String(Math.round(windowMs / 1000)),
       ...(followerId ? { follower: followerId } : {}),
     },
+    // Told to a follower's chat, the leader is named only where its people may see it.
+    ...(followerId ? { names: { leader: event.leaderId } } : {}),
   };
 }
