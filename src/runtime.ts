@@ -36,7 +36,7 @@ export async function startHedgestack(config: Config, options: AppOptions): Prom
   // says so, with its PID.
   const unlistenable = await checkListen(config.http.host, config.http.port).then(
     () => undefined,
-    (err: unknown) => err,
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
   );
   if (unlistenable !== undefined && !(unlistenable instanceof PortInUseError)) throw unlistenable;
   const lock = DataDirLock.acquire(config.dataDir);
