@@ -46,15 +46,21 @@ export class EmulatorServer {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Before anything else: a client may reset the connection at any moment (a refused reconnect
+    // often does), and an 'error' event nobody listens to ends the whole process.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'ws://emulator');
     const endpoint = this.wsEndpoints.find((e) => e.matches(url.pathname));
     if (!endpoint || (endpoint.accepts && !endpoint.accepts(req, url))) {
-      socket.end(
-        `HTTP/1.1 ${endpoint ? '400 Bad Request' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-      );
+      const status = endpoint ? '400 Bad Request' : '404 Not Found';
+      // The refusal is written, then the socket is gone either way (a client that never reads
+      // must not keep it half-open).
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // A bad frame or a reset after the handshake is an 'error' on the WebSocket: ws closes it.
+      ws.on('error', () => ws.terminate());
       this.streams.track(ws);
       endpoint.onConnection(ws, req, url);
     });
