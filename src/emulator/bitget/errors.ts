@@ -63,7 +63,8 @@ export function fromRejection(rejection: Rejection): BitgetError {
         `Parameter verification exception price checkBDScale error checkScale=${d['tickSize'] ?? ''}`,
       );
     case 'DUPLICATE_CLIENT_ID':
-      return new BitgetError(400, '43111', 'Duplicate clientOid');
+      // Bitget's error table: 43118 "clientOrderId duplicate" (43111 is "param error").
+      return new BitgetError(400, '43118', 'clientOrderId duplicate');
     case 'ORDER_NOT_FOUND':
       return new BitgetError(400, '43001', 'The order does not exist');
     case 'WOULD_TAKE':

@@ -2,6 +2,7 @@ import type { EngineContext } from './context.ts';
 import { dec, str, ZERO, type Dec } from './decimal.ts';
 import { Rejection } from './errors.ts';
 import { checkPrice, checkQuantity } from './filters.ts';
+import { clientIdTaken } from './resting-orders.ts';
 import type { FuturesEngine } from './futures.ts';
 import type { Account, AlgoOrder, AlgoType, PositionSide, Side, TimeInForce } from './types.ts';
 
@@ -48,7 +49,7 @@ export class AlgoEngine {
     if (!account.canTrade) throw new Rejection('TRADING_DISABLED');
     const positionSide = req.positionSide ?? 'BOTH';
     this.futures.checkPositionSide(account, positionSide, req.reduceOnlySent);
-    if (account.futures.clientAlgoIds[req.clientAlgoId] !== undefined) throw new Rejection('DUPLICATE_CLIENT_ID');
+    if (this.clientAlgoIdTaken(account, req.clientAlgoId)) throw new Rejection('DUPLICATE_CLIENT_ID');
     checkPrice(market, req.triggerPrice);
     if (!req.closePosition) checkQuantity(market, req.quantity ?? ZERO);
     if (triggered(req.type, req.side, req.triggerPrice, this.ctx.price(req.symbol)))
@@ -81,6 +82,16 @@ export class AlgoEngine {
     this.emit(account, algo);
     this.ctx.changed();
     return algo;
+  }
+
+  /**
+   * Binance's New Algo Order: clientAlgoId is "a unique id among open orders". The id maps to the
+   * latest conditional order placed with it, the only one that can still wait (or be triggering).
+   */
+  private clientAlgoIdTaken(account: Account, clientAlgoId: string): boolean {
+    const id = account.futures.clientAlgoIds[clientAlgoId];
+    const algo = id === undefined ? undefined : account.futures.algoOrders[String(id)];
+    return algo?.status === 'NEW' || algo?.status === 'TRIGGERING';
   }
 
   cancel(accountId: string, ref: AlgoRef): AlgoOrder {
@@ -131,7 +142,7 @@ export class AlgoEngine {
       return;
     }
     // The triggered order keeps the conditional order's client id, so a fill is attributable from it.
-    const taken = account.futures.clientOrderIds[algo.clientAlgoId] !== undefined;
+    const taken = clientIdTaken(account.futures, algo.clientAlgoId);
     try {
       const { order } = this.futures.place(account.id, {
         symbol: algo.symbol,

@@ -1,5 +1,5 @@
 import { addWallet } from './accounts.ts';
-import { crosses, findInBook, RestingOrders } from './resting-orders.ts';
+import { clientIdTaken, crosses, findInBook, RestingOrders } from './resting-orders.ts';
 import type { EngineContext } from './context.ts';
 import { Dec, dec, str, ZERO } from './decimal.ts';
 import { marketDepth, placementFills, restingShare, totalCost, type LevelFill } from './depth.ts';
@@ -103,7 +103,7 @@ export class FuturesEngine {
     if (!account.canTrade) throw new Rejection('TRADING_DISABLED');
     const positionSide = req.positionSide ?? 'BOTH';
     this.checkPositionSide(account, positionSide, req.reduceOnlySent ?? false);
-    if (account.futures.clientOrderIds[req.clientOrderId] !== undefined) throw new Rejection('DUPLICATE_CLIENT_ID');
+    if (clientIdTaken(account.futures, req.clientOrderId)) throw new Rejection('DUPLICATE_CLIENT_ID');
     const qty = req.quantity ?? ZERO;
     checkQuantity(market, qty);
     if (req.type !== 'MARKET') checkPrice(market, req.price ?? ZERO);

@@ -1,5 +1,5 @@
 import { addFree, freeOf, lock, unlock } from './accounts.ts';
-import { crosses, findInBook, RestingOrders } from './resting-orders.ts';
+import { clientIdTaken, crosses, findInBook, RestingOrders } from './resting-orders.ts';
 import type { EngineContext } from './context.ts';
 import { dec, str, ZERO, type Dec } from './decimal.ts';
 import {
@@ -31,6 +31,9 @@ export interface SpotOrderRequest {
   price?: Dec;
   clientOrderId: string;
 }
+
+/** Bitget's clientOid: "The idempotency time is 6 hours, only valid when orders are unfilled." */
+const BITGET_CLIENT_OID_MS = 6 * 60 * 60_000;
 
 function bookOf(account: Account): MarketBook {
   return account.venue === 'binance' ? 'binanceSpot' : 'bitgetSpot';
@@ -79,7 +82,9 @@ export class SpotEngine {
     const account = this.ctx.account(accountId);
     const market = this.market(account, req.symbol);
     if (!account.canTrade) throw new Rejection('TRADING_DISABLED');
-    if (account.spot.clientOrderIds[req.clientOrderId] !== undefined) throw new Rejection('DUPLICATE_CLIENT_ID');
+    // Binance: unique among open orders; Bitget: idempotent for 6 hours, only while unfilled.
+    const since = account.venue === 'bitget' ? this.ctx.now() - BITGET_CLIENT_OID_MS : undefined;
+    if (clientIdTaken(account.spot, req.clientOrderId, since)) throw new Rejection('DUPLICATE_CLIENT_ID');
     const current = this.ctx.price(req.symbol);
     const depth = marketDepth(this.ctx.depth(req.symbol), market);
     const { order, fills } =
