@@ -51,10 +51,12 @@ const faultSchema = z.object({
       httpStatus: z.number().int(),
       code: z.union([z.number(), z.string()]),
       msg: z.string(),
+      retryAfterSeconds: z.number().int().positive().optional(),
     })
     .optional(),
   timeoutNext: z.number().int().nonnegative().optional(),
   unknownStatusNext: z.number().int().nonnegative().optional(),
+  dropAnswerNext: z.number().int().nonnegative().optional(),
 });
 
 const priceSchema = z.object({ symbol: z.string(), price: decimalText });

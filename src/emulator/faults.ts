@@ -5,6 +5,8 @@ export interface FailNext {
   httpStatus: number;
   code: number | string;
   msg: string;
+  /** Sent as the answer's Retry-After header (seconds), as Binance does with its 429 and 418. */
+  retryAfterSeconds?: number;
 }
 
 export interface Fault {
@@ -16,6 +18,8 @@ export interface Fault {
   timeoutNext?: number;
   /** Order placement: the order is placed but the answer is "execution status unknown". */
   unknownStatusNext?: number;
+  /** Order placement: the order is placed, then its answer never comes (held until the client gives up). */
+  dropAnswerNext?: number;
 }
 
 /** What to do to one request, decided (and counted down) before it runs. */
@@ -24,6 +28,8 @@ export interface FaultPlan {
   hold: boolean;
   fail?: Omit<FailNext, 'count'>;
   unknownStatus: boolean;
+  /** Placed, then held unanswered. */
+  dropAnswer: boolean;
 }
 
 interface Rule {
@@ -31,9 +37,15 @@ interface Rule {
   failNext?: FailNext;
   timeoutNext: number;
   unknownStatusNext: number;
+  dropAnswerNext: number;
 }
 
 const ANY = '*';
+
+/** The headers a failing answer carries: Retry-After when the fault names one. */
+export function failHeaders(fail: Omit<FailNext, 'count'>): Record<string, string> {
+  return fail.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fail.retryAfterSeconds) };
+}
 
 /** Per-account, per-endpoint fault rules for tests, paper mode and benchmarks. */
 export class FaultRegistry {
@@ -46,11 +58,12 @@ export class FaultRegistry {
       this.rules.set(accountId, byEndpoint);
     }
     const key = fault.endpoint ?? ANY;
-    const rule = byEndpoint.get(key) ?? { timeoutNext: 0, unknownStatusNext: 0 };
+    const rule = byEndpoint.get(key) ?? { timeoutNext: 0, unknownStatusNext: 0, dropAnswerNext: 0 };
     if (fault.latencyMs !== undefined) rule.latencyMs = fault.latencyMs;
     if (fault.failNext !== undefined) rule.failNext = { ...fault.failNext };
     if (fault.timeoutNext !== undefined) rule.timeoutNext = fault.timeoutNext;
     if (fault.unknownStatusNext !== undefined) rule.unknownStatusNext = fault.unknownStatusNext;
+    if (fault.dropAnswerNext !== undefined) rule.dropAnswerNext = fault.dropAnswerNext;
     byEndpoint.set(key, rule);
   }
 
@@ -67,6 +80,7 @@ export class FaultRegistry {
       latencyMs: rules.find((r) => r.latencyMs !== undefined)?.latencyMs ?? 0,
       hold: false,
       unknownStatus: false,
+      dropAnswer: false,
     };
     const holding = rules.find((r) => r.timeoutNext > 0);
     if (holding) {
@@ -77,8 +91,8 @@ export class FaultRegistry {
     const failing = rules.find((r) => (r.failNext?.count ?? 0) > 0);
     if (failing?.failNext) {
       failing.failNext.count--;
-      const { httpStatus, code, msg } = failing.failNext;
-      plan.fail = { httpStatus, code, msg };
+      const { httpStatus, code, msg, retryAfterSeconds } = failing.failNext;
+      plan.fail = { httpStatus, code, msg, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
       return plan;
     }
     if (isOrderPlacement) {
@@ -86,6 +100,12 @@ export class FaultRegistry {
       if (unknown) {
         unknown.unknownStatusNext--;
         plan.unknownStatus = true;
+        return plan;
+      }
+      const dropping = rules.find((r) => r.dropAnswerNext > 0);
+      if (dropping) {
+        dropping.dropAnswerNext--;
+        plan.dropAnswer = true;
       }
     }
     return plan;

@@ -64,6 +64,18 @@ describe('fault injection per account and endpoint', () => {
     await expect(ex.fetchBalance()).resolves.toBeDefined();
   });
 
+  it('places an order and drops its answer: the client times out, the order exists', async () => {
+    const acct = h.binanceAccount({ USDT: '1000' });
+    const ex = acct.spot();
+    await ex.loadMarkets();
+    ex.timeout = 300;
+    h.em.setPrice('BTCUSDT', '60000');
+    h.em.fault(acct.id, { endpoint: 'POST /api/v3/order', dropAnswerNext: 1 });
+    const attempt = ex.createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, { clientOrderId: 'dropped-1' });
+    await expect(attempt).rejects.toThrow(ccxt.RequestTimeout);
+    expect(await ex.fetchOrder('', 'BTC/USDT', { clientOrderId: 'dropped-1' })).toMatchObject({ status: 'closed' });
+  });
+
   it('places the order but answers -1007; the order is then found by its client order id', async () => {
     const acct = h.binanceAccount({ USDT: '1000' });
     const ex = acct.spot();

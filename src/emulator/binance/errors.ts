@@ -2,6 +2,9 @@ import type { Rejection } from '../engine/errors.ts';
 
 /** A Binance error answer: HTTP status plus the `{code, msg}` body Binance sends. */
 export class BinanceError extends Error {
+  /** Headers the answer carries besides the router's own (Retry-After, the weight of a refused request). */
+  readonly headers: Record<string, string> = {};
+
   constructor(
     readonly httpStatus: number,
     readonly code: number,
@@ -55,8 +58,8 @@ export const errors = {
       -1003,
       `Way too much request weight used; IP banned until ${until}. Please use WebSocket Streams for live updates to avoid bans.`,
     ),
-  tooManyOrders: (limit: number) =>
-    new BinanceError(429, -1015, `Too many new orders; current limit is ${limit} orders per 10 SECOND.`),
+  tooManyOrders: (limit: number, interval = '10 SECOND') =>
+    new BinanceError(429, -1015, `Too many new orders; current limit is ${limit} orders per ${interval}.`),
   notFound: () => new BinanceError(404, -1000, 'Not found.'),
 };
 

@@ -2,11 +2,11 @@ import { Rejection } from '../engine/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { permissionsOf } from '../engine/accounts.ts';
 import type { Account, ApiKey } from '../engine/types.ts';
-import type { FaultRegistry, HeldRequests } from '../faults.ts';
+import { failHeaders, type FaultRegistry, type HeldRequests } from '../faults.ts';
 import { sendJson, sleep, type HttpCall } from '../http.ts';
 import { BinanceError, errors, fromRejection, type BinanceMarket } from './errors.ts';
 import { BinanceParams } from './params.ts';
-import type { BinanceRateLimiter } from './rate-limit.ts';
+import { weightHeaders, type BinanceRateLimiter } from './rate-limit.ts';
 import { accountForKey, verifySignature } from './signing.ts';
 
 /** NONE: public; USER_STREAM: API key only (listenKey); SIGNED: key + HMAC + timestamp. */
@@ -69,9 +69,8 @@ export class BinanceRouter {
       if (!route) throw errors.notFound();
       const params = BinanceParams.from(call.rawQuery, call.rawBody);
       const weight = typeof route.weight === 'number' ? route.weight : route.weight(params);
-      const used = this.deps.limiter.charge(route.market, call.ip, weight);
-      headers['x-mbx-used-weight'] = String(used);
-      headers['x-mbx-used-weight-1m'] = String(used);
+      // Every answer carries the IP's weight this minute (a refusal carries it itself).
+      Object.assign(headers, weightHeaders(this.deps.limiter.charge(route.market, call.ip, weight)));
       if (route.security === 'NONE') {
         sendJson(call.res, 200, route.handle({ params, call }), headers);
         return;
@@ -85,7 +84,8 @@ export class BinanceRouter {
         return;
       }
       if (plan.fail) {
-        sendJson(call.res, plan.fail.httpStatus, { code: plan.fail.code, msg: plan.fail.msg }, headers);
+        const { httpStatus, code, msg } = plan.fail;
+        sendJson(call.res, httpStatus, { code, msg }, { ...headers, ...failHeaders(plan.fail) });
         return;
       }
       if (route.security === 'SIGNED') {
@@ -96,13 +96,18 @@ export class BinanceRouter {
         const trading = route.market === 'futures' ? permissions.futuresTrading : permissions.spotTrading;
         if (call.method !== 'GET' && !trading) throw errors.badKey();
       }
-      if (route.orderPlacement) this.deps.limiter.chargeOrder(route.market, account.id);
+      // "Every successful order response will contain a X-MBX-ORDER-COUNT-(intervalNum)(intervalLetter) header."
+      const orderCounts = route.orderPlacement ? this.deps.limiter.chargeOrder(route.market, account.id) : {};
       const result = route.handle({ params, call, account, key });
       if (plan.unknownStatus) throw errors.unknownStatus();
-      sendJson(call.res, 200, result, headers);
+      if (plan.dropAnswer) {
+        this.deps.held.hold(call.res);
+        return;
+      }
+      sendJson(call.res, 200, result, { ...headers, ...orderCounts });
     } catch (err) {
       const error = toBinanceError(err, route?.market ?? market);
-      sendJson(call.res, error.httpStatus, error.body, headers);
+      sendJson(call.res, error.httpStatus, error.body, { ...headers, ...error.headers });
     }
   }
 }

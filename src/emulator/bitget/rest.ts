@@ -3,7 +3,7 @@ import { Rejection } from '../engine/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { permissionsOf } from '../engine/accounts.ts';
 import type { Account, ApiKey } from '../engine/types.ts';
-import type { FaultRegistry, HeldRequests } from '../faults.ts';
+import { failHeaders, type FaultRegistry, type HeldRequests } from '../faults.ts';
 import { sendJson, sleep, type HttpCall } from '../http.ts';
 import { BitgetError, bitgetErrors, fromRejection } from './errors.ts';
 
@@ -102,12 +102,9 @@ export class BitgetRouter {
         return;
       }
       if (plan.fail) {
-        sendJson(call.res, plan.fail.httpStatus, {
-          code: String(plan.fail.code),
-          msg: plan.fail.msg,
-          requestTime: now,
-          data: null,
-        });
+        const { httpStatus, code, msg } = plan.fail;
+        const body = { code: String(code), msg, requestTime: now, data: null };
+        sendJson(call.res, httpStatus, body, failHeaders(plan.fail));
         return;
       }
       this.verify(call, account, key);
@@ -115,7 +112,7 @@ export class BitgetRouter {
       this.countRequest(account.id, route);
       const data = route.handle({ params, call, account, key });
       // Bitget has no "status unknown" code: the client sees its request time out.
-      if (plan.unknownStatus) {
+      if (plan.unknownStatus || plan.dropAnswer) {
         this.deps.held.hold(call.res);
         return;
       }
