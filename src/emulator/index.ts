@@ -2,6 +2,7 @@ import type { Emulator, EmulatorBalances, EmulatorOptions } from './api.ts';
 import { createBinance } from './binance/index.ts';
 import { BitgetPrivateWs } from './bitget/private-ws.ts';
 import { BitgetRouter } from './bitget/rest.ts';
+import { bitgetMixRoutes } from './bitget/mix-routes.ts';
 import { bitgetRoutes } from './bitget/routes.ts';
 import { handleControl } from './control.ts';
 import type { AccountSpec, KeySpec } from './engine/accounts.ts';
@@ -43,7 +44,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     now,
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
   });
-  const bitget = new BitgetRouter({ engine, faults, held, now }).add(...bitgetRoutes(engine, now));
+  const bitget = new BitgetRouter({ engine, faults, held, now }).add(
+    ...bitgetRoutes(engine, now),
+    ...bitgetMixRoutes(engine, now),
+  );
   const bitgetWs = new BitgetPrivateWs(engine, streams, now);
 
   // The control surface drives the finished Emulator object, which needs the port first.

@@ -123,6 +123,15 @@ const BITGET_API_KEYS = [
 
 /** Demo keys: ccxt's enableDemoTrading only adds `paptrading: 1` and switches WS to urls.api.demo. */
 export function bitgetSpot(em: Urls, creds: Credentials, demo = false): BitgetClient {
+  return bitget(em, creds, demo, { defaultType: 'spot', fetchMarkets: { types: ['spot'] } });
+}
+
+/** USDT-M futures (v2 mix, USDT-FUTURES): swap markets only, `defaultType: 'swap'` for balance and streams. */
+export function bitgetSwap(em: Urls, creds: Credentials, demo = false): BitgetClient {
+  return bitget(em, creds, demo, { defaultType: 'swap', fetchMarkets: { types: ['swap'] } });
+}
+
+function bitget(em: Urls, creds: Credentials, demo: boolean, options: Record<string, unknown>): BitgetClient {
   const ws = { public: `${em.wsUrl}/v2/ws/public`, private: `${em.wsUrl}/v2/ws/private` };
   const exchange = absorbInternalRejections(
     new ccxt.pro.bitget({
@@ -136,7 +145,7 @@ export function bitgetSpot(em: Urls, creds: Credentials, demo = false): BitgetCl
         },
       },
       has: { fetchCurrencies: false },
-      options: { uta: false, defaultType: 'spot', fetchMarkets: { types: ['spot'] } },
+      options: { uta: false, ...options },
     }),
   );
   if (demo) exchange.enableDemoTrading(true);

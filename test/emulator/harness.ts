@@ -1,5 +1,5 @@
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
-import { binanceKey, binanceSpot, binanceUsdm, bitgetSpot, type Credentials } from './ccxt-clients.ts';
+import { binanceKey, binanceSpot, binanceUsdm, bitgetSpot, bitgetSwap, type Credentials } from './ccxt-clients.ts';
 
 interface Closable {
   close(): Promise<unknown>;
@@ -50,6 +50,27 @@ export class EmulatorHarness {
       demo,
     });
     return { id, creds, client: () => this.track(bitgetSpot(this.em, creds, demo)) };
+  }
+
+  /** A fresh Bitget account with a USDT-FUTURES wallet; hedge (two-way) position mode unless `hedge: false`. */
+  bitgetFuturesAccount(
+    futures: Record<string, string> = { USDT: '10000' },
+    opts: { hedge?: boolean; demo?: boolean } = {},
+  ) {
+    const id = `bgf${String(++this.seq)}`;
+    const creds: Credentials = { apiKey: `bg_${id}_key`, secret: `bg-${id}-secret`, password: `pass-${id}` };
+    const demo = opts.demo ?? false;
+    this.em.createAccount({
+      id,
+      exchange: 'bitget',
+      apiKey: creds.apiKey,
+      secret: creds.secret,
+      passphrase: creds.password,
+      futures,
+      hedgeMode: opts.hedge ?? true,
+      demo,
+    });
+    return { id, creds, client: () => this.track(bitgetSwap(this.em, creds, demo)) };
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import type { StreamRegistry } from '../streams.ts';
 import { futuresRoutes } from './futures-routes.ts';
 import { FuturesUserStream } from './futures-user-stream.ts';
 import { ListenKeyStore } from './listen-keys.ts';
+import { marketRoutes } from './market-routes.ts';
 import { BinanceRateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { BinanceRouter } from './rest.ts';
 import { spotRoutes } from './spot-routes.ts';
@@ -37,7 +38,8 @@ export function createBinance(deps: BinanceDepsIn): {
   })
     .add(...spotRoutes(deps.engine, deps.now))
     .add(...futuresRoutes(deps.engine, listenKeys, deps.now))
-    .add(...walletRoutes());
+    .add(...walletRoutes())
+    .add(...marketRoutes(deps.engine, deps.now));
   return {
     router,
     spotWsApi: new SpotWsApi(deps.engine, deps.streams, deps.now),

@@ -60,18 +60,6 @@ export function spotRoutes(engine: Engine, now: () => number): BinanceRoute[] {
     },
     {
       method: 'GET',
-      path: '/api/v3/ticker/price',
-      market: 'spot',
-      security: 'NONE',
-      weight: (p) => (p.has('symbol') ? 2 : 4),
-      handle: ({ params }) => {
-        const symbol = params.string('symbol');
-        if (symbol !== undefined) return { symbol: knownSymbol(params), price: engine.price(symbol) };
-        return allSymbols().map((s) => ({ symbol: s, price: engine.price(s) }));
-      },
-    },
-    {
-      method: 'GET',
       path: '/api/v3/account',
       market: 'spot',
       security: 'SIGNED',

@@ -40,6 +40,11 @@ function sizeOf(order: SpotOrder): string {
   return isMarketBuy(order) ? str(order.origQuoteOrderQty) : str(order.origQty);
 }
 
+/** Bitget's `force` (time in force): gtc, ioc, fok or post_only (the emulator's GTX). */
+export function forceOf(order: SpotOrder): string {
+  return order.timeInForce === 'GTX' ? 'post_only' : order.timeInForce.toLowerCase();
+}
+
 function averagePrice(order: SpotOrder): string {
   const executed = dec(order.executedQty);
   return executed.isZero() ? '0' : str(dec(order.cumQuote).div(executed).toDecimalPlaces(8));
@@ -69,6 +74,7 @@ export function bitgetOrderJson(
     price: str(order.price),
     size: sizeOf(order),
     orderType: order.type === 'MARKET' ? 'market' : 'limit',
+    force: forceOf(order),
     side: order.side === 'BUY' ? 'buy' : 'sell',
     status: bitgetStatus(order.status),
     priceAvg: averagePrice(order),
@@ -158,7 +164,7 @@ export function bitgetOrderPush(
     newSize: size,
     notional: isMarketBuy(order) ? size : str(dec(order.origQty).mul(order.price)),
     orderType: order.type === 'MARKET' ? 'market' : 'limit',
-    force: (order.timeInForce === 'GTX' ? 'post_only' : order.timeInForce).toLowerCase(),
+    force: forceOf(order),
     side: order.side === 'BUY' ? 'buy' : 'sell',
     ...(trade && execution === 'TRADE'
       ? {

@@ -14,27 +14,28 @@ import {
   bitgetSymbols,
   engineId,
 } from './format.ts';
+import { bitgetSpotMarketRoutes } from './market-routes.ts';
 import type { BitgetRoute } from './rest.ts';
 
-function text(params: Record<string, unknown>, name: string): string | undefined {
+export function text(params: Record<string, unknown>, name: string): string | undefined {
   const value = params[name];
   if (typeof value === 'number') return String(value);
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function requiredText(params: Record<string, unknown>, name: string): string {
+export function requiredText(params: Record<string, unknown>, name: string): string {
   const value = text(params, name);
   if (value === undefined) throw bitgetErrors.missing(name);
   return value;
 }
 
-function decimalParam(params: Record<string, unknown>, name: string): Dec {
+export function decimalParam(params: Record<string, unknown>, name: string): Dec {
   const value = parseDecimal(requiredText(params, name));
   if (!value || value.lte(0)) throw bitgetErrors.invalid(name);
   return value;
 }
 
-function optionalInt(params: Record<string, unknown>, name: string): number | undefined {
+export function optionalInt(params: Record<string, unknown>, name: string): number | undefined {
   const value = text(params, name);
   return value === undefined ? undefined : Number(value);
 }
@@ -206,19 +207,8 @@ export function bitgetRoutes(engine: Engine, now: () => number): BitgetRoute[] {
     },
     // ccxt's spot loadMarkets asks for margin currencies too; an empty list means "no margin".
     { method: 'GET', path: '/api/v2/margin/currencies', private: false, perSecond: 20, handle: () => [] },
-    {
-      method: 'GET',
-      path: '/api/v2/spot/market/tickers',
-      private: false,
-      perSecond: 20,
-      handle: ({ params }) => {
-        const symbol = text(params, 'symbol');
-        return bitgetSymbols()
-          .map((s) => String(s['symbol']))
-          .filter((s) => symbol === undefined || s === symbol)
-          .map((s) => ({ symbol: s, lastPr: engine.price(s), ts: String(now()) }));
-      },
-    },
+    // Tickers, order book, trades and candles: market-routes.ts.
+    ...bitgetSpotMarketRoutes(engine),
     ...orderRoutes(engine, now),
   ];
 }

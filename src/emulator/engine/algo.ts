@@ -20,6 +20,8 @@ export interface AlgoOrderRequest {
   timeInForce?: TimeInForce;
   priceProtect: boolean;
   clientAlgoId: string;
+  /** The venue's own name for the order's kind (Bitget planType), kept as given. */
+  planType?: string;
 }
 
 export interface AlgoRef {
@@ -45,7 +47,7 @@ export class AlgoEngine {
 
   place(accountId: string, req: AlgoOrderRequest): AlgoOrder {
     const account = this.ctx.account(accountId);
-    const market = this.futures.market(req.symbol);
+    const market = this.futures.market(req.symbol, account.venue);
     if (!account.canTrade) throw new Rejection('TRADING_DISABLED');
     const positionSide = req.positionSide ?? 'BOTH';
     this.futures.checkPositionSide(account, positionSide, req.reduceOnlySent);
@@ -76,6 +78,7 @@ export class AlgoEngine {
       createdAt: now,
       updatedAt: now,
       triggeredAt: 0,
+      ...(req.planType === undefined ? {} : { planType: req.planType }),
     };
     account.futures.algoOrders[String(algo.algoId)] = algo;
     account.futures.clientAlgoIds[algo.clientAlgoId] = algo.algoId;

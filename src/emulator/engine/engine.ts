@@ -12,6 +12,7 @@ import { EngineContext } from './context.ts';
 import { dec, parseDecimal, str } from './decimal.ts';
 import { FuturesEngine } from './futures.ts';
 import { futuresSummary, MARGIN_ASSET } from './futures-margin.ts';
+import { MarketData } from './market-data.ts';
 import { allSymbols } from './markets.ts';
 import { SpotEngine } from './spot.ts';
 import type { Account, ApiKey, Balance, DepthSpec, EngineState, KeyPermissions, PositionSide } from './types.ts';
@@ -39,12 +40,15 @@ export class Engine {
   readonly spot: SpotEngine;
   readonly futures: FuturesEngine;
   readonly algo: AlgoEngine;
+  /** Public market data (tickers, book, trades, candles) from this engine's prices and fills. */
+  readonly market: MarketData;
 
   constructor(state: EngineState, now: () => number) {
     this.ctx = new EngineContext(state, now);
     this.spot = new SpotEngine(this.ctx);
     this.futures = new FuturesEngine(this.ctx);
     this.algo = new AlgoEngine(this.ctx, this.futures);
+    this.market = new MarketData(this.ctx);
   }
 
   get state(): EngineState {
@@ -163,5 +167,6 @@ export class Engine {
     this.ctx.replaceState(state);
     this.spot.reindex();
     this.futures.reindex();
+    this.market.reindex();
   }
 }

@@ -7,7 +7,7 @@ import { Rejection } from './errors.ts';
 import type { ExecutionType } from './events.ts';
 import { checkNotional, checkPrice, checkQuantity, feeOf } from './filters.ts';
 import { futuresSummary, isOpening, leverageOf, MARGIN_ASSET } from './futures-margin.ts';
-import { FEES, findMarket, type MarketSpec } from './markets.ts';
+import { FEES, findMarket, futuresBook, type MarketSpec } from './markets.ts';
 import { applyFill, emptyPosition, positionKey, storeChange } from './positions.ts';
 import { selectTrades, type OrderRef, type TradeQuery } from './queries.ts';
 import type {
@@ -63,8 +63,9 @@ export class FuturesEngine {
     }
   }
 
-  market(symbol: string): MarketSpec {
-    const market = findMarket('binanceFutures', symbol);
+  /** The perpetual's filters on the account's venue (Binance USDT-M or Bitget USDT-FUTURES). */
+  market(symbol: string, venue: Account['venue'] = 'binance'): MarketSpec {
+    const market = findMarket(futuresBook(venue), symbol);
     if (!market) throw new Rejection('UNKNOWN_SYMBOL', { symbol });
     return market;
   }
@@ -99,7 +100,7 @@ export class FuturesEngine {
 
   place(accountId: string, req: FuturesOrderRequest): { order: FuturesOrder; trades: FuturesTrade[] } {
     const account = this.ctx.account(accountId);
-    const market = this.market(req.symbol);
+    const market = this.market(req.symbol, account.venue);
     if (!account.canTrade) throw new Rejection('TRADING_DISABLED');
     const positionSide = req.positionSide ?? 'BOTH';
     this.checkPositionSide(account, positionSide, req.reduceOnlySent ?? false);
@@ -126,7 +127,8 @@ export class FuturesEngine {
       checkNotional(market, qty.mul(reference));
       // A market order pays what its sweep through the levels costs.
       const notional = req.type === 'MARKET' ? Dec.max(totalCost(fills), qty.mul(current)) : qty.mul(reference);
-      const needed = notional.div(leverageOf(account, req.symbol)).add(feeOf(notional, FEES.binanceFutures.taker));
+      const taker = FEES[futuresBook(account.venue)].taker;
+      const needed = notional.div(leverageOf(account, req.symbol)).add(feeOf(notional, taker));
       if (futuresSummary(this.ctx, account).available.lt(needed)) throw new Rejection('MARGIN_INSUFFICIENT');
     }
     const postOnly = req.timeInForce === 'GTX';
@@ -199,7 +201,7 @@ export class FuturesEngine {
     }
     const now = this.ctx.now();
     const notional = qty.mul(price);
-    const commission = feeOf(notional, FEES.binanceFutures[isMaker ? 'maker' : 'taker']);
+    const commission = feeOf(notional, FEES[futuresBook(account.venue)][isMaker ? 'maker' : 'taker']);
     const position = this.position(account, order.symbol, order.positionSide);
     const change = applyFill(
       dec(position.amount),
@@ -296,7 +298,7 @@ export class FuturesEngine {
   }
 
   setLeverage(accountId: string, symbol: string, leverage: number): void {
-    this.market(symbol);
+    this.market(symbol, this.ctx.account(accountId).venue);
     this.ctx.account(accountId).futures.leverage[symbol] = leverage;
     this.ctx.changed();
   }
@@ -311,7 +313,7 @@ export class FuturesEngine {
       }
       const limit = dec(order.price);
       if (!crosses(order.side, limit, price)) continue;
-      const depth = marketDepth(this.ctx.depth(symbol), this.market(symbol));
+      const depth = marketDepth(this.ctx.depth(symbol), this.market(symbol, account.venue));
       const remaining = dec(order.origQty).sub(order.executedQty);
       this.fill(account, order, { price: limit, qty: restingShare(depth, remaining) }, true);
       this.ctx.changed();

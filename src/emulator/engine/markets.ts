@@ -21,7 +21,7 @@ export interface FeeSchedule {
   readonly taker: string;
 }
 
-export type MarketBook = 'binanceSpot' | 'binanceFutures' | 'bitgetSpot';
+export type MarketBook = 'binanceSpot' | 'binanceFutures' | 'bitgetSpot' | 'bitgetFutures';
 
 type FilterInput = Omit<MarketSpec, 'pricePrecision' | 'quantityPrecision' | 'minPrice' | 'maxPrice'> &
   Partial<Pick<MarketSpec, 'minPrice' | 'maxPrice'>>;
@@ -134,13 +134,53 @@ export const MARKETS: Readonly<Record<MarketBook, readonly MarketSpec[]>> = {
       minNotional: '1',
     }),
   ],
+  // Bitget USDT-M perpetuals (v2 mix contracts: pricePlace/priceEndStep, volumePlace/sizeMultiplier,
+  // minTradeNum, minTradeUSDT 5), as GET /api/v2/mix/market/contracts lists them.
+  bitgetFutures: [
+    market({
+      symbol: 'BTCUSDT',
+      base: 'BTC',
+      quote: 'USDT',
+      tickSize: '0.1',
+      stepSize: '0.0001',
+      minQty: '0.0001',
+      maxQty: '1000000',
+      minNotional: '5',
+    }),
+    market({
+      symbol: 'ETHUSDT',
+      base: 'ETH',
+      quote: 'USDT',
+      tickSize: '0.01',
+      stepSize: '0.01',
+      minQty: '0.01',
+      maxQty: '1000000',
+      minNotional: '5',
+    }),
+    market({
+      symbol: 'SOLUSDT',
+      base: 'SOL',
+      quote: 'USDT',
+      tickSize: '0.001',
+      stepSize: '0.1',
+      minQty: '0.1',
+      maxQty: '1000000',
+      minNotional: '5',
+    }),
+  ],
 };
 
 export const FEES: Readonly<Record<MarketBook, FeeSchedule>> = {
   binanceSpot: { maker: '0.001', taker: '0.001' },
   binanceFutures: { maker: '0.0002', taker: '0.0004' },
   bitgetSpot: { maker: '0.001', taker: '0.001' },
+  bitgetFutures: { maker: '0.0002', taker: '0.0006' },
 };
+
+/** The futures book of a venue: its USDT-M perpetuals' filters and fees. */
+export function futuresBook(venue: 'binance' | 'bitget'): 'binanceFutures' | 'bitgetFutures' {
+  return venue === 'bitget' ? 'bitgetFutures' : 'binanceFutures';
+}
 
 export const INITIAL_PRICES: Readonly<Record<string, string>> = {
   BTCUSDT: '60000',

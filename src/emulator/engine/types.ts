@@ -128,6 +128,8 @@ export interface AlgoOrder {
   createdAt: number;
   updatedAt: number;
   triggeredAt: number;
+  /** Bitget's planType (pos_loss, loss_plan, pos_profit, profit_plan, normal_plan); absent on Binance. */
+  planType?: string;
 }
 
 export interface FuturesAccount {
