@@ -1,7 +1,7 @@
-import ccxt from 'ccxt';
+import ccxt, { type Order } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bitgetSwap } from './ccxt-clients.ts';
-import { EmulatorHarness, idOf } from './harness.ts';
+import { EmulatorHarness, eventually, idOf, settle } from './harness.ts';
 
 let h: EmulatorHarness;
 
@@ -317,5 +317,86 @@ describe('Bitget USDT-M TP/SL and trigger plan orders', () => {
     expect(h.em.positions(acct.id)).toEqual([]);
     h.em.setPrice('BTCUSDT', '61000');
     expect(h.em.positions(acct.id)).toMatchObject([{ positionSide: 'LONG', positionAmt: '0.01', entryPrice: '61000' }]);
+  });
+});
+
+describe('Bitget USDT-M private WebSocket (instType USDT-FUTURES) through ccxt.pro', () => {
+  it('pushes orders, fills and the futures account to watchOrders, watchMyTrades and watchBalance', async () => {
+    const acct = h.bitgetFuturesAccount({ USDT: '5000' });
+    const ex = acct.client();
+    h.em.setPrice('BTCUSDT', '60000');
+    // Subscribing to `account` answers with the account as it is.
+    expect((await ex.watchBalance())['USDT']).toMatchObject({ free: 5000, total: 5000 });
+    const seen = new Map<string | undefined, Order>();
+    const collecting = (async () => {
+      while (![...seen.values()].some((o) => o.status === 'closed'))
+        for (const o of await ex.watchOrders()) seen.set(o.id, o);
+    })();
+    const trades = ex.watchMyTrades();
+    await eventually(() => expect(h.em.connectedStreams(acct.id)).toBe(1));
+    await settle(100);
+    const nextBalance = ex.watchBalance();
+    const placed = await ex.createOrder(BTC, 'market', 'buy', 0.01, undefined, {
+      hedged: true,
+      clientOrderId: 'bgf-ws1',
+    });
+    await collecting;
+    expect(seen.get(placed.id)).toMatchObject({
+      symbol: BTC,
+      status: 'closed',
+      side: 'buy',
+      amount: 0.01,
+      filled: 0.01,
+      average: 60000,
+      clientOrderId: 'bgf-ws1',
+      fee: { cost: 0.36, currency: 'USDT' },
+    });
+    expect(seen.get(placed.id)?.info).toMatchObject({ posSide: 'long', tradeSide: 'open', posMode: 'hedge_mode' });
+    const [trade] = await trades;
+    expect(trade).toMatchObject({ order: placed.id, symbol: BTC, amount: 0.01, price: 60000, cost: 600 });
+    expect(trade?.fee).toEqual({ cost: 0.36, currency: 'USDT' });
+    // Margin 600 / 20 and the fee come off what is free.
+    expect((await nextBalance)['USDT']).toMatchObject({ free: 4969.64, total: 4999.64 });
+  });
+
+  it('pushes every open position to watchPositions, and the list without it once it is closed', async () => {
+    const acct = h.bitgetFuturesAccount();
+    const ex = acct.client();
+    h.em.setPrice('ETHUSDT', '3000');
+    expect(await ex.watchPositions()).toEqual([]);
+    const opened = ex.watchPositions();
+    await ex.createOrder(ETH, 'market', 'sell', 0.5, undefined, { hedged: true });
+    expect(await opened).toMatchObject([
+      { symbol: ETH, side: 'short', contracts: 0.5, entryPrice: 3000, hedged: true },
+    ]);
+    const closed = ex.watchPositions();
+    await ex.createOrder(ETH, 'market', 'buy', 0.5, undefined, { hedged: true, reduceOnly: true });
+    expect(await closed).toEqual([]);
+  });
+
+  // With a symbol: ccxt.pro resolves a swap trigger-order watch without one under a hash it never fills.
+  it('pushes plan orders on orders-algo (watchOrders with trigger: true)', async () => {
+    const acct = h.bitgetFuturesAccount();
+    const ex = acct.client();
+    h.em.setPrice('BTCUSDT', '60000');
+    await ex.createOrder(BTC, 'market', 'buy', 0.01, undefined, { hedged: true });
+    const live = ex.watchOrders(BTC, undefined, undefined, { trigger: true });
+    await eventually(() => expect(h.em.connectedStreams(acct.id)).toBe(1));
+    await settle(100);
+    const sl = await ex.createOrder(BTC, 'market', 'sell', 0.01, undefined, {
+      hedged: true,
+      stopLossPrice: 59000,
+      planType: 'loss_plan',
+      clientOrderId: 'bgf-ws-sl',
+    });
+    const [pending] = await live;
+    expect(pending).toMatchObject({ id: sl.id, clientOrderId: 'bgf-ws-sl', status: 'open', triggerPrice: 59000 });
+    const fired = ex.watchOrders(BTC, undefined, undefined, { trigger: true });
+    h.em.setPrice('BTCUSDT', '58900');
+    // ccxt.pro leaves the plan channel's "executed" as it is (it maps only live, filled and cancelled).
+    expect((await fired).find((o) => o.id === sl.id)?.info).toMatchObject({
+      status: 'executed',
+      planType: 'loss_plan',
+    });
   });
 });

@@ -4,6 +4,7 @@ import type { EngineEvent } from '../engine/events.ts';
 import type { StreamRegistry } from '../streams.ts';
 import { isRecord, parseJson, sendFrame, type WsEndpoint } from '../ws-endpoint.ts';
 import { bitgetAssetJson, bitgetFillPush, bitgetOrderPush } from './format.ts';
+import { BitgetMixChannels } from './mix-ws.ts';
 import { bitgetSign } from './rest.ts';
 
 interface Channel {
@@ -23,16 +24,19 @@ const SPOT_CHANNELS = ['orders', 'fill', 'account'];
 
 /**
  * Bitget's private WebSocket (/v2/ws/private): `login` signed over ts+GET+/user/verify, text
- * ping/pong, and the spot `orders`, `fill` and `account` channels pushed as `{action, arg, data, ts}`.
+ * ping/pong, and the spot `orders`, `fill` and `account` channels pushed as `{action, arg, data, ts}`;
+ * the USDT-FUTURES channels are mix-ws.ts's.
  */
 export class BitgetPrivateWs implements WsEndpoint {
   private readonly sessions = new Map<WebSocket, Session>();
+  private readonly mix: BitgetMixChannels;
 
   constructor(
     private readonly engine: Engine,
     private readonly streams: StreamRegistry,
     private readonly now: () => number,
   ) {
+    this.mix = new BitgetMixChannels(engine, streams, now);
     engine.ctx.events.subscribe((event) => this.onEngineEvent(event));
   }
 
@@ -100,14 +104,16 @@ export class BitgetPrivateWs implements WsEndpoint {
         ...(typeof arg['instId'] === 'string' ? { instId: arg['instId'] } : {}),
         ...(typeof arg['coin'] === 'string' ? { coin: arg['coin'] } : {}),
       };
-      if (channel.instType !== 'SPOT' || !SPOT_CHANNELS.includes(channel.channel)) {
+      const spot = channel.instType === 'SPOT' && SPOT_CHANNELS.includes(channel.channel);
+      if (!spot && !this.mix.supports(channel)) {
         this.error(socket, 30001, `instType:${channel.instType},channel:${channel.channel} doesn't exist`, 'subscribe');
         continue;
       }
       session.channels.push(channel);
       sendFrame(socket, { event: 'subscribe', arg });
       // Bitget answers an account subscription with a snapshot of every balance.
-      if (channel.channel === 'account') this.pushAccount(socket, session.accountId, channel, undefined);
+      if (!spot) this.mix.onSubscribe(socket, session.accountId, channel);
+      else if (channel.channel === 'account') this.pushAccount(socket, session.accountId, channel, undefined);
     }
   }
 
@@ -127,12 +133,21 @@ export class BitgetPrivateWs implements WsEndpoint {
   }
 
   private onEngineEvent(event: EngineEvent): void {
+    if (event.kind === 'futuresOrder' || event.kind === 'futuresAccount' || event.kind === 'algoOrder') {
+      for (const socket of this.streams.socketsOf(event.accountId)) {
+        const session = this.sessions.get(socket);
+        if (session?.accountId !== event.accountId) continue;
+        for (const channel of session.channels) this.mix.push(socket, event.accountId, channel, event);
+      }
+      return;
+    }
     if (event.kind !== 'spotOrder' && event.kind !== 'spotBalance') return;
     // Only the account's own sockets: a scan of every session per event is quadratic in followers.
     for (const socket of this.streams.socketsOf(event.accountId)) {
       const session = this.sessions.get(socket);
       if (session?.accountId !== event.accountId) continue;
       for (const channel of session.channels) {
+        if (channel.instType !== 'SPOT') continue;
         if (event.kind === 'spotBalance') {
           if (channel.channel === 'account') this.pushAccount(socket, event.accountId, channel, event.assets);
           continue;
