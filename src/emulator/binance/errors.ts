@@ -31,6 +31,9 @@ export const errors = {
   recvWindowTooLarge: () => new BinanceError(400, -1131, 'recvWindow must be less than 60000'),
   mandatory: (name: string) =>
     new BinanceError(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`),
+  /** Binance's text when neither of two alternative parameters was sent (template "Param '%s' or '%s' must be sent, but both were empty/null!"). */
+  eitherMandatory: (first: string, second: string) =>
+    new BinanceError(400, -1102, `Param '${first}' or '${second}' must be sent, but both were empty/null!`),
   notRequired: (name: string) => new BinanceError(400, -1106, `Parameter '${name}' sent when not required.`),
   illegalChars: (name: string, pattern: string) =>
     new BinanceError(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '${pattern}'.`),

@@ -72,7 +72,9 @@ function spotSymbol(m: MarketSpec): Record<string, unknown> {
   };
 }
 
-export function spotExchangeInfo(serverTime: number): unknown {
+/** Every spot symbol, or only `symbols` (checked by the caller). */
+export function spotExchangeInfo(serverTime: number, symbols?: string[]): unknown {
+  const markets = symbols ? MARKETS.binanceSpot.filter((m) => symbols.includes(m.symbol)) : MARKETS.binanceSpot;
   return {
     timezone: 'UTC',
     serverTime,
@@ -82,7 +84,7 @@ export function spotExchangeInfo(serverTime: number): unknown {
       { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 200000 },
     ],
     exchangeFilters: [],
-    symbols: MARKETS.binanceSpot.map(spotSymbol),
+    symbols: markets.map(spotSymbol),
   };
 }
 

@@ -81,10 +81,10 @@ export function randomClientId(): string {
   return randomBytes(16).toString('base64url').slice(0, 22);
 }
 
-/** orderId wins over origClientOrderId, as on Binance; one of them is required. */
+/** orderId wins over origClientOrderId, as on Binance; one of them is required (-1102 in Binance's words). */
 export function orderRef(params: BinanceParams, clientKey = 'origClientOrderId'): OrderRef {
   const orderId = params.int('orderId');
   const clientOrderId = params.string(clientKey);
-  if (orderId === undefined && clientOrderId === undefined) throw errors.mandatory('orderId');
+  if (orderId === undefined && clientOrderId === undefined) throw errors.eitherMandatory(clientKey, 'orderId');
   return orderId === undefined ? { clientOrderId } : { orderId };
 }

@@ -136,20 +136,23 @@ export function spotAccountJson(account: Account, now: number): Record<string, u
 
 /**
  * executionReport, with the fields ccxt reads: l/L/t/n/N/m for the trade, z/Z cumulative, and
- * C (original client id) empty except on a cancel, where c is the cancel's own id.
+ * C (original client id) empty except on a cancel, where c is the cancel request's own
+ * newClientOrderId (the one its REST answer returned as clientOrderId) and C the order's
+ * ("Original client order ID; This is the ID of the order being canceled").
  */
 export function executionReport(
   order: SpotOrder,
   execution: ExecutionType,
   trade: SpotTrade | undefined,
   now: number,
+  cancelClientOrderId?: string,
 ): Record<string, unknown> {
-  const canceled = execution === 'CANCELED';
+  const canceled = execution === 'CANCELED' && cancelClientOrderId !== undefined;
   return {
     e: 'executionReport',
     E: now,
     s: order.symbol,
-    c: canceled ? `cancel-${String(order.id)}` : order.clientOrderId,
+    c: canceled ? cancelClientOrderId : order.clientOrderId,
     S: order.side,
     o: order.type,
     f: order.timeInForce,

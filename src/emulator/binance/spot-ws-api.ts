@@ -121,7 +121,8 @@ export class SpotWsApi implements WsEndpoint {
     const account = this.engine.ctx.findAccount(event.accountId);
     if (account?.venue !== 'binance') return;
     if (event.kind === 'spotOrder') {
-      this.deliver(account.id, executionReport(event.order, event.execution, event.trade, this.now()));
+      const report = executionReport(event.order, event.execution, event.trade, this.now(), event.cancelClientOrderId);
+      this.deliver(account.id, report);
     } else {
       this.deliver(account.id, outboundAccountPosition(account, event.assets, event.time));
     }

@@ -29,6 +29,7 @@ export const bitgetErrors = {
   wrongEnvironment: () => new BitgetError(400, '40099', 'exchange environment is incorrect'),
   missing: (name: string) => new BitgetError(400, '40019', `Parameter ${name} cannot be empty`),
   invalid: (name: string) => new BitgetError(400, '40017', `Parameter verification failed: ${name}`),
+  unknownSymbol: (symbol: string) => new BitgetError(400, '40034', `Parameter ${symbol} does not exist`),
   tooMany: () => new BitgetError(429, '429', 'Too Many Requests'),
   notFound: () => new BitgetError(404, '40404', 'Request URL NOT FOUND'),
 };

@@ -144,8 +144,10 @@ export function bitgetSymbolJson(m: MarketSpec): Record<string, unknown> {
   };
 }
 
-export function bitgetSymbols(): Record<string, unknown>[] {
-  return MARKETS.bitgetSpot.map(bitgetSymbolJson);
+/** Every spot symbol, or the one asked for ("supporting both individual and full queries"). */
+export function bitgetSymbols(symbol?: string): Record<string, unknown>[] {
+  const markets = symbol === undefined ? MARKETS.bitgetSpot : MARKETS.bitgetSpot.filter((m) => m.symbol === symbol);
+  return markets.map(bitgetSymbolJson);
 }
 
 /** The `orders` channel push for one order event, fill fields included when it traded. */

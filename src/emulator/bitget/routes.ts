@@ -203,7 +203,13 @@ export function bitgetRoutes(engine: Engine, now: () => number): BitgetRoute[] {
       path: '/api/v2/spot/public/symbols',
       private: false,
       perSecond: 20,
-      handle: () => bitgetSymbols(),
+      handle: ({ params }) => {
+        const symbol = text(params, 'symbol');
+        const found = bitgetSymbols(symbol);
+        // Not documented for an unknown symbol: answered as the emulator answers one elsewhere.
+        if (symbol !== undefined && found.length === 0) throw bitgetErrors.unknownSymbol(symbol);
+        return found;
+      },
     },
     // ccxt's spot loadMarkets asks for margin currencies too; an empty list means "no margin".
     { method: 'GET', path: '/api/v2/margin/currencies', private: false, perSecond: 20, handle: () => [] },

@@ -8,7 +8,15 @@ export type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'REJECTED
  * Orders are copies taken at the moment of the event, so later fills do not rewrite history.
  */
 export type EngineEvent =
-  | { kind: 'spotOrder'; accountId: string; order: SpotOrder; execution: ExecutionType; trade?: SpotTrade }
+  | {
+      kind: 'spotOrder';
+      accountId: string;
+      order: SpotOrder;
+      execution: ExecutionType;
+      trade?: SpotTrade;
+      /** A cancel: the cancel request's own client id (Binance's newClientOrderId of DELETE /api/v3/order). */
+      cancelClientOrderId?: string;
+    }
   | { kind: 'spotBalance'; accountId: string; assets: string[]; time: number }
   | { kind: 'futuresOrder'; accountId: string; order: FuturesOrder; execution: ExecutionType; trade?: FuturesTrade }
   | { kind: 'futuresAccount'; accountId: string; assets: string[]; positionKeys: string[]; time: number }

@@ -268,7 +268,8 @@ export class SpotEngine {
     order.lockedAmount = '0';
   }
 
-  cancel(accountId: string, symbol: string, ref: OrderRef): SpotOrder {
+  /** `cancelClientOrderId`: the cancel request's own id, which its CANCELED event carries. */
+  cancel(accountId: string, symbol: string, ref: OrderRef, cancelClientOrderId?: string): SpotOrder {
     const account = this.ctx.account(accountId);
     const order = this.find(accountId, symbol, ref);
     if (!order || (order.status !== 'NEW' && order.status !== 'PARTIALLY_FILLED')) {
@@ -278,7 +279,7 @@ export class SpotEngine {
     order.status = 'CANCELED';
     order.updatedAt = this.ctx.now();
     this.open.remove(order);
-    this.emitOrder(account, order, 'CANCELED');
+    this.emitOrder(account, order, 'CANCELED', undefined, cancelClientOrderId);
     this.emitBalance(account, this.market(account, order.symbol));
     this.ctx.changed();
     return order;
@@ -326,13 +327,20 @@ export class SpotEngine {
     }
   }
 
-  private emitOrder(account: Account, order: SpotOrder, execution: ExecutionType, trade?: SpotTrade): void {
+  private emitOrder(
+    account: Account,
+    order: SpotOrder,
+    execution: ExecutionType,
+    trade?: SpotTrade,
+    cancelClientOrderId?: string,
+  ): void {
     this.ctx.events.emit({
       kind: 'spotOrder',
       accountId: account.id,
       order: { ...order },
       execution,
       ...(trade ? { trade: { ...trade } } : {}),
+      ...(cancelClientOrderId === undefined ? {} : { cancelClientOrderId }),
     });
   }
 
