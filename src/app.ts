@@ -55,6 +55,8 @@ export interface AppOptions {
   copyTiming?: Partial<CopyTiming>;
   /** When the in-doubt sweep runs (node-cron, with seconds); tests run it every second. */
   inDoubtCron?: string;
+  /** REST timeout per exchange request (ccxt's default, 10 s, when unset); tests shorten it. */
+  exchangeTimeoutMs?: number;
 }
 
 /** Builds every service over one database. The caller must hold the data-directory lock. */
@@ -86,7 +88,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   // Alerts listen from the start: nothing raised while the desk comes up is missed.
   const alerts = new AlertService({ db, bus, logger });
   await alerts.start();
-  const exchanges = new ExchangeClients({ accounts, logger, paper: paper?.urls });
+  const exchanges = new ExchangeClients({
+    accounts,
+    logger,
+    paper: paper?.urls,
+    ...(options.exchangeTimeoutMs === undefined ? {} : { timeoutMs: options.exchangeTimeoutMs }),
+  });
   const streams = new StreamSupervisor({
     clients: exchanges,
     bus,

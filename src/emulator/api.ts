@@ -4,6 +4,7 @@ import type { FuturesBalanceView, PositionView } from './engine/engine.ts';
 import type { RandomWalkOptions } from './engine/price-driver.ts';
 import type { Balance, DepthSpec, KeyPermissions } from './engine/types.ts';
 import type { Fault } from './faults.ts';
+import type { RequestLogEntry } from './server.ts';
 
 export type {
   AccountSpec,
@@ -16,6 +17,7 @@ export type {
   PositionView,
   RandomWalkOptions,
   RateLimitOptions,
+  RequestLogEntry,
 };
 
 export interface EmulatorOptions {
@@ -93,6 +95,8 @@ export interface Emulator {
   expireListenKeys(accountId: string): void;
   /** Requests served so far per "METHOD /path" (control calls included). */
   requests(): Record<string, number>;
+  /** The latest requests (up to 10 000) in arrival order: wall-clock time, method, path, answered status. */
+  requestLog(): RequestLogEntry[];
   resetRequests(): void;
   /** Writes the state file now (it is also written, batched, after every change). */
   flush(): void;

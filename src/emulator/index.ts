@@ -99,8 +99,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     connectedStreams: (accountId: string) => streams.socketsOf(accountId).length,
     expireListenKeys: (accountId: string) => binance.listenKeys.expire(accountId),
     requests: () => Object.fromEntries(server.requestCounts),
-    resetRequests: () => server.requestCounts.clear(),
     flush: () => stateFile?.flush(),
+    requestLog: () => server.requestLog.map((entry) => ({ ...entry })),
+    resetRequests: () => {
+      server.requestCounts.clear();
+      server.requestLog.length = 0;
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;

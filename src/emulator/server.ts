@@ -5,6 +5,16 @@ import { readCall, sendJson, type HttpCall } from './http.ts';
 import type { StreamRegistry } from './streams.ts';
 import type { WsEndpoint } from './ws-endpoint.ts';
 
+/** One request as the emulator received it: when (ms), what, and the status it answered (0 until answered). */
+export interface RequestLogEntry {
+  at: number;
+  method: string;
+  path: string;
+  status: number;
+}
+
+const REQUEST_LOG_SIZE = 10_000;
+
 export interface HttpHandler {
   handles(path: string): boolean;
   dispatch(call: HttpCall): Promise<void>;
@@ -18,6 +28,8 @@ export class EmulatorServer {
   readonly http: Server;
   /** Requests served per "METHOD /path", for tests that count calls (e.g. loadMarkets is one). */
   readonly requestCounts = new Map<string, number>();
+  /** The last REQUEST_LOG_SIZE requests in arrival order, with the status they were answered with. */
+  readonly requestLog: RequestLogEntry[] = [];
   private readonly wss = new WebSocketServer({ noServer: true });
 
   constructor(
@@ -34,6 +46,7 @@ export class EmulatorServer {
       const call = await readCall(req, res);
       const endpoint = `${call.method} ${call.path}`;
       this.requestCounts.set(endpoint, (this.requestCounts.get(endpoint) ?? 0) + 1);
+      this.logRequest(call);
       const handler = this.handlers.find((h) => h.handles(call.path));
       if (!handler) {
         sendJson(res, 404, { code: -1000, msg: `no route for ${call.method} ${call.path}` });
@@ -63,6 +76,16 @@ export class EmulatorServer {
       ws.on('error', () => ws.terminate());
       this.streams.track(ws);
       endpoint.onConnection(ws, req, url);
+    });
+  }
+
+  private logRequest(call: HttpCall): void {
+    // Arrival time on the wall clock (not the exchange clock a test may move): tests measure waits with it.
+    const entry: RequestLogEntry = { at: Date.now(), method: call.method, path: call.path, status: 0 };
+    this.requestLog.push(entry);
+    if (this.requestLog.length > REQUEST_LOG_SIZE) this.requestLog.splice(0, this.requestLog.length - REQUEST_LOG_SIZE);
+    call.res.on('finish', () => {
+      entry.status = call.res.statusCode;
     });
   }
 

@@ -88,6 +88,8 @@ const ERROR_RULES: readonly ErrorCodeRule[] = [
   { code: '-1006', kind: 'status_unknown' },
   { code: '-1007', kind: 'status_unknown' },
   { code: '-2010', kind: 'duplicate_client_id', when: /duplicate order/i },
+  // USDT-M: "ClientOrderId is duplicated." (ccxt: InvalidOrder on Binance's host, ExchangeError on a local one).
+  { code: '-4116', kind: 'duplicate_client_id' },
   { code: '-2010', kind: 'insufficient_funds', when: /insufficient balance/i },
   { code: '-2010', kind: 'rejected' },
   { code: '-2011', kind: 'order_not_found' },

@@ -43,6 +43,8 @@ const ERROR_RULES: readonly ErrorCodeRule[] = [
   { code: '43012', kind: 'insufficient_funds' },
   { code: '40762', kind: 'insufficient_funds' },
   { code: '43001', kind: 'order_not_found' },
+  // "clientOrderId duplicate": a clientOid still held by an unfilled order.
+  { code: '43118', kind: 'duplicate_client_id' },
   { code: '43025', kind: 'order_not_found' },
   { code: '45110', kind: 'rejected_min_notional' },
   { code: '45111', kind: 'rejected_lot_size' },

@@ -119,11 +119,23 @@ const CASES: Case[] = [
     OrderRejectedError,
     'rejected_min_notional',
   ),
+  usdm(
+    PLACE_USDM,
+    binanceError(-4116, 'ClientOrderId is duplicated.'),
+    DuplicateClientOrderIdError,
+    'duplicate_client_id',
+  ),
   bitget(BITGET_BALANCE, bitgetError('40006', 'Invalid ACCESS_KEY'), ExchangeAuthError, 'auth_rejected'),
   bitget(BITGET_BALANCE, bitgetError('40037', 'Apikey does not exist'), ExchangeAuthError, 'auth_rejected'),
   bitget(BITGET_BALANCE, bitgetError('40012', 'apikey/password is incorrect'), ExchangeAuthError, 'auth_rejected'),
   bitget(BITGET_BALANCE, bitgetError('40009', 'sign signature error'), ExchangeAuthError, 'auth_rejected'),
   bitget(BITGET_BUY, bitgetError('43012', 'Insufficient balance'), InsufficientFundsError, 'insufficient_funds'),
+  bitget(
+    BITGET_LIMIT,
+    bitgetError('43118', 'clientOrderId duplicate'),
+    DuplicateClientOrderIdError,
+    'duplicate_client_id',
+  ),
   bitget(
     BITGET_BUY,
     bitgetError('45110', 'less than the minimum amount 5 USDT'),

@@ -13,6 +13,7 @@ import { ownClientOrderId } from '../../domain/client-order-id.ts';
 import { HedgeError } from '../../domain/errors.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import {
+  DuplicateClientOrderIdError,
   ExchangeRateLimitError,
   ExchangeUnavailableError,
   OrderNotFoundError,
@@ -168,7 +169,9 @@ export class OrderTracker {
    * Sends the order and records the answer. A refusal that proves the order was not taken is
    * recorded (REJECTED) and rethrown; an answer that proves nothing (timeout, 5xx, an unknown
    * code) makes it UNKNOWN, and it is looked up by its client id a few times over ~1.5 s — not
-   * found yet, it stays UNKNOWN for the in-doubt sweep. Never sent twice.
+   * found yet, it stays UNKNOWN for the in-doubt sweep. A duplicate client id says an order
+   * with this id is open on the exchange: that order is looked up and followed, not called
+   * refused. Never sent twice.
    */
   async send(row: Order, place: () => Promise<ExchangeOrder>, options: SendOptions = {}): Promise<Order> {
     for (let attempt = 1; ; attempt++) {
@@ -176,7 +179,7 @@ export class OrderTracker {
         const answer = await place();
         return (await this.apply(row, reportOf(answer, 'placement'), options)) ?? row;
       } catch (err) {
-        if (err instanceof OrderStatusUnknownError) {
+        if (err instanceof OrderStatusUnknownError || err instanceof DuplicateClientOrderIdError) {
           const unknown = await this.apply(row, { kind: 'unanswered', source: 'placement', reason: err.key }, options);
           return this.lookUpUnanswered(unknown ?? row, options);
         }
