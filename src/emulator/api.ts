@@ -25,8 +25,14 @@ export interface EmulatorOptions {
   port?: number;
   /** Default 127.0.0.1; the control surface answers loopback callers only, whatever the host. */
   host?: string;
-  /** JSON persistence of accounts, orders, trades, positions, prices; absent = in memory. */
+  /**
+   * Durable JSON persistence of accounts, orders, trades, positions, prices: a snapshot here and a
+   * write-ahead log beside it (`<stateFile>.wal`); every answer waits until what it reports is
+   * synced to disk. Absent = in memory.
+   */
   stateFile?: string;
+  /** Fold the write-ahead log into the snapshot once it is this long (default 4 MiB, and never before it is as long as the snapshot). */
+  compactAfterBytes?: number;
   /**
    * false: the state file keeps no API key, secret, passphrase or listen key — credentials live
    * in memory only, and the owner gives them again with `createAccount` after every start (an
@@ -98,7 +104,7 @@ export interface Emulator {
   /** The latest requests (up to 10 000) in arrival order: wall-clock time, method, path, answered status. */
   requestLog(): RequestLogEntry[];
   resetRequests(): void;
-  /** Writes the state file now (it is also written, batched, after every change). */
+  /** Writes a fresh snapshot now and empties the log (every change is durable before it is answered anyway). */
   flush(): void;
   stop(): Promise<void>;
 }

@@ -37,6 +37,31 @@ export async function readCall(req: IncomingMessage, res: ServerResponse): Promi
   };
 }
 
+/**
+ * Holds an answer back until every state change made before it is durable (persistence.ts), then
+ * runs `send`; at once when nothing is waiting to be written. Answers keep their order.
+ */
+export type AnswerGate = (send: () => void) => void;
+
+const gates = new WeakMap<ServerResponse, AnswerGate>();
+
+/** Every answer on `res` goes through `gate`: nothing is acknowledged before it is on disk. */
+export function gateAnswers(res: ServerResponse, gate: AnswerGate): void {
+  gates.set(res, gate);
+}
+
+/** Writes the answer, through the response's gate if it has one (its body is taken now). */
+function answer(res: ServerResponse, status: number, text: string, headers: Record<string, string | number>): void {
+  const write = () => {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { 'content-length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  };
+  const gate = gates.get(res);
+  if (gate) gate(write);
+  else write();
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -44,19 +69,12 @@ export function sendJson(
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json;charset=UTF-8',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
+  answer(res, status, JSON.stringify(body), { 'content-type': 'application/json;charset=UTF-8', ...headers });
 }
 
 export function sendText(res: ServerResponse, status: number, text: string): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  answer(res, status, text, { 'content-type': 'text/plain' });
 }
 
 export function isLoopback(address: string | undefined): boolean {

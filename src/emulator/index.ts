@@ -12,7 +12,7 @@ import { PriceDriver, type RandomWalkOptions } from './engine/price-driver.ts';
 import type { DepthSpec, KeyPermissions } from './engine/types.ts';
 import { FaultRegistry, HeldRequests, type Fault } from './faults.ts';
 import type { HttpCall } from './http.ts';
-import { StateFile, withoutCredentials } from './persistence.ts';
+import { DurableState } from './persistence.ts';
 import { EmulatorServer } from './server.ts';
 import { StreamRegistry } from './streams.ts';
 
@@ -26,15 +26,21 @@ export { DEMO_ACCOUNTS } from './demo-accounts.ts';
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const now = opts.now ?? Date.now;
   const engine = new Engine(emptyState(), now);
-  const snapshot = opts.persistCredentials === false ? () => withoutCredentials(engine.state) : () => engine.state;
-  const stateFile = opts.stateFile === undefined ? undefined : new StateFile(opts.stateFile, snapshot);
-  const loaded = stateFile?.load();
-  if (loaded) engine.load(loaded);
-  if (stateFile) engine.ctx.events.subscribe((event) => event.kind === 'changed' && stateFile.markDirty());
+  // Durable state: the engine works on the loaded state behind a change tracker; every change is
+  // in the write-ahead log before any answer or event that reports it leaves (persistence.ts).
+  const store =
+    opts.stateFile === undefined
+      ? undefined
+      : new DurableState(opts.stateFile, {
+          persistCredentials: opts.persistCredentials !== false,
+          ...(opts.compactAfterBytes === undefined ? {} : { compactAfterBytes: opts.compactAfterBytes }),
+        });
+  if (store) engine.load(store.open(store.load() ?? engine.state));
+  const gate = store?.gate;
 
   const faults = new FaultRegistry();
   const held = new HeldRequests();
-  const streams = new StreamRegistry();
+  const streams = new StreamRegistry(gate);
   const prices = new PriceDriver(engine);
   const binance = createBinance({
     engine,
@@ -60,6 +66,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     [control, binance.router, bitget],
     [binance.spotWsApi, binance.userStream, bitgetWs],
     streams,
+    gate,
   );
   const host = opts.host ?? '127.0.0.1';
   const { port } = await server.listen(opts.port ?? 0, host);
@@ -99,12 +106,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     connectedStreams: (accountId: string) => streams.socketsOf(accountId).length,
     expireListenKeys: (accountId: string) => binance.listenKeys.expire(accountId),
     requests: () => Object.fromEntries(server.requestCounts),
-    flush: () => stateFile?.flush(),
     requestLog: () => server.requestLog.map((entry) => ({ ...entry })),
     resetRequests: () => {
       server.requestCounts.clear();
       server.requestLog.length = 0;
     },
+    flush: () => store?.flush(),
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -112,7 +119,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       binance.userStream.stop();
       held.releaseAll();
       await server.close();
-      stateFile?.flush();
+      await store?.close();
     },
   };
   self.emulator = emulator;

@@ -4,7 +4,8 @@ import { startEmulator } from './index.ts';
 /**
  * `npm run emulator`: the exchange emulator as its own process, with demo accounts and a random
  * walk, for paper trading against it from another process. EMULATOR_PORT (default 8765) and
- * EMULATOR_STATE_FILE (optional JSON persistence) configure it.
+ * EMULATOR_STATE_FILE (optional durable JSON persistence: a snapshot and `<file>.wal`) configure it;
+ * EMULATOR_COMPACT_BYTES sets how long the write-ahead log grows before it is folded into the snapshot.
  */
 function portFromEnv(raw: string | undefined): number {
   const port = Number(raw ?? '8765');
@@ -16,9 +17,15 @@ function portFromEnv(raw: string | undefined): number {
 
 async function main(): Promise<void> {
   const stateFile = process.env['EMULATOR_STATE_FILE'];
+  const compact = process.env['EMULATOR_COMPACT_BYTES'];
+  const compactAfterBytes = compact ? Number(compact) : undefined;
+  if (compactAfterBytes !== undefined && !(Number.isInteger(compactAfterBytes) && compactAfterBytes >= 0)) {
+    throw new Error(`EMULATOR_COMPACT_BYTES must be a byte count, got "${String(compact)}"`);
+  }
   const emulator = await startEmulator({
     port: portFromEnv(process.env['EMULATOR_PORT']),
     ...(stateFile ? { stateFile } : {}),
+    ...(compactAfterBytes === undefined ? {} : { compactAfterBytes }),
   });
   for (const account of DEMO_ACCOUNTS) emulator.createAccount(account);
   emulator.startRandomWalk({ intervalMs: 1000, stepBps: 5 });
@@ -27,7 +34,7 @@ async function main(): Promise<void> {
     `exchange emulator listening (loopback only)`,
     `  HTTP      ${emulator.httpUrl}   Binance /api/v3 /fapi/v1..v3 · Bitget /api/v2 · control /_control/*`,
     `  WS        ${emulator.wsUrl}     Binance /ws-api/v3 and /private/ws?listenKey= · Bitget /v2/ws/private`,
-    `  state     ${stateFile ?? 'in memory'}`,
+    `  state     ${stateFile ? `${stateFile} (+ .wal; every answer waits until it is synced)` : 'in memory'}`,
     `  demo accounts (emulator-only credentials):`,
     ...DEMO_ACCOUNTS.map(
       (a) =>

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { readCall, sendJson, type HttpCall } from './http.ts';
+import { gateAnswers, readCall, sendJson, type AnswerGate, type HttpCall } from './http.ts';
 import type { StreamRegistry } from './streams.ts';
 import type { WsEndpoint } from './ws-endpoint.ts';
 
@@ -36,12 +36,15 @@ export class EmulatorServer {
     private readonly handlers: HttpHandler[],
     private readonly wsEndpoints: WsEndpoint[],
     private readonly streams: StreamRegistry,
+    /** With durable state: answers wait until what they report is on disk. */
+    private readonly gate?: AnswerGate,
   ) {
     this.http = createServer((req, res) => void this.onRequest(req, res));
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.gate) gateAnswers(res, this.gate);
     try {
       const call = await readCall(req, res);
       const endpoint = `${call.method} ${call.path}`;

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { AnswerGate } from './http.ts';
 import { sendFrame } from './ws-endpoint.ts';
 
 /**
@@ -10,9 +11,21 @@ export class StreamRegistry {
   private readonly silent = new Set<string>();
   private readonly all = new Set<WebSocket>();
 
+  /**
+   * With durable state, `gate` holds every pushed event (an order update, a fill, a balance) until
+   * what it reports is on disk, as REST answers wait: a client never sees what a crash could undo.
+   */
+  constructor(private readonly gate?: AnswerGate) {}
+
   /** Every socket the server accepted, private or not, so stop() can close them. */
   track(socket: WebSocket): void {
     this.all.add(socket);
+    const { gate } = this;
+    if (gate) {
+      // A close after a held event (listenKeyExpired, then the close) must not overtake it.
+      const close = socket.close.bind(socket);
+      socket.close = (...args: Parameters<WebSocket['close']>) => gate(() => close(...args));
+    }
     socket.on('close', () => {
       this.all.delete(socket);
       for (const sockets of this.byAccount.values()) sockets.delete(socket);
@@ -36,10 +49,15 @@ export class StreamRegistry {
     return [...(this.byAccount.get(accountId) ?? [])];
   }
 
-  /** Sends unless the account's streams are silenced; events are dropped, never queued. */
+  /** Sends (once durable, with a gate) unless the account's streams are silenced: then the event is dropped. */
   send(accountId: string, socket: WebSocket, payload: unknown): void {
     if (this.silent.has(accountId)) return;
-    sendFrame(socket, payload);
+    if (!this.gate) {
+      sendFrame(socket, payload);
+      return;
+    }
+    const frame = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    this.gate(() => sendFrame(socket, frame));
   }
 
   drop(accountId: string): void {
