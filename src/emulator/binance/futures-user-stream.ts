@@ -1,26 +1,36 @@
-import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Engine } from '../engine/engine.ts';
 import type { EngineEvent } from '../engine/events.ts';
+import type { ListenKey } from '../engine/types.ts';
 import type { StreamRegistry } from '../streams.ts';
-import type { WsEndpoint } from '../ws-endpoint.ts';
 import { algoUpdate } from './algo-format.ts';
 import { accountUpdate, orderTradeUpdate } from './futures-format.ts';
 import type { ListenKeyStore } from './listen-keys.ts';
 
-/** ccxt builds `…/private/ws?listenKey=KEY` from `urls.api.ws.future`; the old `/ws/KEY` form works too. */
-function listenKeyOf(url: URL): string | undefined {
-  if (url.pathname === '/private/ws' || url.pathname === '/ws') return url.searchParams.get('listenKey') ?? undefined;
-  const match = /^\/(?:private\/)?ws\/([A-Za-z0-9]+)$/.exec(url.pathname);
-  return match?.[1];
+/** One listenKey a socket listens to, and how its events are framed. */
+export interface UserDataSubscription {
+  /**
+   * Only these event types (`e`), when the client named any: Binance's `events=` parameter on the
+   * /private routes is an allow list ("ORDER_TRADE_UPDATE/ACCOUNT_UPDATE").
+   */
+  events?: ReadonlySet<string>;
+  /** Combined-stream framing: `{stream: <listenKey>, data: <event>}` (the `/stream` routes). */
+  combined: boolean;
+}
+
+interface Listening extends UserDataSubscription {
+  key: string;
+  accountId: string;
 }
 
 /**
- * The USDT-M user-data stream: one socket per listenKey, ORDER_TRADE_UPDATE / ACCOUNT_UPDATE /
- * ALGO_UPDATE for its account, `listenKeyExpired` and a close when the key runs out.
+ * The USDT-M user-data stream: ORDER_TRADE_UPDATE / ACCOUNT_UPDATE / ALGO_UPDATE for the account
+ * behind each listenKey a socket listens to, `listenKeyExpired` and the end of that subscription
+ * when the key runs out (the socket closes when it has nothing left to listen to). Which socket
+ * listens to which key is decided by the stream endpoint (stream-endpoint.ts) from the URL.
  */
-export class FuturesUserStream implements WsEndpoint {
-  private readonly sockets = new Map<WebSocket, { key: string; accountId: string }>();
+export class FuturesUserStream {
+  private readonly sockets = new Map<WebSocket, Listening[]>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -28,47 +38,70 @@ export class FuturesUserStream implements WsEndpoint {
     private readonly listenKeys: ListenKeyStore,
     private readonly streams: StreamRegistry,
     private readonly now: () => number,
+    /** Whether a socket still has market streams once its last listenKey ended (then it stays open). */
+    private readonly keepsOpen: (socket: WebSocket) => boolean = () => false,
   ) {
     engine.ctx.events.subscribe((event) => this.onEngineEvent(event));
-    listenKeys.onEnd((key, reason) => {
-      for (const [socket, info] of this.sockets) {
-        if (info.key !== key.key) continue;
-        if (reason === 'expired')
-          this.streams.send(info.accountId, socket, { e: 'listenKeyExpired', E: this.now(), listenKey: key.key });
-        socket.close(1000, reason === 'expired' ? 'listenKey expired' : 'listenKey deleted');
-      }
-    });
+    listenKeys.onEnd((key, reason) => this.onKeyEnd(key, reason));
     this.sweeper = setInterval(() => listenKeys.sweep(), 250);
     this.sweeper.unref();
   }
 
-  matches(path: string): boolean {
-    return path === '/private/ws' || path === '/ws' || /^\/(private\/)?ws\/[A-Za-z0-9]+$/.test(path);
+  /** The key if it is valid now. */
+  lookup(key: string): ListenKey | undefined {
+    return this.listenKeys.lookup(key);
   }
 
-  accepts(_req: IncomingMessage, url: URL): boolean {
-    const key = listenKeyOf(url);
-    return key !== undefined && this.listenKeys.lookup(key) !== undefined;
-  }
-
-  onConnection(socket: WebSocket, _req: IncomingMessage, url: URL): void {
-    const key = this.listenKeys.lookup(listenKeyOf(url) ?? '');
-    if (!key) {
-      socket.close(1008, 'invalid listenKey');
-      return;
+  /** The socket listens to `key` from now on; false when the key is unknown or expired. */
+  subscribe(socket: WebSocket, key: string, subscription: UserDataSubscription): boolean {
+    const listenKey = this.listenKeys.lookup(key);
+    if (!listenKey) return false;
+    let listening = this.sockets.get(socket);
+    if (!listening) {
+      this.sockets.set(socket, (listening = []));
+      socket.on('close', () => this.sockets.delete(socket));
     }
-    this.sockets.set(socket, { key: key.key, accountId: key.accountId });
-    this.streams.attach(key.accountId, socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    if (!listening.some((l) => l.key === key)) listening.push({ ...subscription, key, accountId: listenKey.accountId });
+    this.streams.attach(listenKey.accountId, socket);
+    return true;
+  }
+
+  unsubscribe(socket: WebSocket, key: string): void {
+    const listening = this.sockets.get(socket);
+    const ended = listening?.find((l) => l.key === key);
+    if (!listening || !ended) return;
+    listening.splice(listening.indexOf(ended), 1);
+    if (!listening.some((l) => l.accountId === ended.accountId)) this.streams.detach(ended.accountId, socket);
+  }
+
+  /** The listenKeys a socket listens to. */
+  keysOf(socket: WebSocket): string[] {
+    return (this.sockets.get(socket) ?? []).map((l) => l.key);
   }
 
   stop(): void {
     clearInterval(this.sweeper);
   }
 
-  private deliver(accountId: string, payload: unknown): void {
+  private send(socket: WebSocket, l: Listening, payload: Record<string, unknown>): void {
+    if (l.events && !l.events.has(String(payload['e']))) return;
+    this.streams.send(l.accountId, socket, l.combined ? { stream: l.key, data: payload } : payload);
+  }
+
+  private onKeyEnd(key: ListenKey, reason: 'expired' | 'deleted'): void {
+    for (const [socket, listening] of this.sockets) {
+      const l = listening.find((item) => item.key === key.key);
+      if (!l) continue;
+      if (reason === 'expired') this.send(socket, l, { e: 'listenKeyExpired', E: this.now(), listenKey: key.key });
+      this.unsubscribe(socket, key.key);
+      if (listening.length === 0 && !this.keepsOpen(socket))
+        socket.close(1000, reason === 'expired' ? 'listenKey expired' : 'listenKey deleted');
+    }
+  }
+
+  private deliver(accountId: string, payload: Record<string, unknown>): void {
     for (const socket of this.streams.socketsOf(accountId))
-      if (this.sockets.get(socket)?.accountId === accountId) this.streams.send(accountId, socket, payload);
+      for (const l of this.sockets.get(socket) ?? []) if (l.accountId === accountId) this.send(socket, l, payload);
   }
 
   private onEngineEvent(event: EngineEvent): void {

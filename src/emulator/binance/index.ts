@@ -9,6 +9,7 @@ import { BinanceRateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { BinanceRouter } from './rest.ts';
 import { spotRoutes } from './spot-routes.ts';
 import { SpotWsApi } from './spot-ws-api.ts';
+import { BinanceStreamEndpoint } from './stream-endpoint.ts';
 import { walletRoutes } from './wallet-routes.ts';
 
 export interface BinanceDepsIn {
@@ -24,11 +25,26 @@ export interface BinanceDepsIn {
 export function createBinance(deps: BinanceDepsIn): {
   router: BinanceRouter;
   spotWsApi: SpotWsApi;
-  userStream: FuturesUserStream;
+  /**
+   * Every raw and combined stream socket (`/ws`, `/stream`, `/public`, `/market`, `/private`):
+   * spot and USDT-M market streams, and the USDT-M user data stream (FuturesUserStream) by listenKey.
+   */
+  userStream: BinanceStreamEndpoint;
   listenKeys: ListenKeyStore;
 } {
   const listenKeys = new ListenKeyStore(deps.engine.ctx);
   const limiter = new BinanceRateLimiter(deps.rateLimits ?? {}, deps.now);
+  // The user stream keeps a socket open after its last listenKey ends if it has market streams too.
+  const endpoint: { streams?: BinanceStreamEndpoint } = {};
+  const userData = new FuturesUserStream(
+    deps.engine,
+    listenKeys,
+    deps.streams,
+    deps.now,
+    (socket) => endpoint.streams?.hasMarketStreams(socket) ?? false,
+  );
+  const streamEndpoint = new BinanceStreamEndpoint(deps.engine, userData, deps.now);
+  endpoint.streams = streamEndpoint;
   const router = new BinanceRouter({
     engine: deps.engine,
     faults: deps.faults,
@@ -43,7 +59,7 @@ export function createBinance(deps: BinanceDepsIn): {
   return {
     router,
     spotWsApi: new SpotWsApi(deps.engine, deps.streams, deps.now),
-    userStream: new FuturesUserStream(deps.engine, listenKeys, deps.streams, deps.now),
+    userStream: streamEndpoint,
     listenKeys,
   };
 }

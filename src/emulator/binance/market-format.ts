@@ -25,6 +25,14 @@ export function numbersOf(book: BinanceBook, symbol: string): Numbers {
   };
 }
 
+/** Spot: one taker order's trades at one price at one time; USDT-M: same price and taker side within 100 ms. */
+export function aggregatesTogether(book: BinanceBook): (first: PublicTrade, next: PublicTrade) => boolean {
+  if (book === 'binanceSpot')
+    return (first, next) => first.orderId === next.orderId && first.price === next.price && first.time === next.time;
+  return (first, next) =>
+    first.price === next.price && first.takerSide === next.takerSide && next.time - first.time < 100;
+}
+
 const levelRows = (levels: readonly BookLevel[], n: Numbers): [string, string][] =>
   levels.map(([price, qty]) => [n.price(price), n.qty(qty)]);
 

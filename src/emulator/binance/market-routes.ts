@@ -1,15 +1,10 @@
 import type { Engine } from '../engine/engine.ts';
-import {
-  fixedInterval,
-  monthInterval,
-  weekInterval,
-  type CandleInterval,
-  type PublicTrade,
-} from '../engine/market-data.ts';
+import { fixedInterval, monthInterval, weekInterval, type CandleInterval } from '../engine/market-data.ts';
 import { MARKETS } from '../engine/markets.ts';
 import { BinanceError, errors } from './errors.ts';
 import {
   aggTradeJson,
+  aggregatesTogether,
   bookTickerJson,
   depthJson,
   klineRow,
@@ -118,14 +113,6 @@ function futuresDepthWeight(p: BinanceParams): number {
 function futuresKlinesWeight(p: BinanceParams): number {
   const limit = p.int('limit') ?? 500;
   return limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
-}
-
-/** Spot: one taker order's trades at one price at one time; USDT-M: same price and taker side within 100 ms. */
-function aggregatesTogether(book: BinanceBook): (first: PublicTrade, next: PublicTrade) => boolean {
-  if (book === 'binanceSpot')
-    return (first, next) => first.orderId === next.orderId && first.price === next.price && first.time === next.time;
-  return (first, next) =>
-    first.price === next.price && first.takerSide === next.takerSide && next.time - first.time < 100;
 }
 
 interface BookRoutesSpec {

@@ -2,7 +2,7 @@ import type { EngineContext } from './context.ts';
 import { Dec, dec, str, ZERO } from './decimal.ts';
 import { levelPrice, marketDepth, MAX_SWEEP_LEVELS, type MarketDepth } from './depth.ts';
 import type { EngineEvent } from './events.ts';
-import { allSymbols, findMarket, type MarketBook, type MarketSpec } from './markets.ts';
+import { allSymbols, findMarket, futuresBook, type MarketBook, type MarketSpec } from './markets.ts';
 import type { Side, Venue } from './types.ts';
 
 /**
@@ -58,7 +58,7 @@ export interface BookSnapshot {
   /** Best first: highest bid first, lowest ask first. */
   readonly bids: BookLevel[];
   readonly asks: BookLevel[];
-  /** Grows with every change of the symbol's book (a price move, a trade, a depth setting). */
+  /** Grows with every change of the symbol's book: a price move or a new depth setting (trades never use it up). */
   readonly updateId: number;
   readonly time: number;
 }
@@ -205,12 +205,9 @@ export function spotBookOf(venue: Venue): MarketBook {
   return venue === 'binance' ? 'binanceSpot' : 'bitgetSpot';
 }
 
-/**
- * The futures book of a venue, or undefined for one the engine has none of. A venue that adds
- * futures (Bitget `mix`) maps its accounts' `futuresOrder` trades here, or feeds `recordTrade`.
- */
+/** The futures book of a venue (Binance USDT-M, Bitget USDT-FUTURES): its accounts' `futuresOrder` trades. */
 export function futuresBookOf(venue: Venue): MarketBook | undefined {
-  return venue === 'binance' ? 'binanceFutures' : undefined;
+  return futuresBook(venue);
 }
 
 /** Taker side and buyer-is-maker of an engine trade: the book is the other side. */
@@ -313,7 +310,6 @@ export class MarketData {
 
   private addTrade(book: MarketBook, trade: PublicTrade): void {
     this.store(book, trade);
-    this.historyOf(trade.symbol).updateId++;
     for (const listener of this.listeners) listener(book, trade);
   }
 
