@@ -6,16 +6,22 @@
  *    that loads its own markets;
  * 3. fill ingestion: fills attributed by client id, applied to the VP ledger and persisted, one
  *    at a time and in bursts, versus the bare insert of the same fill row, one at a time (the
- *    database's floor for a row).
+ *    database's floor for a row);
+ * 4. the emulator's durable state: the same signed market orders (raw HTTP, no library) against
+ *    an emulator with a state file (every answer waits for its write-ahead log record's
+ *    fdatasync) and one in memory, one at a time and 100 at once (group commit).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import { pino } from 'pino';
+import { Agent, request } from 'undici';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { ClientOrderIdFactory } from '../src/domain/client-order-id.ts';
+import { startEmulator, type Emulator } from '../src/emulator/index.ts';
 import { ExchangeClients } from '../src/exchange/clients.ts';
 
 // Binance allows 100 orders per 10 s per account and our budget enforces it (an order beyond it
@@ -92,6 +98,7 @@ async function main(): Promise<void> {
     console.log(`  ratio order/bare: p50 ${(o.p50 / b.p50).toFixed(1)}x  p99 ${(o.p99 / b.p99).toFixed(1)}x`);
 
     await benchFillIngestion(app);
+    await benchDurableState();
 
     // 2. Memory per account client.
     const { accounts } = app.services;
@@ -206,6 +213,103 @@ async function benchFillIngestion(app: Awaited<ReturnType<typeof createApp>>): P
   console.log(
     `  target >= 2000 fills/s and >= 0.5x bare: one at a time ${met(rate >= 2000)} / ${met(rate >= 0.5 * bareRate)}, in bursts ${met(burstRate >= 2000)} / ${met(burstRate >= 0.5 * bareRate)}`,
   );
+}
+
+const DURABLE_ORDERS = Number(process.env['BENCH_DURABLE_ORDERS'] ?? 400);
+const DURABLE_ROUNDS = Number(process.env['BENCH_DURABLE_ROUNDS'] ?? 20);
+
+/**
+ * 4. What durable state costs an order: a Binance spot market order signed here and sent with
+ * undici, against an emulator in memory (the baseline) and one with a state file, in the same
+ * run, alternating order by order; then rounds of 100 at once, where one fdatasync serves every
+ * order of the same event-loop turn. The durable one's log is not compacted during the run, so
+ * its lines count the commits (fdatasyncs).
+ */
+async function benchDurableState(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hedgestack-bench-durable-'));
+  const stateFile = path.join(dir, 'paper-exchange.json');
+  const limits = { spotOrdersPer10s: 1_000_000_000, spotWeightPerMinute: 1_000_000_000 };
+  const memory = await startEmulator({ rateLimits: limits });
+  const durable = await startEmulator({
+    rateLimits: limits,
+    stateFile,
+    persistCredentials: false,
+    compactAfterBytes: 1024 * 1024 * 1024,
+  });
+  const pool = new Agent({ keepAliveTimeout: 60_000, connections: 128 });
+  const apiKey = 'BenchDurableKey'.padEnd(64, '0');
+  const secret = 'bench-durable-secret';
+  let k = 0;
+  const order = async (em: Emulator, buy: boolean): Promise<void> => {
+    const query = new URLSearchParams({
+      symbol: 'BTCUSDT',
+      side: buy ? 'BUY' : 'SELL',
+      type: 'MARKET',
+      ...(buy ? { quoteOrderQty: '12' } : { quantity: '0.0002' }),
+      newClientOrderId: `dur${String(k++)}`,
+      timestamp: String(Date.now()),
+    }).toString();
+    const signature = createHmac('sha256', secret).update(query).digest('hex');
+    const res = await request(`${em.httpUrl}/api/v3/order?${query}&signature=${signature}`, {
+      method: 'POST',
+      dispatcher: pool,
+      headers: { 'X-MBX-APIKEY': apiKey },
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`bench order refused: ${text}`);
+  };
+  const walLines = () => readFileSync(`${stateFile}.wal`, 'utf8').split('\n').length - 1;
+  try {
+    for (const em of [memory, durable]) {
+      em.createAccount({ id: 'bench', exchange: 'binance', apiKey, secret, spot: { USDT: '100000000', BTC: '1000' } });
+      em.setPrice('BTCUSDT', '60000');
+      for (let i = 0; i < 50; i++) await order(em, i % 2 === 0); // warm-up
+    }
+    const one = { memory: [] as number[], durable: [] as number[] };
+    for (let i = 0; i < DURABLE_ORDERS; i++) {
+      for (const [name, em] of [
+        ['memory', memory],
+        ['durable', durable],
+      ] as const) {
+        const t = performance.now();
+        await order(em, i % 2 === 0);
+        one[name].push(performance.now() - t);
+      }
+    }
+    const burst = { memory: [] as number[], durable: [] as number[] };
+    const linesBefore = walLines();
+    for (let r = 0; r < DURABLE_ROUNDS; r++) {
+      for (const [name, em] of [
+        ['memory', memory],
+        ['durable', durable],
+      ] as const) {
+        const t = performance.now();
+        await Promise.all(Array.from({ length: 100 }, (_, i) => order(em, (r + i) % 2 === 0)));
+        burst[name].push(performance.now() - t);
+      }
+    }
+    const commits = (walLines() - linesBefore) / DURABLE_ROUNDS;
+    const m = summary(one.memory);
+    const d = summary(one.durable);
+    const bm = summary(burst.memory);
+    const bd = summary(burst.durable);
+    console.log(
+      `durable emulator state (${DURABLE_ORDERS} binance spot market orders one at a time, then ${DURABLE_ROUNDS} rounds of 100 at once; raw signed HTTP):`,
+    );
+    console.log(`  in memory  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms   (baseline, same run)`);
+    console.log(
+      `  durable    p50 ${d.p50.toFixed(2)} ms  p99 ${d.p99.toFixed(2)} ms   (answered after its log record's fdatasync)`,
+    );
+    console.log(`  ratio durable/in memory: p50 ${(d.p50 / m.p50).toFixed(2)}x  p99 ${(d.p99 / m.p99).toFixed(2)}x`);
+    console.log(
+      `  100 at once: in memory p50 ${bm.p50.toFixed(1)} ms (${(bm.p50 / 100).toFixed(3)} ms/order), durable p50 ${bd.p50.toFixed(1)} ms (${(bd.p50 / 100).toFixed(3)} ms/order), ratio ${(bd.p50 / bm.p50).toFixed(2)}x; ${commits.toFixed(1)} commits (fdatasyncs) per 100 orders`,
+    );
+  } finally {
+    await pool.close();
+    await memory.stop();
+    await durable.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 main().catch((err: unknown) => {

@@ -4,7 +4,8 @@ export type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'REJECTED
 
 /**
  * What happened inside the engine, in the order it happened. Stream layers translate these into
- * executionReport / ORDER_TRADE_UPDATE / Bitget pushes; persistence listens for `changed`.
+ * executionReport / ORDER_TRADE_UPDATE / Bitget pushes. (Persistence does not listen: it sees every
+ * change to the state itself, see change-tracker.ts.)
  * Orders are copies taken at the moment of the event, so later fills do not rewrite history.
  */
 export type EngineEvent =
