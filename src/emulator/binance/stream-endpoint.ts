@@ -145,6 +145,8 @@ function parseRequest(url: URL): Request | undefined {
  */
 export class BinanceStreamEndpoint implements WsEndpoint {
   private readonly connections = new Map<WebSocket, Connection>();
+  /** The connections with at least one market stream: the only ones a price move or a trade visits. */
+  private readonly withStreams = new Map<WebSocket, Connection>();
   private readonly pendingTrades = new Map<string, { book: BinanceBook; trades: PublicTrade[] }>();
   /** What diff-depth streams last sent, per book and symbol: levels by side:price, and the last update id. */
   private readonly sentBooks = new Map<string, { levels: Map<string, string>; updateId: number }>();
@@ -167,7 +169,7 @@ export class BinanceStreamEndpoint implements WsEndpoint {
 
   /** Whether the socket still listens to market streams (then it outlives its listenKeys). */
   hasMarketStreams(socket: WebSocket): boolean {
-    return (this.connections.get(socket)?.streams.size ?? 0) > 0;
+    return this.withStreams.has(socket);
   }
 
   matches(path: string): boolean {
@@ -193,9 +195,12 @@ export class BinanceStreamEndpoint implements WsEndpoint {
     }
     const connection: Connection = { route: request.route, combined: request.combined, streams: new Map() };
     this.connections.set(socket, connection);
-    socket.on('close', () => this.connections.delete(socket));
+    socket.on('close', () => {
+      this.connections.delete(socket);
+      this.withStreams.delete(socket);
+    });
     socket.on('message', (data) => this.onMessage(socket, connection, parseJson(data)));
-    if (request.route !== 'private') for (const name of request.names) this.add(connection, name);
+    if (request.route !== 'private') for (const name of request.names) this.add(socket, connection, name);
     for (const { key, events } of request.keys) {
       const subscription: UserDataSubscription = { combined: request.combined, ...(events ? { events } : {}) };
       if (!this.userStream.subscribe(socket, key, subscription)) {
@@ -210,10 +215,11 @@ export class BinanceStreamEndpoint implements WsEndpoint {
     this.userStream.stop();
   }
 
-  private add(connection: Connection, name: string): void {
+  private add(socket: WebSocket, connection: Connection, name: string): void {
     const stream = parseStream(name, connection.route);
     if (!stream) return;
     connection.streams.set(name, stream);
+    this.withStreams.set(socket, connection);
     if (stream.kind === 'diffDepth') this.sentBook(stream.book, stream.symbol);
   }
 
@@ -229,7 +235,7 @@ export class BinanceStreamEndpoint implements WsEndpoint {
       case 'SUBSCRIBE':
         for (const item of params) {
           if (isStreamName(item)) {
-            if (connection.route !== 'private') this.add(connection, item);
+            if (connection.route !== 'private') this.add(socket, connection, item);
           } else if (looksLikeListenKey(item)) {
             this.userStream.subscribe(socket, item, { combined: connection.combined });
           }
@@ -241,6 +247,7 @@ export class BinanceStreamEndpoint implements WsEndpoint {
           connection.streams.delete(item);
           this.userStream.unsubscribe(socket, item);
         }
+        if (connection.streams.size === 0) this.withStreams.delete(socket);
         sendFrame(socket, { result: null, id });
         return;
       case 'LIST_SUBSCRIPTIONS':
@@ -263,7 +270,7 @@ export class BinanceStreamEndpoint implements WsEndpoint {
     symbol: string,
     wanted: (s: MarketStream) => boolean,
   ): Generator<[WebSocket, Connection, MarketStream]> {
-    for (const [socket, connection] of this.connections)
+    for (const [socket, connection] of this.withStreams)
       for (const stream of connection.streams.values())
         if (stream.live && stream.symbol === symbol && wanted(stream)) yield [socket, connection, stream];
   }
@@ -285,7 +292,7 @@ export class BinanceStreamEndpoint implements WsEndpoint {
   private onTimer(): void {
     this.ticks++;
     const now = this.now();
-    for (const [socket, connection] of this.connections)
+    for (const [socket, connection] of this.withStreams)
       for (const stream of connection.streams.values()) {
         if (!stream.live) continue;
         const periodic = ['partialDepth', 'markPrice', 'ticker', 'miniTicker'].includes(stream.kind);
@@ -372,6 +379,8 @@ export class BinanceStreamEndpoint implements WsEndpoint {
       this.push(socket, connection, stream, tradeEvent(book, trade, now));
     const key = `${book}:${trade.symbol}`;
     const pending = this.pendingTrades.get(key);
+    const wanted = (s: MarketStream): boolean => s.kind === 'aggTrade' && s.book === book;
+    if (!pending && this.live(trade.symbol, wanted).next().done === true) return;
     if (pending) {
       pending.trades.push(trade);
       return;
