@@ -61,7 +61,7 @@ function symbolsParam(params: BinanceParams): string[] | undefined {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw errors.illegalChars('symbols', '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$');
+    throw new BinanceError(400, -1135, "JSON sent for parameter 'symbols' is not valid");
   }
   if (!Array.isArray(parsed) || parsed.some((s) => typeof s !== 'string')) throw errors.mandatory('symbols');
   const known = symbolsOf('binanceSpot');
