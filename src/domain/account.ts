@@ -28,10 +28,6 @@ export const newAccountSchema = z
     kind: z.enum(KINDS).default('MAIN'),
     copyRole: z.enum(COPY_ROLES).default('NONE'),
   })
-  .refine((a) => !(a.exchange === 'bitget' && a.market === 'usdm'), {
-    message: 'Bitget accounts are spot only (followers)',
-    path: ['market'],
-  })
   .refine((a) => !(a.exchange === 'bitget' && a.env === 'testnet'), {
     message: 'Bitget has no testnet; use demo',
     path: ['env'],

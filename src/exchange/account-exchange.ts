@@ -142,8 +142,10 @@ export class CcxtAccountExchange implements AccountExchange {
   cancelConditionalOrder(symbol: string, ref: OrderRef): Promise<void> {
     return this.call('cancelConditionalOrder', 'write', async () => {
       if (this.market === 'spot') throw notSupported(this.context('cancelConditionalOrder'), 'spot_conditional');
+      const unified = this.resolveSymbol(symbol);
+      if (this.venue.conditionalOrders) return this.venue.conditionalOrders.cancel(this.client, unified, ref);
       const params = { trigger: true, ...(ref.clientOrderId ? { clientOrderId: ref.clientOrderId } : {}) };
-      await this.client.cancelOrder(refId(ref), this.resolveSymbol(symbol), params);
+      await this.client.cancelOrder(refId(ref), unified, params);
     });
   }
 
@@ -151,7 +153,9 @@ export class CcxtAccountExchange implements AccountExchange {
     if (this.market === 'spot') return Promise.resolve([]);
     return this.call('fetchOpenOrders', 'read', async () => {
       const unified = symbol === undefined ? undefined : this.resolveSymbol(symbol);
-      const orders = await this.client.fetchOpenOrders(unified, undefined, undefined, { trigger: true });
+      const orders = this.venue.conditionalOrders
+        ? await this.venue.conditionalOrders.open(this.client, unified)
+        : await this.client.fetchOpenOrders(unified, undefined, undefined, { trigger: true });
       return orders.map((o) => this.order(o));
     });
   }
@@ -160,8 +164,11 @@ export class CcxtAccountExchange implements AccountExchange {
     if (this.market === 'spot') return undefined;
     try {
       return await this.call('fetchOrder', 'read', async () => {
+        const unified = this.resolveSymbol(symbol);
+        if (this.venue.conditionalOrders)
+          return this.order(await this.venue.conditionalOrders.find(this.client, unified, ref));
         const params = { trigger: true, ...(ref.clientOrderId ? this.venue.clientIdParams(ref.clientOrderId) : {}) };
-        return this.order(await this.client.fetchOrder(refId(ref), this.resolveSymbol(symbol), params));
+        return this.order(await this.client.fetchOrder(refId(ref), unified, params));
       });
     } catch (err) {
       if (err instanceof OrderNotFoundError) return undefined;
@@ -210,9 +217,10 @@ export class CcxtAccountExchange implements AccountExchange {
 
   positionMode(): Promise<PositionMode> {
     if (this.market === 'spot') return Promise.resolve('oneway');
-    this.mode ??= this.call('fetchPositionMode', 'read', async () =>
-      (await this.client.fetchPositionMode()).hedged === true ? ('hedge' as const) : ('oneway' as const),
-    );
+    this.mode ??= this.call('fetchPositionMode', 'read', async () => {
+      if (this.venue.readPositionMode) return this.venue.readPositionMode(this.client);
+      return (await this.client.fetchPositionMode()).hedged === true ? ('hedge' as const) : ('oneway' as const);
+    });
     // A failed read is not kept: the next order asks again.
     this.mode.catch(() => (this.mode = undefined));
     return this.mode;
@@ -362,7 +370,7 @@ export class CcxtAccountExchange implements AccountExchange {
     const error = classifyExchangeError(err, { ...this.context(operation), clientOrderId });
     if (error instanceof ExchangeClockError) this.resyncClock();
     // The position mode changed behind the desk (on the exchange's site): read it again next time.
-    if (error.exchangeCode === '-4061') this.mode = undefined;
+    if (error.exchangeCode && this.venue.positionModeMismatchCodes?.includes(error.exchangeCode)) this.mode = undefined;
     if (error instanceof ExchangeAuthError && !this.stopped) {
       // Further calls would only repeat the rejection (and Binance bans IPs that insist).
       this.stopped = new AccountDisabledError('exchange.account_disabled', this.context(operation), {

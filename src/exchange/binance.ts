@@ -296,6 +296,8 @@ export const binance: Venue = {
 
   ordersEchoState: true,
   requestValidityMs: 10_000,
+  // -4061 "Order's position side does not match user's setting."
+  positionModeMismatchCodes: ['-4061'],
 
   resetStreamAuth(client, market) {
     if (market !== 'usdm') return; // spot re-subscribes with a signature on every connect

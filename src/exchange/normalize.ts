@@ -56,7 +56,7 @@ export function toOrder(order: Order, extras: OrderExtras): ExchangeOrder {
     id: order.id ?? '',
     clientOrderId: extras.clientOrderId ?? (order.clientOrderId || undefined),
     symbol: order.symbol ?? '',
-    side: side(order.side),
+    side: extras.side ?? side(order.side),
     // A conditional order keeps its real type ('stop_market'); ccxt would call it 'market'.
     type: (order.triggerPrice !== undefined && extras.rawType) || order.type || 'unknown',
     // ccxt reports a cancel in flight as 'canceling': the order is still live until confirmed.
@@ -84,7 +84,7 @@ export function toTrade(trade: Trade, extras: OrderExtras): ExchangeTrade {
     orderId: trade.order ?? '',
     clientOrderId: extras.clientOrderId,
     symbol: trade.symbol ?? '',
-    side: side(trade.side),
+    side: extras.side ?? side(trade.side),
     price,
     amount,
     cost: decimalOf(trade.cost) ?? price.times(amount),

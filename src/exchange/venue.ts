@@ -1,11 +1,13 @@
-import type { Exchange } from 'ccxt';
+import type { Exchange, Order } from 'ccxt';
 import type {
   ConditionalOrderRequest,
   ExchangeEnv,
   ExchangeId,
   KeyPermissions,
   MarketKind,
+  OrderRef,
   PlaceOrderRequest,
+  PositionMode,
   PositionSide,
   TradeQuery,
 } from './types.ts';
@@ -63,6 +65,24 @@ export interface Venue {
    * a server-side key (Binance futures' listenKey) makes ccxt fetch a fresh one.
    */
   resetStreamAuth?(client: Exchange, market: MarketKind): void;
+  /** Codes meaning "the order does not fit the account's position mode": the mode is read again. */
+  readonly positionModeMismatchCodes?: readonly string[];
+  /** Reads the futures position mode where ccxt has no fetchPositionMode for the venue. */
+  readPositionMode?(client: Exchange): Promise<PositionMode>;
+  /**
+   * Conditional (TP/SL) orders where ccxt's generic `trigger: true` calls do not reach them
+   * (Bitget: its TP/SL plans are listed and cancelled by plan type, and have no detail endpoint).
+   */
+  readonly conditionalOrders?: ConditionalOrderApi;
+}
+
+/** Listing, finding and cancelling a venue's conditional orders through its ccxt client. */
+export interface ConditionalOrderApi {
+  open(client: Exchange, symbol: string | undefined): Promise<Order[]>;
+  /** Throws ccxt's OrderNotFound when the exchange does not know the order. */
+  find(client: Exchange, symbol: string, ref: OrderRef): Promise<Order>;
+  /** Throws ccxt's OrderNotFound when there was nothing to cancel (already triggered or gone). */
+  cancel(client: Exchange, symbol: string, ref: OrderRef): Promise<void>;
 }
 
 export interface PaperUrls {
@@ -75,6 +95,11 @@ export interface OrderExtras {
   clientOrderId: string | undefined;
   /** The exchange's own order type, lower case ('stop_market'); ccxt unifies it to 'market'. */
   rawType?: string | undefined;
+  /**
+   * The trade's direction where ccxt leaves the exchange's word for another thing (Bitget's hedge
+   * mode: `side` names the position, so closing a long says "buy").
+   */
+  side?: 'buy' | 'sell' | undefined;
 }
 
 /** Arguments for ccxt `createOrder(symbol, type, side, amount, price, params)`. */

@@ -131,13 +131,13 @@ describe('accounts page', () => {
       id: '9 bad',
       name: '',
       exchange: 'bitget',
-      market: 'usdm',
+      env: 'testnet',
       apiKey: 'short',
       secret: 'alsoShortButSecret',
     });
     expect(res.status).toBe(422);
     expect(res.text).toContain('a short id: a letter, then letters, digits or _');
-    expect(res.text).toContain('Bitget accounts are spot only');
+    expect(res.text).toContain('Bitget has no testnet; use demo');
     expect(res.text).toContain('value="9 bad"');
     expect(res.text).not.toContain('alsoShortButSecret');
     const taken = await add({ id: 'bn1', name: 'again', exchange: 'binance', ...BINANCE });

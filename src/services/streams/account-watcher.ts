@@ -49,6 +49,12 @@ export class AccountStreamWatcher {
   private running = false;
   private status: WatcherStatus;
   private readonly seenTrades = new BoundedSet();
+  /**
+   * Fills REST showed before the stream did although they happened while the stream was live,
+   * by key → trade time. Whichever catch-up saw them first (the watchdog, or a late reconnect
+   * catch-up), a stream that has not sent them once the grace period is over is silent.
+   */
+  private readonly restFirst = new Map<string, number>();
   private readonly orderVersions = new Map<string, string>();
   private readonly symbols = new Set<string>();
   private readonly lastTradeId = new Map<string, string>();
@@ -206,7 +212,8 @@ export class AccountStreamWatcher {
   /** The watchdog: compare REST with the stream; while the stream is down, this is the poll. */
   private async tick(): Promise<void> {
     try {
-      const missed = await this.catchUp();
+      await this.catchUp();
+      const missed = this.silentFills();
       if (missed > 0 && this.status.health === 'live') {
         this.silent = true;
         this.setHealth('polling', `stream silent: ${missed} fill(s) found only over REST`);
@@ -239,12 +246,12 @@ export class AccountStreamWatcher {
   }
 
   /**
-   * Reads open orders and recent trades over REST and emits what the bus has not seen.
-   * Returns how many fills older than the grace period only REST knew about.
+   * Reads open orders and recent trades over REST and emits what the bus has not seen; fills of
+   * the live stream's time that only REST brought are kept for the watchdog (silentFills).
    */
-  private catchUp(): Promise<number> {
+  private catchUp(): Promise<void> {
     // One catch-up at a time: the watchdog and a reconnect may ask together.
-    const run = async (): Promise<number> => {
+    const run = async (): Promise<void> => {
       // A futures position opened elsewhere (the exchange's site, another tool) has fills too.
       if (this.exchange.market === 'usdm')
         for (const p of await this.exchange.fetchPositions()) this.symbols.add(p.symbol);
@@ -254,14 +261,16 @@ export class AccountStreamWatcher {
       this.onOrders(open, 'rest');
       // What the book holds open and is not here ended unseen: the order tracker looks it up.
       this.bus.emit({ type: 'open_orders', accountId: this.exchange.accountId, orders: open, askedAt });
-      let missed = 0;
       for (const symbol of this.symbols) {
         const since = this.lastTradeId.get(symbol);
         const trades = await this.exchange.fetchTrades(symbol, since ? { sinceTradeId: since } : {});
-        const fresh = this.onTrades(trades, 'rest');
-        missed += fresh.filter((t) => t.timestamp < this.now() - this.timing.silenceGraceMs).length;
+        // A fill from before the stream was live (it was down, or starting) is no sign of silence.
+        const liveSince = this.status.health === 'live' ? this.status.since : undefined;
+        for (const trade of this.onTrades(trades, 'rest')) {
+          if (liveSince !== undefined && trade.timestamp >= liveSince)
+            this.restFirst.set(`${trade.symbol}:${trade.id}`, trade.timestamp);
+        }
       }
-      return missed;
     };
     const pending = (this.catchingUp ?? Promise.resolve()).then(run, run);
     this.catchingUp = pending.then(
@@ -269,6 +278,18 @@ export class AccountStreamWatcher {
       () => undefined,
     );
     return pending;
+  }
+
+  /** Fills of the live stream's time that it still has not sent, now past the grace period. */
+  private silentFills(): number {
+    let missed = 0;
+    const cutoff = this.now() - this.timing.silenceGraceMs;
+    for (const [key, at] of this.restFirst) {
+      if (at >= cutoff) continue;
+      this.restFirst.delete(key);
+      missed++;
+    }
+    return missed;
   }
 
   private onOrders(orders: ExchangeOrder[], source: EventSource): void {
@@ -290,6 +311,7 @@ export class AccountStreamWatcher {
     const fresh: ExchangeTrade[] = [];
     for (const trade of trades) {
       this.symbols.add(trade.symbol);
+      if (source === 'stream') this.restFirst.delete(`${trade.symbol}:${trade.id}`);
       const last = this.lastTradeId.get(trade.symbol);
       if (!last || compareIds(trade.id, last) > 0) this.lastTradeId.set(trade.symbol, trade.id);
       if (!this.seenTrades.add(`${trade.symbol}:${trade.id}`)) continue;
