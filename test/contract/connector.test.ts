@@ -34,6 +34,8 @@ interface Venue {
 
 const BINANCE_AUTH = { httpStatus: 401, code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' };
 const BITGET_AUTH = { httpStatus: 400, code: '40006', msg: 'Invalid ACCESS_KEY' };
+/** A Bitget USDT-M (v2 mix) paper account, hedge mode; the demo desk has none. */
+const BITGET_USDM = 'bg_usdm';
 
 const VENUES: Venue[] = [
   {
@@ -69,6 +71,17 @@ const VENUES: Venue[] = [
     balanceEndpoint: 'GET /api/v2/spot/account/assets',
     authFailure: BITGET_AUTH,
   },
+  {
+    name: 'bitget usdm',
+    account: BITGET_USDM,
+    market: 'usdm',
+    symbol: 'BTC/USDT:USDT',
+    exchangeSymbol: 'BTCUSDT',
+    qty: '0.01',
+    quoteAsset: 'USDT',
+    balanceEndpoint: 'GET /api/v2/mix/account/accounts',
+    authFailure: BITGET_AUTH,
+  },
 ];
 
 let desk: TestApp;
@@ -82,12 +95,20 @@ beforeAll(async () => {
   if (!paper) throw new Error('paper exchange not running');
   emulator = paper.emulator;
   emulator.setPrice('BTCUSDT', '60000');
+  const account = await desk.app.services.accounts.create(
+    { id: BITGET_USDM, name: 'Bitget USDT-M futures', exchange: 'bitget', market: 'usdm', env: 'paper' },
+    { apiKey: 'bg-usdm-contract-key', secret: 'bg-usdm-contract-secret', passphrase: 'bg-usdm-pass' },
+  );
+  await paper.register(account);
 });
 afterAll(async () => desk.close());
 
-describe('binance usdm hedge mode and conditional orders', () => {
+describe.each([
+  { name: 'binance usdm', account: 'sub_a' },
+  { name: 'bitget usdm', account: BITGET_USDM },
+])('$name hedge mode and conditional orders', ({ account }) => {
   it('holds LONG and SHORT at once, closes each by its side, and a stop triggers on price', async () => {
-    const ex = await desk.app.services.exchanges.for('sub_a');
+    const ex = await desk.app.services.exchanges.for(account);
     emulator.setPrice('BTCUSDT', '60000');
     const symbol = 'BTC/USDT:USDT';
     await ex.placeOrder({
@@ -132,7 +153,9 @@ describe('binance usdm hedge mode and conditional orders', () => {
     });
     expect(await ex.fetchPositions()).toEqual([]);
   });
+});
 
+describe('binance usdm user-data stream', () => {
   it('an expired listenKey is replaced and fills keep arriving once', async () => {
     const { streams, bus, accounts } = desk.app.services;
     const ex = await desk.app.services.exchanges.for('sub_a');

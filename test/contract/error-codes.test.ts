@@ -249,6 +249,87 @@ const BITGET: Case[] = [
   },
 ];
 
+/** A Bitget USDT-M (v2 mix) paper account in hedge mode; the demo desk has none. */
+const BITGET_USDM = 'bg_usdm';
+const bitgetFuturesOrder = (ex: AccountExchange) =>
+  ex.placeOrder({
+    symbol: 'BTC/USDT:USDT',
+    side: 'buy',
+    type: 'limit',
+    price: new Decimal('50000'),
+    amount: new Decimal('0.01'),
+    positionSide: 'LONG',
+    clientOrderId: cid(),
+  });
+
+const BITGET_USDM_CASES: Case[] = [
+  {
+    code: '40006',
+    httpStatus: 400,
+    msg: 'Invalid ACCESS_KEY',
+    endpoint: 'GET /api/v2/mix/account/accounts',
+    act: spotBalance,
+    expected: ExchangeAuthError,
+    disables: true,
+  },
+  {
+    code: '40762',
+    httpStatus: 400,
+    msg: 'The order amount exceeds the balance',
+    endpoint: 'POST /api/v2/mix/order/place-order',
+    act: bitgetFuturesOrder,
+    expected: InsufficientFundsError,
+  },
+  {
+    code: '40768',
+    httpStatus: 400,
+    msg: 'Order does not exist',
+    endpoint: 'POST /api/v2/mix/order/cancel-order',
+    act: (ex) => ex.cancelOrder('BTC/USDT:USDT', { clientOrderId: 'nope' }),
+    expected: OrderNotFoundError,
+  },
+  {
+    code: '22002',
+    httpStatus: 400,
+    msg: 'No position to close',
+    endpoint: 'POST /api/v2/mix/order/place-order',
+    act: bitgetFuturesOrder,
+    expected: OrderRejectedError,
+  },
+  {
+    code: '40774',
+    httpStatus: 400,
+    msg: 'The order type for unilateral position must also be the unilateral position type.',
+    endpoint: 'POST /api/v2/mix/order/place-order',
+    act: bitgetFuturesOrder,
+    expected: InvalidParameterError,
+  },
+  {
+    code: '45110',
+    httpStatus: 400,
+    msg: 'less than the minimum amount 5 USDT',
+    endpoint: 'POST /api/v2/mix/order/place-order',
+    act: bitgetFuturesOrder,
+    expected: OrderRejectedError,
+  },
+  {
+    code: '429',
+    httpStatus: 429,
+    msg: 'Too Many Requests',
+    endpoint: 'GET /api/v2/mix/account/accounts',
+    act: spotBalance,
+    expected: ExchangeRateLimitError,
+  },
+  {
+    code: '50001',
+    httpStatus: 500,
+    msg: 'system error',
+    endpoint: 'POST /api/v2/mix/order/place-order',
+    act: bitgetFuturesOrder,
+    expected: OrderStatusUnknownError,
+  },
+];
+
 let desk: TestApp;
 let emulator: Emulator;
 
@@ -258,6 +339,11 @@ beforeAll(async () => {
   if (!paper) throw new Error('paper exchange not running');
   emulator = paper.emulator;
   emulator.setPrice('BTCUSDT', '60000');
+  const account = await desk.app.services.accounts.create(
+    { id: BITGET_USDM, name: 'Bitget USDT-M futures', exchange: 'bitget', market: 'usdm', env: 'paper' },
+    { apiKey: 'bg-usdm-errors-key', secret: 'bg-usdm-errors-secret', passphrase: 'bg-usdm-pass' },
+  );
+  await paper.register(account);
 });
 afterAll(async () => desk.close());
 
@@ -265,6 +351,7 @@ describe.each([
   { venue: 'binance spot', account: 'sub_b', cases: SPOT },
   { venue: 'binance usdm', account: 'sub_a', cases: FUTURES },
   { venue: 'bitget spot', account: 'f2', cases: BITGET },
+  { venue: 'bitget usdm', account: BITGET_USDM, cases: BITGET_USDM_CASES },
 ])('$venue error codes', ({ account, cases }) => {
   let clients: ExchangeClients;
   beforeEach(async () => {
