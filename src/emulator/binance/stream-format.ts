@@ -1,6 +1,6 @@
 import { dec, fixed, type Dec } from '../engine/decimal.ts';
 import type { AggregateTrade, BookLevel, BookSnapshot, PublicTrade, Ticker } from '../engine/market-data.ts';
-import { nextFundingTime, numbersOf, type BinanceBook } from './market-format.ts';
+import { aggTradeJson, nextFundingTime, numbersOf, type BinanceBook } from './market-format.ts';
 
 /**
  * Market stream payloads, spot (stream.binance.com) and USDT-M (fstream.binance.com), as the
@@ -19,20 +19,8 @@ export function aggTradeEvent(
   a: AggregateTrade,
   now: number,
 ): Record<string, unknown> {
-  const n = numbersOf(book, symbol);
-  return {
-    e: 'aggTrade',
-    E: now,
-    s: symbol,
-    a: a.id,
-    p: n.price(a.price),
-    q: n.qty(a.qty),
-    f: a.firstId,
-    l: a.lastId,
-    T: a.time,
-    m: a.isBuyerMaker,
-    ...(book === 'binanceSpot' ? { M: true } : {}),
-  };
+  // The REST aggTrade row, behind the event's own fields (same key order as Binance's).
+  return { e: 'aggTrade', E: now, s: symbol, ...aggTradeJson(book, symbol, a) };
 }
 
 /**

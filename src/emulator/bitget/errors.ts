@@ -32,6 +32,13 @@ export const bitgetErrors = {
   unknownSymbol: (symbol: string) => new BitgetError(400, '40034', `Parameter ${symbol} does not exist`),
   tooMany: () => new BitgetError(429, '429', 'Too Many Requests'),
   notFound: () => new BitgetError(404, '40404', 'Request URL NOT FOUND'),
+  /** A size or price off the market's step or tick (spot and futures alike). */
+  badScale: (what: 'size' | 'price', checkScale: string | undefined) =>
+    new BitgetError(
+      400,
+      '40808',
+      `Parameter verification exception ${what} checkBDScale error checkScale=${checkScale ?? ''}`,
+    ),
 };
 
 /** Engine refusals in Bitget's words. */
@@ -39,9 +46,9 @@ export function fromRejection(rejection: Rejection): BitgetError {
   const d = rejection.detail;
   switch (rejection.reason) {
     case 'UNKNOWN_SYMBOL':
-      return new BitgetError(400, '40034', `Parameter ${d['symbol'] ?? ''} does not exist`);
+      return bitgetErrors.unknownSymbol(d['symbol'] ?? '');
     case 'TRADING_DISABLED':
-      return new BitgetError(400, '40014', 'Incorrect permissions');
+      return bitgetErrors.noPermission();
     case 'INSUFFICIENT_BALANCE':
     case 'MARGIN_INSUFFICIENT':
       return new BitgetError(400, '43012', 'Insufficient balance');
@@ -51,18 +58,10 @@ export function fromRejection(rejection: Rejection): BitgetError {
     case 'QTY_MIN':
     case 'QTY_MAX':
     case 'QTY_STEP':
-      return new BitgetError(
-        400,
-        '40808',
-        `Parameter verification exception size checkBDScale error checkScale=${d['stepSize'] ?? ''}`,
-      );
+      return bitgetErrors.badScale('size', d['stepSize']);
     case 'PRICE_TICK':
     case 'PRICE_RANGE':
-      return new BitgetError(
-        400,
-        '40808',
-        `Parameter verification exception price checkBDScale error checkScale=${d['tickSize'] ?? ''}`,
-      );
+      return bitgetErrors.badScale('price', d['tickSize']);
     case 'DUPLICATE_CLIENT_ID':
       // Bitget's error table: 43118 "clientOrderId duplicate" (43111 is "param error").
       return new BitgetError(400, '43118', 'clientOrderId duplicate');

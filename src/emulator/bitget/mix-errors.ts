@@ -1,5 +1,5 @@
 import type { Rejection } from '../engine/errors.ts';
-import { BitgetError } from './errors.ts';
+import { BitgetError, bitgetErrors } from './errors.ts';
 
 /**
  * Bitget's v2 mix (futures) error answers. Codes seen on the exchange and catalogued by ccxt
@@ -28,9 +28,9 @@ export function fromMixRejection(rejection: Rejection, context: { markPrice?: st
   const d = rejection.detail;
   switch (rejection.reason) {
     case 'UNKNOWN_SYMBOL':
-      return new BitgetError(400, '40034', `Parameter ${d['symbol'] ?? ''} does not exist`);
+      return bitgetErrors.unknownSymbol(d['symbol'] ?? '');
     case 'TRADING_DISABLED':
-      return new BitgetError(400, '40014', 'Incorrect permissions');
+      return bitgetErrors.noPermission();
     case 'INSUFFICIENT_BALANCE':
     case 'MARGIN_INSUFFICIENT':
       return new BitgetError(400, '40762', 'The order amount exceeds the balance');
@@ -41,18 +41,10 @@ export function fromMixRejection(rejection: Rejection, context: { markPrice?: st
     case 'QTY_ZERO':
     case 'QTY_MAX':
     case 'QTY_STEP':
-      return new BitgetError(
-        400,
-        '40808',
-        `Parameter verification exception size checkBDScale error checkScale=${d['stepSize'] ?? ''}`,
-      );
+      return bitgetErrors.badScale('size', d['stepSize']);
     case 'PRICE_TICK':
     case 'PRICE_RANGE':
-      return new BitgetError(
-        400,
-        '40808',
-        `Parameter verification exception price checkBDScale error checkScale=${d['tickSize'] ?? ''}`,
-      );
+      return bitgetErrors.badScale('price', d['tickSize']);
     case 'DUPLICATE_CLIENT_ID':
       return new BitgetError(400, '40786', 'Duplicate clientOid');
     case 'ORDER_NOT_FOUND':
