@@ -30,6 +30,9 @@ export interface CallerRef {
 }
 
 export class IdentityService {
+  /** Group memberships already recorded by this process. */
+  private readonly members = new Set<string>();
+
   constructor(
     private readonly db: Db,
     private readonly defaultLanguage: Language,
@@ -62,12 +65,17 @@ export class IdentityService {
   }
 
   private async seenIn(platform: Platform, chatId: string, identityId: number): Promise<void> {
+    // Written once per person and group per process: who is behind a group is what matters, not
+    // every command they send there.
+    const key = `${platform}:${chatId}:${identityId}`;
+    if (this.members.has(key)) return;
     const now = new Date();
     await this.db.chatMember.upsert({
       where: { platform_chatId_identityId: { platform, chatId, identityId } },
       create: { platform, chatId, identityId, lastSeenAt: now },
       update: { lastSeenAt: now },
     });
+    this.members.add(key);
   }
 
   /** Stores the language on the user, or on the bare identity for a caller nobody linked yet. */

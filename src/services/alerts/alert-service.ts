@@ -40,6 +40,12 @@ interface Destination {
   dropped: number;
 }
 
+/** An alert as raised: its content, the account it is about, and params naming other accounts. */
+type PublishedAlert = Omit<PendingAlert, 'at' | 'repeats'> & {
+  accountId?: string | undefined;
+  names?: Record<string, string>;
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -55,8 +61,9 @@ export class AlertService {
   /** Accounts whose stream was reported degraded, so its recovery is reported too. */
   private readonly wasDegraded = new Set<string>();
   private stopped = false;
-  /** Alerts are routed one after another, each after its audience is read. */
+  /** Alerts are routed in the order they were published, after the people behind the chats are read. */
   private routing: Promise<void> = Promise.resolve();
+  private readonly unrouted: { alert: PublishedAlert; wanting: Destination[] }[] = [];
 
   constructor(private readonly options: AlertServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -168,38 +175,44 @@ export class AlertService {
    * Queues an alert for every chat that wants it and whose people may see its account
    * (domain/grants.ts); returns at once. Alerts are routed in the order they were published.
    */
-  publish(
-    alert: Omit<PendingAlert, 'at' | 'repeats'> & { accountId?: string | undefined; names?: Record<string, string> },
-  ): void {
+  publish(alert: PublishedAlert): void {
     if (this.stopped) return;
-    const { accountId, names, ...content } = alert;
-    const named = Object.values(names ?? {});
     const wanting = [...this.destinations.values()].filter((d) =>
-      wants(d.subscription, content.category, content.severity),
+      wants(d.subscription, alert.category, alert.severity),
     );
     if (wanting.length === 0) return;
+    this.unrouted.push({ alert, wanting });
+    if (this.unrouted.length > 1) return; // a drain is already on its way
     this.routing = this.routing
-      .then(async () => {
-        const audiences =
-          accountId === undefined && named.length === 0
-            ? undefined
-            : await audiencesOf(
-                this.options.db,
-                wanting.map((d) => d.subscription),
-              );
-        for (const d of wanting) {
-          const seen = (audiences?.get(d.subscription.id) ?? []).map((p) => p.visibility);
-          if (accountId !== undefined && !alertReaches(seen, accountId)) {
-            this.options.logger.debug(
-              { destination: keyOf(d), account: accountId, key: content.key },
-              'alert withheld: someone behind this chat may not see the account',
-            );
-            continue;
-          }
-          if (this.destinations.get(keyOf(d)) === d) this.enqueue(d, withHiddenNames(content, names, seen, d));
-        }
-      })
+      .then(() => this.route())
       .catch((err: unknown) => this.options.logger.error({ err }, 'alert routing failed'));
+  }
+
+  /**
+   * Routes every alert published since the last pass, in order, with one read of the people
+   * behind the chats (a burst of a hundred copy failures is one read, not a hundred).
+   */
+  private async route(): Promise<void> {
+    const batch = this.unrouted.splice(0);
+    const needsAudience = batch.filter(
+      ({ alert }) => alert.accountId !== undefined || Object.keys(alert.names ?? {}).length > 0,
+    );
+    const subscriptions = [...new Set(needsAudience.flatMap(({ wanting }) => wanting))].map((d) => d.subscription);
+    const audiences = subscriptions.length > 0 ? await audiencesOf(this.options.db, subscriptions) : undefined;
+    for (const { alert, wanting } of batch) {
+      const { accountId, names, ...content } = alert;
+      for (const d of wanting) {
+        const seen = (audiences?.get(d.subscription.id) ?? []).map((p) => p.visibility);
+        if (accountId !== undefined && !alertReaches(seen, accountId)) {
+          this.options.logger.debug(
+            { destination: keyOf(d), account: accountId, key: content.key },
+            'alert withheld: someone behind this chat may not see the account',
+          );
+          continue;
+        }
+        if (this.destinations.get(keyOf(d)) === d) this.enqueue(d, withHiddenNames(content, names, seen, d));
+      }
+    }
   }
 
   /** Resolves when every alert published so far is queued (or withheld). */
