@@ -28,7 +28,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js'],
+    files: ['eslint.config.js', 'tools/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
