@@ -204,7 +204,7 @@ describe('control', () => {
     const text = await say('/followers');
     expect(text).toMatch(/f1\s+binance paper\s+ACTIVE\s+share/);
     expect(text).toMatch(/f3\s+bitget paper\s+ACTIVE/);
-    expect(text).toMatch(/buy [\d.]+% [\d.]+ → filled/);
+    expect(text).toMatch(/buy [\d.]+ USDT \([\d.]+% of [\d.]+ USDT free\) → filled [\d.]+ BTC/);
   });
 
   it('a leader fill the desk comes to past the copy window is not copied, and nobody is left unaware', async () => {

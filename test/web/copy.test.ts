@@ -173,8 +173,11 @@ describe('copy page', () => {
     const page = await owner.get('/copy');
     const row = page.text.slice(page.text.indexOf('<tbody>', page.text.indexOf('Recent leader events')));
     expect(row).toContain('buy BTC/USDT 25%');
-    expect(row).toMatch(/<td class="num">1<\/td>\s*<td class="num">0<\/td>\s*<td class="num">1<\/td>/);
-    expect(row).toContain('<code>f1</code>: buy 25% 100 → filled');
-    expect(page.text).toMatch(/id="follower-f1"[\s\S]*?#\d+ buy 25% 100 → filled/);
+    // filled, failed, skipped, pending
+    expect(row).toMatch(
+      /<td class="num">1<\/td>\s*<td class="num">0<\/td>\s*<td class="num">1<\/td>\s*<td class="num">0<\/td>/,
+    );
+    expect(row).toContain('<code>f1</code>: buy 100 USDT → filled');
+    expect(page.text).toMatch(/id="follower-f1"[\s\S]*?#\d+ buy 100 USDT → filled/);
   });
 });

@@ -6,6 +6,7 @@ import { formatAmount } from '../../domain/valuation.ts';
 import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { copySymbolSchema } from '../../services/copy/copy-settings.ts';
+import { assetsOf } from '../../services/copy/leader-events.ts';
 import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
 
 export const followerArg = {
@@ -18,14 +19,54 @@ export const followerArg = {
 /** A leader event's fraction as people read it: `0.25` → `25%`. */
 export const percent = (fraction: string) => `${formatAmount(new Decimal(fraction).times(100), 4)}%`;
 
-/** `buy 25% → FILLED 500`, `sell 40% → skipped: below minimum`. */
+/** A copy still under way: written (PENDING) or sent and not yet answered (SENT). */
+const IN_FLIGHT: ReadonlySet<string> = new Set(['PENDING', 'SENT']);
+
+/** How an event's copies stand: in flight counts as pending until the exchange answers. */
+export function tallyOf(intents: readonly Pick<CopyIntent, 'status'>[]) {
+  const count = (test: (status: string) => boolean) => intents.filter((i) => test(i.status)).length;
+  return {
+    ok: count((s) => s === 'FILLED'),
+    failed: count((s) => s === 'FAILED'),
+    skipped: count((s) => s === 'SKIPPED'),
+    pending: count((s) => IN_FLIGHT.has(s)),
+  };
+}
+
+/**
+ * One follower's copy as it traded it: its own amount (quote for a buy, base for a sell) and what
+ * that was of its own free balance — a ratio follower's share differs from the leader's — then the
+ * result: `buy 500 USDT (25% of 2000 USDT free) → filled 0.01 BTC for 500 USDT`,
+ * `sell → skipped: follower paused`.
+ */
 export function outcomeOf(t: Translate, event: CopyEvent, intent: CopyIntent): string {
+  const { base, quote } = assetsOf(event.symbol);
+  const side = t(`copy.side.${event.side}`);
+  const sized =
+    intent.amount === null ? side : sizedAs(t, side, event.side === 'buy' ? quote : base, intent.amount, intent);
+  return `${sized} → ${resultOf(t, intent, base, quote)}`;
+}
+
+function sizedAs(t: Translate, side: string, unit: string, amountColumn: string, intent: CopyIntent): string {
+  const amount = new Decimal(amountColumn);
+  const free = intent.freeBefore === null ? undefined : new Decimal(intent.freeBefore);
+  const params = { side, unit, amount: formatAmount(amount) };
+  if (!free?.greaterThan(0)) return t('copy.outcome_sized', params);
+  const share = `${formatAmount(amount.div(free).times(100), 2)}%`;
+  return t('copy.outcome_share', { ...params, percent: share, free: formatAmount(free) });
+}
+
+function resultOf(t: Translate, intent: CopyIntent, base: string, quote: string): string {
+  if (intent.status === 'FILLED' && intent.filledQty !== null) {
+    const qty = formatAmount(new Decimal(intent.filledQty));
+    return intent.cost === null
+      ? `${t('copy.intent_status.FILLED')} ${qty} ${base}`
+      : t('copy.outcome_filled', { qty, base, cost: formatAmount(new Decimal(intent.cost)), quote });
+  }
   const status = t(`copy.intent_status.${intent.status}`);
-  // An exchange's refusal reads best in its own words; our own reasons are translated.
-  const why = intent.detail ?? (intent.reason ? t(intent.reason) : undefined);
-  const reason = why ? `: ${why}` : '';
-  const amount = intent.amount ? ` ${formatAmount(new Decimal(intent.amount))}` : '';
-  return `${event.side} ${percent(event.fraction)}${amount} → ${status}${reason}`;
+  // Our own reason reads in the reader's language; the exchange's words only when we have none.
+  const why = intent.reason ? t(intent.reason) : (intent.detail ?? undefined);
+  return why ? t('copy.outcome_reason', { status, why }) : status;
 }
 
 const startCommand = defineCommand({
@@ -141,7 +182,8 @@ export const pauseCommand = defineCommand({
   confirm: true,
   args: { follower: followerArg },
   accountOf: (args) => args.follower,
-  describe: (ctx, { follower }) => ctx.t('copy.describe_pause', { follower }),
+  describe: async (ctx, { follower }) =>
+    ctx.t('copy.describe_pause', { follower: (await ctx.services.copy.pausable(follower)).id }),
   run: (ctx, { follower }) => setPaused(ctx, follower, true),
 });
 
@@ -153,7 +195,8 @@ export const resumeCommand = defineCommand({
   confirm: true,
   args: { follower: followerArg },
   accountOf: (args) => args.follower,
-  describe: (ctx, { follower }) => ctx.t('copy.describe_resume', { follower }),
+  describe: async (ctx, { follower }) =>
+    ctx.t('copy.describe_resume', { follower: (await ctx.services.copy.resumable(follower)).id }),
   run: (ctx, { follower }) => setPaused(ctx, follower, false),
 });
 
@@ -182,24 +225,28 @@ export const eventsCommand = defineCommand({
     const events = await services.copy.recentEvents(count ?? 10, caller.accounts);
     if (events.length === 0) return { text: t('copy.events_none') };
     const lines = events.flatMap((e) => {
-      const tally = (status: string) => String(e.intents.filter((i) => i.status === status).length);
+      const tally = tallyOf(e.intents);
       const head = t('copy.event_line', {
         id: String(e.id),
         at: e.createdAt.toISOString().replace('T', ' ').slice(0, 19),
         leader: sees(caller.accounts, e.leaderId) ? e.leaderId : t('copy.leader_hidden'),
-        side: e.side,
+        side: t(`copy.side.${e.side}`),
         symbol: e.symbol,
         percent: percent(e.fraction),
         status:
           e.status === 'EXPIRED'
-            ? `${t('copy.event_status.EXPIRED')} (${t('copy.event_expired_reason', {
-                age: String(Math.round((e.createdAt.getTime() - e.filledAt.getTime()) / 1000)),
-                window: String(Math.round(services.copy.maxEventAgeMs / 1000)),
-              })})`
+            ? t('copy.event_expired', {
+                status: t('copy.event_status.EXPIRED'),
+                reason: t('copy.event_expired_reason', {
+                  age: String(Math.round((e.createdAt.getTime() - e.filledAt.getTime()) / 1000)),
+                  window: String(Math.round(services.copy.maxEventAgeMs / 1000)),
+                }),
+              })
             : t(`copy.event_status.${e.status}`),
-        ok: tally('FILLED'),
-        failed: tally('FAILED'),
-        skipped: tally('SKIPPED'),
+        ok: String(tally.ok),
+        failed: String(tally.failed),
+        skipped: String(tally.skipped),
+        pending: String(tally.pending),
       });
       if (!detail) return [head];
       return [head, ...e.intents.map((i) => `  ${i.followerId}: ${outcomeOf(t, e, i)}`)];

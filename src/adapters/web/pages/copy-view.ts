@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { accountIdSchema } from '../../../domain/account.ts';
 import { formatAmount } from '../../../domain/valuation.ts';
 import type { Translate } from '../../../i18n/index.ts';
-import { outcomeOf, percent } from '../../../commands/catalog/copy.ts';
+import { outcomeOf, percent, tallyOf } from '../../../commands/catalog/copy.ts';
 import type { Services } from '../../../services/index.ts';
 import {
   copyCapSchema,
@@ -81,7 +81,6 @@ export async function copyPageData(services: Services, t: Translate) {
       lastCopyAt: latest ? time(latest.updatedAt) : '',
     };
   });
-  const tally = (intents: { status: string }[], status: string) => intents.filter((i) => i.status === status).length;
   return {
     running,
     leader: leader && {
@@ -108,9 +107,7 @@ export async function copyPageData(services: Services, t: Translate) {
       symbol: e.symbol,
       percent: percent(e.fraction),
       status: t(`copy.event_status.${e.status}`),
-      ok: tally(e.intents, 'FILLED'),
-      failed: tally(e.intents, 'FAILED'),
-      skipped: tally(e.intents, 'SKIPPED'),
+      ...tallyOf(e.intents),
       outcomes: e.intents.map((i) => ({ follower: i.followerId, text: outcomeOf(t, e, i) })),
     })),
   };
