@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   process.umask(0o077);
   loadDotEnv();
   const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   // ccxt.pro leaves some internal promises without a handler (a rejected subscribe, a socket the
   // server closed). Those are stream failures the supervisor already handles; they must not
   // kill the process and with it every other account.

@@ -103,6 +103,10 @@ export const envSchema = z.object({
     .optional(),
   MASTER_KEY: masterKey,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json`: one JSON object a line; `pretty`: colored lines for people. Unset: pretty on a terminal, else JSON. */
+  LOG_FORMAT: z
+    .enum(['json', 'pretty'], { error: 'json or pretty (unset: pretty on a terminal, JSON otherwise)' })
+    .optional(),
   DEFAULT_LANGUAGE: z.enum(['en', 'zh']).default('en'),
   /** Show balances and positions only to the caller (Discord ephemeral replies). */
   PRIVATE_BALANCES: z.enum(['true', 'false']).default('false'),
@@ -191,6 +195,8 @@ export interface Config {
   databaseFile: string;
   masterKey: Buffer | undefined;
   logLevel: Env['LOG_LEVEL'];
+  /** LOG_FORMAT; undefined: decided by whether the log goes to a terminal. */
+  logFormat: Env['LOG_FORMAT'];
   defaultLanguage: Env['DEFAULT_LANGUAGE'];
   privateBalances: boolean;
   /** The copy window (COPY_MAX_EVENT_AGE_SECONDS), in ms. */
@@ -251,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     databaseFile,
     masterKey: e.MASTER_KEY ? Buffer.from(e.MASTER_KEY, 'base64') : undefined,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     defaultLanguage: e.DEFAULT_LANGUAGE,
     privateBalances: e.PRIVATE_BALANCES === 'true',
     copyMaxEventAgeMs: e.COPY_MAX_EVENT_AGE_SECONDS * 1000,

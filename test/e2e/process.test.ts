@@ -86,12 +86,33 @@ describe('hedgestack as a process', () => {
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`PID ${String(server.pid)}`);
 
-    const console1 = await run('src/adapters/console/main.ts', env, '/accounts\n/whoami\n/lang zh\n/help\n');
+    const console1 = await run(
+      'src/adapters/console/main.ts',
+      env,
+      '/accounts\n/whoami\n/lang zh\n/help\n/followers\n',
+    );
     expect(console1.code).toBe(0);
     expect(console1.stdout).toContain('• main — Main (USDT-M futures): binance usdm paper');
     expect(console1.stdout).toContain('Your id: local');
     expect(console1.stdout).toContain('语言已设置为中文。');
     expect(console1.stdout).toContain('你可以使用的命令（你的角色：所有者）');
+    // Piped lines are shown after a prompt, each reply ends with a blank line, tables come bare.
+    const entries = console1.stdout.trimEnd().split('\n\n> ');
+    expect(entries.map((e) => e.split('\n')[0]?.replace(/^> /, ''))).toEqual([
+      '/accounts',
+      '/whoami',
+      '/lang zh',
+      '/help',
+      '/followers',
+    ]);
+    expect(entries[1]).toBe(
+      '/whoami\nPlatform: console\nYour id: local\nLanguage: en\nUser: local owner, role: owner\nAccounts you may act on: all',
+    );
+    expect(entries[4]?.split('\n')[1]).toMatch(/^跟单账户\s+/);
+    expect(console1.stdout).not.toContain('```');
+    // Logs are JSON on a pipe (LOG_FORMAT unset): one object a line on stderr, if any.
+    for (const line of console1.stderr.split('\n').filter(Boolean))
+      expect(() => JSON.parse(line) as unknown).not.toThrow();
 
     const exited = new Promise<number | null>((resolve) => server?.once('close', resolve));
     server.kill('SIGTERM');

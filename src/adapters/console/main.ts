@@ -1,10 +1,10 @@
 import { createInterface } from 'node:readline';
-import { pino } from 'pino';
 import { CONSOLE_CALLER, createApp, type App } from '../../app.ts';
 import { loadConfig, loadDotEnv } from '../../config/index.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import { DataDirLock, LockHeldError, liveLockHolder } from '../../infra/lock.ts';
 import { createLogger } from '../../infra/logger.ts';
+import { PROMPT, transcriptEntry } from './render.ts';
 import { ConsoleSession } from './session.ts';
 import { ConsoleSocketClient } from './socket.ts';
 
@@ -26,7 +26,7 @@ async function connect(): Promise<{ send: Send; close: () => Promise<void>; wher
   if (holder) throw new LockHeldError(holder, config.dataDir);
   const lock = DataDirLock.acquire(config.dataDir);
   const level = process.env['LOG_LEVEL'] ? config.logLevel : 'warn';
-  const logger = createLogger({ level, destination: pino.destination({ dest: 2, sync: true }) });
+  const logger = createLogger({ level, fd: 2, format: config.logFormat });
   let app: App;
   try {
     app = await createApp(config, { logger });
@@ -56,15 +56,17 @@ async function main(): Promise<void> {
     terminal: interactive,
   });
   if (interactive) {
-    console.log(`hedgestack console (${where}). /help lists commands; Ctrl-D quits.`);
-    rl.setPrompt('> ');
+    console.log(`hedgestack console (${where}). /help lists commands; Ctrl-D quits.\n`);
+    rl.setPrompt(PROMPT);
     rl.prompt();
   }
   let queue = Promise.resolve();
   rl.on('line', (line) => {
     queue = queue.then(async () => {
       const out = await send(line);
-      if (out) console.log(out);
+      // Piped input is not on the screen: each line is shown after a prompt, as if typed.
+      const entry = transcriptEntry(line, out, !interactive && line.trim() !== '');
+      if (entry) console.log(entry);
       if (interactive) rl.prompt();
     });
   });
