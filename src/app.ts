@@ -8,6 +8,7 @@ import type { Logger } from './infra/logger.ts';
 import { AccountService } from './services/accounts.ts';
 import { ExchangeClients } from './exchange/clients.ts';
 import { AlertService } from './services/alerts/alert-service.ts';
+import { AccountAdmin } from './services/admin/account-admin.ts';
 import { AuditLog } from './services/audit.ts';
 import { CopyEngine, type CopyTiming } from './services/copy/copy-engine.ts';
 import { EventBus } from './services/events.ts';
@@ -175,6 +176,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     dispatcher,
     async start() {
       paper?.startMarket();
+      // Demo accounts trade on the built-in emulator: their keys are read at once, so the admin
+      // never says "never verified" about them.
+      const paperKeys = await new AccountAdmin(services).verifyPaperAccounts();
+      if (paperKeys.verified.length > 0) logger.info({ accounts: paperKeys.verified }, 'paper accounts verified');
+      if (paperKeys.refused.length > 0) logger.warn({ refused: paperKeys.refused }, 'paper account keys refused');
       await streams.start();
       // Orders a crash or a timeout left without an answer: look each up by its client id.
       const recovered = await tracker.recover();

@@ -9,6 +9,7 @@ import {
   type KeyPermissions,
   type KeyWarning,
 } from '../../domain/key-permissions.ts';
+import { servedByPaper } from '../../exchange/endpoints.ts';
 import { ExchangeAuthError } from '../../exchange/errors.ts';
 import type { AccountExchange } from '../../exchange/types.ts';
 import type { AccountView } from '../accounts.ts';
@@ -140,6 +141,29 @@ export class AccountAdmin {
       if (err instanceof HedgeError) return { ok: false, error: err };
       throw err;
     }
+  }
+
+  /**
+   * Every active account the built-in paper exchange serves, checked as Verify checks it: the
+   * admin shows when, and what each key may do, from the first start. Local, so it costs
+   * milliseconds; a refused key is disabled with its reason, as it would be on Verify.
+   */
+  async verifyPaperAccounts(
+    now = new Date(),
+  ): Promise<{ verified: string[]; refused: { account: string; reason: string }[] }> {
+    const paper = this.deps.paper;
+    const served = paper
+      ? (await this.deps.accounts.list()).filter(
+          (a) => a.status === 'ACTIVE' && a.hasCredentials && servedByPaper(a, paper.urls),
+        )
+      : [];
+    const results = await Promise.all(
+      served.map(async (a) => ({ account: a.id, result: await this.verify(a.id, now) })),
+    );
+    return {
+      verified: results.filter((r) => r.result.ok).map((r) => r.account),
+      refused: results.flatMap(({ account, result }) => (result.ok ? [] : [{ account, reason: result.error.key }])),
+    };
   }
 
   /**
