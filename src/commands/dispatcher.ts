@@ -8,7 +8,7 @@ import type { Caller, CallerRef } from '../services/identity.ts';
 import type { Services } from '../services/index.ts';
 import { usageOf } from './args.ts';
 import { ConfirmationStore } from './confirmations.ts';
-import { bindArgs, splitCommandLine, validateArgs } from './parse.ts';
+import { argumentMessage, bindArgs, echoed, splitCommandLine, validateArgs } from './parse.ts';
 import {
   isGroup,
   leafCommands,
@@ -34,6 +34,8 @@ const CONFIRM = 'cf:y:';
 export const ROLE_REFUSAL = 'needs ';
 export const GRANT_REFUSAL = 'no grant for account';
 const CANCEL = 'cf:n:';
+/** What people answer a confirmation with; said when nothing waits, they hear so. */
+const CONFIRM_WORDS: ReadonlySet<string> = new Set(['yes', 'no', 'y', 'n']);
 
 /**
  * The one way into the command layer for every adapter: parse, authorize, validate, confirm,
@@ -97,7 +99,11 @@ export class CommandDispatcher {
     const caller = await this.services.identity.resolve(ref);
     const t = translator(caller.language);
     const found = this.resolve(parsed.name, parsed.rest);
-    if (!found) return { text: t('errors.unknown_command', { command: parsed.name }), ephemeral: true };
+    if (!found) {
+      // `yes` / `no` with nothing waiting (a console habit, or `/yes` in a chat) is no unknown command.
+      if (CONFIRM_WORDS.has(parsed.name)) return { text: t('confirm.nothing_pending'), ephemeral: true };
+      return { text: t('errors.unknown_command', { command: echoed(parsed.name) }), ephemeral: true };
+    }
     if ('group' in found) {
       const choices = found.choices.map((c) => `/${found.group} ${c}`).join(', ');
       return { text: t('errors.unknown_subcommand', { command: found.group, choices }), ephemeral: true };
@@ -110,8 +116,10 @@ export class CommandDispatcher {
   async handleValues(ref: CallerRef, name: string, values: Record<string, unknown>): Promise<Reply> {
     const caller = await this.services.identity.resolve(ref);
     const def = this.find(name);
-    if (!def)
-      return { text: translator(caller.language)('errors.unknown_command', { command: name }), ephemeral: true };
+    if (!def) {
+      const text = translator(caller.language)('errors.unknown_command', { command: echoed(name) });
+      return { text, ephemeral: true };
+    }
     return this.dispatch(caller, def, () => validateArgs(def, values));
   }
 
@@ -157,7 +165,7 @@ export class CommandDispatcher {
       if (!(err instanceof ArgumentError)) throw err;
       if (def.mutates !== false) await this.audit(caller, def, {}, 'invalid', err.key);
       const usage = usageOf(def);
-      return { text: `${t(err.key, err.params)}\n${t('errors.usage', { usage })}`, ephemeral: true };
+      return { text: `${argumentMessage(t, def, err)}\n${t('errors.usage', { usage })}`, ephemeral: true };
     }
     const denied = await this.outOfScope(caller, def, args);
     if (denied) {

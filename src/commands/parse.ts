@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ArgumentError, type MessageParams } from '../domain/errors.ts';
+import type { Translate } from '../i18n/index.ts';
 import { argsObjectSchema } from './args.ts';
 import type { ArgDef, CommandDef } from './types.ts';
 
@@ -61,8 +62,12 @@ export function bindArgs(def: CommandDef, rest: string): Record<string, unknown>
     } else raw[name] = token.value;
   }
   for (const token of leftover) {
-    const name = names.find((n) => isUnboundFlexible(def, raw, n) && recognises(def.args[n], token.value));
-    if (!name) throw new ArgumentError('errors.arg_extra', { value: token.value });
+    const unbound = names.filter((n) => isUnboundFlexible(def, raw, n));
+    // A word no argument accepts but one resembles is that argument's bad value (`-5` as a price).
+    const name =
+      unbound.find((n) => recognises(def.args[n], token.value)) ??
+      unbound.find((n) => def.args[n]?.resembles?.test(token.value));
+    if (!name) throw new ArgumentError('errors.arg_extra', { value: echoed(token.value) });
     raw[name] = token.value;
   }
   return validateArgs(def, raw);
@@ -85,26 +90,65 @@ export function validateArgs(def: CommandDef, values: Record<string, unknown>): 
   throw argumentErrorFrom(result.error, values);
 }
 
+/**
+ * The first problem zod found, as one of our messages naming the argument and its value: never
+ * zod's own English. A refinement may name its message (`params: { key: 'errors.arg_range', … }`).
+ */
 function argumentErrorFrom(error: z.ZodError, values: Record<string, unknown>): ArgumentError {
-  const issue = error.issues[0];
-  const arg = String(issue?.path[0] ?? '');
-  if (!issue) return new ArgumentError('errors.arg_invalid', { arg, problem: 'invalid' });
+  const first = error.issues[0];
+  const arg = String(first?.path[0] ?? '');
+  // `z.coerce.number().int().max(50)` says both "above the safe integer range" and "above 50": the declared bound.
+  const issue =
+    error.issues.find((i) => i.code === 'too_big' && i.origin !== 'int' && String(i.path[0] ?? '') === arg) ?? first;
+  if (!issue) return new ArgumentError('errors.arg_invalid', { arg, value: '' });
   if (issue.code === 'unrecognized_keys') {
-    return new ArgumentError('errors.arg_extra', { value: issue.keys.join(', ') });
+    return new ArgumentError('errors.arg_extra', { value: echoed(issue.keys.join(', ')) });
   }
   const given = display(values[arg]);
   if (given === '') return new ArgumentError('errors.arg_missing', { arg });
-  // A refinement may name its own message: `.refine(ok, { params: { key: 'errors.arg_range', … } })`.
+  const value = echoed(given);
   const own = issue.code === 'custom' ? messageOf(issue.params) : undefined;
-  if (own) return new ArgumentError(own.key, { arg, value: given, ...own.params });
-  if (issue.code === 'invalid_value') {
-    return new ArgumentError('errors.arg_choice', {
-      arg,
-      value: given,
-      allowed: issue.values.map(String).join(', '),
-    });
+  if (own) return new ArgumentError(own.key, { arg, value, ...own.params });
+  switch (issue.code) {
+    case 'invalid_value':
+      return new ArgumentError('errors.arg_choice', { arg, value, allowed: issue.values.map(String).join(', ') });
+    case 'invalid_type':
+      if (issue.expected === 'number' || issue.expected === 'int') {
+        return new ArgumentError('errors.arg_not_number', { arg, value });
+      }
+      break;
+    case 'too_small':
+      return new ArgumentError(issue.inclusive ? 'errors.arg_at_least' : 'errors.arg_more_than', {
+        arg,
+        value,
+        min: String(issue.minimum),
+      });
+    case 'too_big':
+      return new ArgumentError(issue.inclusive ? 'errors.arg_at_most' : 'errors.arg_less_than', {
+        arg,
+        value,
+        max: String(issue.maximum),
+      });
   }
-  return new ArgumentError('errors.arg_invalid', { arg, value: given, problem: issue.message });
+  return new ArgumentError('errors.arg_invalid', { arg, value });
+}
+
+/** Longest echo of a typed value in a reply: a pasted page is named by its start, not repeated. */
+const ECHO_MAX = 40;
+
+/** A typed value as a reply repeats it: at most ~40 characters. */
+export function echoed(value: string): string {
+  const graphemes = Array.from(new Intl.Segmenter().segment(value), (s) => s.segment);
+  return graphemes.length > ECHO_MAX ? `${graphemes.slice(0, ECHO_MAX - 1).join('')}…` : value;
+}
+
+/**
+ * An argument error in the caller's words. `{{expected}}` is the argument's own description
+ * ("base quantity (0.01) or quote amount ($100)"), so a refusal says what would have been right.
+ */
+export function argumentMessage(t: Translate, def: CommandDef, err: ArgumentError): string {
+  const arg = def.args[String(err.params['arg'] ?? '')];
+  return t(err.key, { ...(arg ? { expected: t(arg.descriptionKey) } : {}), ...err.params });
 }
 
 function display(value: unknown): string {

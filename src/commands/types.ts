@@ -30,6 +30,12 @@ export interface ArgDef<S extends z.ZodType = z.ZodType> {
    * not a symbol). No `g` flag: the test must not keep state.
    */
   form?: RegExp;
+  /**
+   * What a mistyped value of this flexible argument looks like (`-5`, `NaN` for a price): a word no
+   * argument accepts goes here when it has this shape, so it is refused as this argument's value
+   * rather than as an extra word. Unlike `form`, it never takes a word another argument accepts.
+   */
+  resembles?: RegExp;
   /** A valid value, shown in help (`e.g. 0.01`) and used by the generated validation tests. */
   example?: string;
   complete?: ArgCompletion;

@@ -1,4 +1,7 @@
 import { Decimal } from 'decimal.js';
+import { floorToStep, type MarketFilters } from './market-filters.ts';
+
+export { floorToStep, type MarketFilters };
 
 /**
  * Copy sizing (seed 001, with the ratio mode of seed 004): how much of its free balance a leader
@@ -45,16 +48,6 @@ export interface FollowerPolicy {
   ratio: Decimal | null;
   /** The most one copy may be worth, in quote (USDT); null = no cap. */
   maxPerTrade: Decimal | null;
-}
-
-/** The follower market's filters, as the exchange publishes them; undefined = not enforced. */
-export interface MarketFilters {
-  /** Base quantity step (lot size). */
-  amountStep: Decimal | undefined;
-  /** Quote amount step of a market buy sized in quote. */
-  quoteStep: Decimal | undefined;
-  minAmount: Decimal | undefined;
-  minNotional: Decimal | undefined;
 }
 
 export interface FollowerSizingInput {
@@ -107,10 +100,4 @@ export function sizeFollowerCopy(input: FollowerSizingInput): FollowerSize {
     (filters.minNotional !== undefined && notional.lessThan(filters.minNotional));
   if (belowMinimum) return { kind: 'skip', reason: 'below_minimum', amount: target };
   return side === 'buy' ? { kind: 'buy', cost: target } : { kind: 'sell', amount: target };
-}
-
-/** Rounds down to a multiple of `step` (no step: unchanged). */
-export function floorToStep(value: Decimal, step: Decimal | undefined): Decimal {
-  if (!step || !step.greaterThan(0)) return value;
-  return value.div(step).floor().times(step);
 }

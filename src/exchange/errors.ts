@@ -189,6 +189,9 @@ export function classifyExchangeError(err: unknown, ctx: ErrorContext, now = Dat
   if (err instanceof ccxt.InsufficientFunds) return fromKind('insufficient_funds', ctx, failure, hint, now);
   if (err instanceof ccxt.OrderNotFound) return fromKind('order_not_found', ctx, failure, hint, now);
   if (err instanceof ccxt.DuplicateOrderId) return fromKind('duplicate_client_id', ctx, failure, hint, now);
+  // ccxt refusing before it sends (its own argument, market and credential checks) proves the
+  // order was not taken; its English is not shown — the refusal is said in our words.
+  if (!meta && PRE_SEND.some((type) => err instanceof type)) return refusedBeforeSending(message, ctx, failure);
   if (err instanceof ccxt.InvalidOrder) return fromKind('rejected', ctx, failure, hint, now);
   if (err instanceof ccxt.BadRequest || err instanceof ccxt.ArgumentsRequired) {
     return fromKind('invalid_parameter', ctx, failure, hint, now);
@@ -208,15 +211,22 @@ export function classifyExchangeError(err: unknown, ctx: ErrorContext, now = Dat
       ? fromKind('status_unknown', ctx, failure, hint, now)
       : fromKind('unavailable', ctx, failure, hint, now);
   }
-  // ccxt refusing before it sends (its own argument, market and credential checks) proves the
-  // order was not taken; anything else ccxt raises may come after the exchange answered.
-  if (!meta && PRE_SEND.some((type) => err instanceof type)) {
-    return new ExchangeRequestError('exchange.request_failed', ctx, failure);
-  }
   // A code neither we nor ccxt know, or no ccxt error at all (a parsing bug after the exchange
   // answered?): an order may have gone out, so it is looked up, never called refused.
   if (placing) return fromKind('status_unknown', ctx, failure, hint, now);
   return new ExchangeRequestError('exchange.request_failed', ctx, failure);
+}
+
+/** ccxt's own pre-send refusals we can name: a quantity or price below one step of the market. */
+const CCXT_BELOW_PRECISION = /\b(amount|price) of \S+ must be greater than minimum (?:amount|price) precision of (\S+)/;
+
+function refusedBeforeSending(message: string, ctx: ErrorContext, failure: Failure): ExchangeRequestError {
+  const below = CCXT_BELOW_PRECISION.exec(message);
+  if (below) {
+    const key = below[1] === 'price' ? 'exchange.price_below_precision' : 'exchange.amount_below_precision';
+    return new OrderRejectedError(key, ctx, { ...failure, params: { ...failure.params, step: below[2] ?? '' } });
+  }
+  return new ExchangeRequestError('exchange.refused_before_sending', ctx, failure);
 }
 
 function fromKind(

@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { NUMERIC_WORD, toPositiveDecimal } from '../../domain/decimal-input.ts';
 import { AuthorizationError } from '../../domain/errors.ts';
 import type { RiskLimits } from '../../domain/risk.ts';
 import { formatAmount } from '../../domain/valuation.ts';
@@ -47,15 +48,22 @@ export const riskCommand = defineCommand({
   mutates: ({ limit }) => limit !== undefined,
   args: {
     account: accountOrAllArg,
-    limit: { schema: z.enum(LIMIT_NAMES).optional(), descriptionKey: 'args.risk_limit', flexible: true },
+    limit: {
+      schema: z.enum(LIMIT_NAMES).optional(),
+      descriptionKey: 'args.risk_limit',
+      flexible: true,
+      // `/risk sub_a bogus 5`: an unknown word is a limit name to refuse with the list of them.
+      resembles: /^[a-z][a-z_]*$/i,
+    },
     value: {
       schema: z
         .string()
         .trim()
-        .regex(/^(off|\d+(\.\d+)?)$/, 'a number, or off')
+        .transform((s, ctx) => (s.toLowerCase() === 'off' ? ('off' as const) : toPositiveDecimal(s, ctx)))
         .optional(),
       descriptionKey: 'args.risk_value',
       flexible: true,
+      resembles: NUMERIC_WORD,
       example: '5000',
     },
   },
@@ -72,7 +80,7 @@ export const riskCommand = defineCommand({
         return { text: ctx.t('risk.set_usage'), ephemeral: true };
       }
       await ctx.services.accounts.get(account);
-      const limits = await risk.setLimits(account, inputFor(limit, value === 'off' ? null : new Decimal(value)));
+      const limits = await risk.setLimits(account, inputFor(limit, value === 'off' ? null : value));
       return { text: show(ctx.t, account, limits, await risk.realizedPnlToday(account)) };
     }
     const accounts = await accountsInScope(ctx, account);

@@ -1,6 +1,5 @@
-import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { decimalSchema } from '../../domain/decimal-input.ts';
+import { decimalSchema, NUMERIC_WORD, toPositiveDecimal } from '../../domain/decimal-input.ts';
 import type { ArgDef } from '../types.ts';
 
 export { decimalSchema };
@@ -10,11 +9,10 @@ export const amountArg = {
   schema: z
     .string()
     .trim()
-    .regex(/^\$?\d+(\.\d+)?$/, 'a base quantity like 0.01, or a quote amount like $100')
-    .transform((s) =>
-      s.startsWith('$') ? { quote: true, value: new Decimal(s.slice(1)) } : { quote: false, value: new Decimal(s) },
-    )
-    .refine((a) => a.value.greaterThan(0), 'must be greater than 0'),
+    .transform((s, ctx) => {
+      const quote = s.startsWith('$');
+      return { quote, value: toPositiveDecimal(quote ? s.slice(1).trim() : s, ctx) };
+    }),
   descriptionKey: 'args.amount',
   example: '0.01',
 } satisfies ArgDef;
@@ -29,6 +27,7 @@ export const priceArg = {
   descriptionKey: 'args.price',
   example: '60000',
   flexible: true,
+  resembles: NUMERIC_WORD,
 } satisfies ArgDef;
 
 export const positionSideArg = {

@@ -31,7 +31,7 @@ import {
   recordLeaderEvent,
   type RecordedEvent,
 } from './leader-events.ts';
-import { marketFiltersOf } from './market-filters.ts';
+import { marketFiltersOf } from '../../exchange/market-filters.ts';
 
 export class CopyRefusedError extends HedgeError {}
 
@@ -209,15 +209,14 @@ export class CopyEngine {
 
   /** Pauses a follower: it gets no copies and keeps its assets (account status PAUSED). */
   async pauseFollower(followerId: string, reason: string): Promise<AccountView> {
-    const account = await this.follower(followerId);
-    if (account.status === 'DISABLED') throw new CopyRefusedError('copy.follower_disabled', { follower: account.id });
+    const account = await this.pausable(followerId);
     const paused = await this.deps.accounts.setStatus(account.id, 'PAUSED', reason);
     await this.refreshRoster();
     return paused;
   }
 
-  /** A paused follower copies again from the next leader event; a disabled one needs its key fixed. */
-  async resumeFollower(followerId: string): Promise<AccountView> {
+  /** The follower, if pausing it would change something; refused with the reason otherwise. */
+  async pausable(followerId: string): Promise<AccountView> {
     const account = await this.follower(followerId);
     if (account.status === 'DISABLED') {
       throw new CopyRefusedError('copy.follower_disabled', {
@@ -225,10 +224,30 @@ export class CopyEngine {
         reason: account.statusReason ?? '',
       });
     }
+    if (account.status === 'PAUSED') throw new CopyRefusedError('copy.already_paused', { follower: account.id });
+    return account;
+  }
+
+  /** A paused follower copies again from the next leader event; a disabled one needs its key fixed. */
+  async resumeFollower(followerId: string): Promise<AccountView> {
+    const account = await this.resumable(followerId);
     const active = await this.deps.accounts.setStatus(account.id, 'ACTIVE');
     await this.refreshRoster();
     await this.deps.streams.watch(active);
     return active;
+  }
+
+  /** The follower, if it is paused; refused with the reason otherwise. */
+  async resumable(followerId: string): Promise<AccountView> {
+    const account = await this.follower(followerId);
+    if (account.status === 'DISABLED') {
+      throw new CopyRefusedError('copy.follower_disabled', {
+        follower: account.id,
+        reason: account.statusReason ?? '',
+      });
+    }
+    if (account.status !== 'PAUSED') throw new CopyRefusedError('copy.not_paused', { follower: account.id });
+    return account;
   }
 
   /** The account, if it is a follower; refused otherwise. */

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { FollowerPolicy } from '../../domain/copy-sizing.ts';
-import { decimalSchema } from '../../domain/decimal-input.ts';
+import { decimalSchema, toPositiveDecimal } from '../../domain/decimal-input.ts';
 import { ArgumentError } from '../../domain/errors.ts';
 import type { CopySettings } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
@@ -17,9 +17,7 @@ export const copyRatioSchema = decimalSchema;
 export const copyCapSchema = z
   .string()
   .trim()
-  .regex(/^(off|\d+(\.\d+)?)$/, 'a number of USDT, or off')
-  .transform((s) => (s === 'off' ? ('off' as const) : new Decimal(s)))
-  .refine((cap) => cap === 'off' || cap.greaterThan(0), 'must be greater than 0');
+  .transform((s, ctx) => (s === 'off' ? ('off' as const) : toPositiveDecimal(s, ctx, 'a number of USDT, or off')));
 
 export const copySymbolSchema = z
   .string()

@@ -20,7 +20,7 @@ import type { CopySettingsStore } from './copy-settings.ts';
 import { writeIntents } from './copy-writes.ts';
 import type { FollowerBalances } from './follower-balances.ts';
 import { assetsOf, expiredEventAlert } from './leader-events.ts';
-import { marketFiltersOf } from './market-filters.ts';
+import { marketFiltersOf } from '../../exchange/market-filters.ts';
 
 /** What the engine hands over, plus its settings, balance cache, timing and work tracking. */
 export interface FollowerCopiesDeps extends Omit<CopyEngineDeps, 'risk' | 'codes'> {

@@ -1,12 +1,15 @@
 import { Decimal } from 'decimal.js';
 import { ClientOrderIdFactory } from '../../domain/client-order-id.ts';
 import { HedgeError } from '../../domain/errors.ts';
+import { fitOrderToMarket, type OrderFit } from '../../domain/market-filters.ts';
 import { assertReducible, isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
+import { marketFiltersOf } from '../../exchange/market-filters.ts';
+import { checkOrderShape } from '../../exchange/order-shape.ts';
 import type { AccountExchange, ExchangeOrder, OrderRef } from '../../exchange/types.ts';
 import type { Order, VirtualPosition } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
-import type { AccountService } from '../accounts.ts';
+import type { AccountService, AccountView } from '../accounts.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from './account-codes.ts';
 import { optionalColumn } from './decimal-columns.ts';
@@ -45,6 +48,8 @@ export interface OrderPlan {
   amount: Decimal | undefined;
   cost: Decimal | undefined;
   price: Decimal | undefined;
+  /** What fitting the order to its market changed (rounded to the step or tick), for the confirmation. */
+  adjusted?: Extract<OrderFit, { ok: true }>['adjusted'];
   positionSide: PositionSide;
   increases: boolean;
   vpName: string;
@@ -58,6 +63,16 @@ export interface PlacedOrder {
 }
 
 export class OrderRefusedError extends HedgeError {}
+
+/** The last price of the symbol's base asset; undefined when the exchange cannot say (the exchange then judges). */
+async function lastPriceOf(exchange: AccountExchange, symbol: string): Promise<Decimal | undefined> {
+  const base = symbol.split('/')[0] ?? '';
+  try {
+    return (await exchange.fetchUsdtPrices([base])).get(base);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Trade orders: every order is planned (account, VP, risk), opened in the book with its client
@@ -112,12 +127,13 @@ export class OrderService {
       throw new OrderRefusedError('orders.quote_amount_only_spot_market_buy', { account: account.id });
     }
     if (!input.amount && !input.cost) throw new OrderRefusedError('orders.needs_amount', { account: account.id });
+    const fit = await this.fitToMarket(account, exchange, symbol, input, increases);
     const vpName = input.vpName ?? DEFAULT_VP;
     const vp = await vps.find({ accountId: account.id, symbol, positionSide, name: vpName });
     if (!increases) {
       if (!vp) throw new OrderRefusedError('vp.not_found', { account: account.id, vp: vpName });
       // A reduction larger than its VP is refused here, before anything is sent.
-      assertReducible(ledgerOf(vp), input.amount ?? new Decimal(0), vpName);
+      assertReducible(ledgerOf(vp), fit.amount ?? new Decimal(0), vpName);
     }
     return {
       accountId: account.id,
@@ -125,15 +141,57 @@ export class OrderService {
       symbol,
       side: input.side,
       type: input.type,
-      amount: input.amount,
-      cost: input.cost,
-      price: input.price,
+      amount: fit.amount,
+      cost: fit.cost,
+      price: fit.price,
+      adjusted: fit.adjusted,
       positionSide,
       increases,
       vpName,
       vp,
       userId: input.userId,
     };
+  }
+
+  /**
+   * The order as its market takes it — quantity on the lot step, price on the tick, within the
+   * minimums and maximums — or refused with the figure that does not fit, before anything asks to
+   * confirm. What the confirmation shows is then exactly what is sent.
+   */
+  private async fitToMarket(
+    account: AccountView,
+    exchange: AccountExchange,
+    symbol: string,
+    input: PlaceOrderInput,
+    increases: boolean,
+  ): Promise<Extract<OrderFit, { ok: true }>> {
+    checkOrderShape(exchange, {
+      symbol,
+      side: input.side,
+      type: input.type,
+      ...(input.amount ? { amount: input.amount } : {}),
+      ...(input.cost ? { cost: input.cost } : {}),
+      ...(input.price ? { price: input.price } : {}),
+    });
+    const filters = await marketFiltersOf(this.deps.exchanges, account, symbol);
+    // Futures orders that only reduce are exempt from the minimum value on Binance and Bitget.
+    const minNotionalApplies = account.market === 'spot' || increases;
+    const needsPrice = !input.price && (filters.minNotional || filters.maxNotional || filters.maxAmount);
+    const fit = fitOrderToMarket(
+      {
+        side: input.side,
+        type: input.type,
+        amount: input.amount,
+        cost: input.cost,
+        price: input.price,
+        referencePrice: needsPrice ? await lastPriceOf(exchange, symbol) : undefined,
+        minNotionalApplies,
+      },
+      filters,
+    );
+    if (fit.ok) return fit;
+    const [base = '', quote = ''] = symbol.split(/[/:]/);
+    throw new OrderRefusedError(fit.key, { account: account.id, symbol, base, quote, ...fit.params });
   }
 
   /** Plans and checks the risk limits without sending: what the confirmation shows. */
