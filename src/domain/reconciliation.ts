@@ -3,10 +3,12 @@ import { EXACT_ZERO as ZERO, exact } from './exact-decimal.ts';
 import type { PositionSide } from './vp-ledger.ts';
 
 /**
- * Reconciliation of one account: per (symbol, side), what the exchange holds against the sum of
- * the VPs and the quantity the desk already recorded as external. When every fill was seen,
- * exchange = Σ VPs + external; a difference the recorded external quantity does not explain means
- * something happened that the desk never saw.
+ * Reconciliation of one account: per (symbol, side), what the exchange holds against what the desk
+ * expects there — the sum of the VPs plus what a trader accepted as held outside them — and the
+ * quantity the desk already recorded as external. When every fill was seen,
+ * exchange = Σ VPs + accepted + external; a difference the recorded external quantity does not
+ * explain means something happened that the desk never saw. An accepted quantity is settled: it
+ * is no difference at all.
  *
  * Quantities are sizes (≥ 0): a futures SHORT is passed as its absolute size, spot holdings as a
  * LONG quantity.
@@ -32,6 +34,16 @@ export interface ExternalSideQty {
 }
 
 /**
+ * Quantity a trader accepted as held outside every VP — holdings from before the desk, a trade
+ * made elsewhere — signed: + grows the side.
+ */
+export interface AcceptedSideQty {
+  symbol: string;
+  side: PositionSide;
+  qty: Decimal;
+}
+
+/**
  * How a difference most likely arose, from `diff` (exchange − VPs) and the recorded external qty:
  * - `external_fills`: diff > 0 and the recorded external quantity equals it (within tolerance):
  *   fills we did not issue, already seen and recorded; nothing is missing.
@@ -49,7 +61,9 @@ export interface Difference {
   side: PositionSide;
   exchangeQty: Decimal;
   vpQty: Decimal;
-  /** exchange − vps */
+  /** Accepted as held outside the VPs. */
+  acceptedQty: Decimal;
+  /** exchange − (VPs + accepted) */
   diff: Decimal;
   /** The part of `diff` the recorded external quantity accounts for: same sign as diff, never beyond it. */
   explainedByExternal: Decimal;
@@ -63,15 +77,19 @@ interface SideTotals {
   side: PositionSide;
   exchangeQty: Decimal;
   vpQty: Decimal;
+  acceptedQty: Decimal;
   externalQty: Decimal;
 }
 
-/** The (symbol, side) rows whose |exchange − VPs| exceeds the tolerance, sorted by symbol then side. */
+/**
+ * The (symbol, side) rows whose |exchange − (VPs + accepted)| exceeds the tolerance, sorted by
+ * symbol then side.
+ */
 export function reconcile(
   exchange: ExchangeSideQty[],
   vps: VpSideQty[],
   external: ExternalSideQty[],
-  opts: { tolerance?: Decimal } = {},
+  opts: { tolerance?: Decimal; accepted?: readonly AcceptedSideQty[] } = {},
 ): Difference[] {
   const tolerance = opts.tolerance ?? ZERO;
   if (!(tolerance.isFinite() && tolerance.greaterThanOrEqualTo(0))) throw new RangeError('tolerance must be ≥ 0');
@@ -81,7 +99,7 @@ export function reconcile(
     const key = `${symbol}\u0000${side}`;
     let row = totals.get(key);
     if (!row) {
-      row = { symbol, side, exchangeQty: ZERO, vpQty: ZERO, externalQty: ZERO };
+      row = { symbol, side, exchangeQty: ZERO, vpQty: ZERO, acceptedQty: ZERO, externalQty: ZERO };
       totals.set(key, row);
     }
     return row;
@@ -98,6 +116,10 @@ export function reconcile(
     const t = totalsOf(row.symbol, row.side);
     t.externalQty = t.externalQty.plus(finite(row.qty, `external ${row.symbol} ${row.side}`));
   }
+  for (const row of opts.accepted ?? []) {
+    const t = totalsOf(row.symbol, row.side);
+    t.acceptedQty = t.acceptedQty.plus(finite(row.qty, `accepted ${row.symbol} ${row.side}`));
+  }
 
   return [...totals.values()]
     .map((t) => difference(t, tolerance))
@@ -106,7 +128,7 @@ export function reconcile(
 }
 
 function difference(t: SideTotals, tolerance: Decimal): Difference | undefined {
-  const diff = t.exchangeQty.minus(t.vpQty);
+  const diff = t.exchangeQty.minus(t.vpQty).minus(t.acceptedQty);
   if (diff.abs().lessThanOrEqualTo(tolerance)) return undefined;
   const explainedByExternal = diff.greaterThan(0) ? clamp(t.externalQty, ZERO, diff) : clamp(t.externalQty, diff, ZERO);
   return {
@@ -114,6 +136,7 @@ function difference(t: SideTotals, tolerance: Decimal): Difference | undefined {
     side: t.side,
     exchangeQty: t.exchangeQty,
     vpQty: t.vpQty,
+    acceptedQty: t.acceptedQty,
     diff,
     explainedByExternal,
     unexplained: diff.minus(explainedByExternal),

@@ -4,17 +4,9 @@ import { startEmulator, type AccountSpec, type Emulator } from '../emulator/inde
 import { servedByPaper } from '../exchange/endpoints.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { AccountService, AccountView } from './accounts.ts';
+import { DEMO_BALANCES } from './seed.ts';
 import type { Credentials } from './vault/vault.ts';
 
-/** Starting balances of the demo desk, by account id; other paper accounts get the default. */
-const DEMO_BALANCES: Record<string, { spot?: Record<string, string>; futures?: Record<string, string> }> = {
-  main: { futures: { USDT: '50000' } },
-  sub_a: { futures: { USDT: '10000' } },
-  sub_b: { spot: { USDT: '5000', BTC: '0.1' } },
-  lead: { spot: { USDT: '10000', BTC: '0.2' } },
-  f1: { spot: { USDT: '2000', BTC: '0.05' } },
-  f2: { spot: { USDT: '1500', BTC: '0.03' } },
-};
 const DEFAULT_BALANCES = { spot: { USDT: '10000' }, futures: { USDT: '10000' } };
 
 export const PAPER_STATE_FILE = 'paper-exchange.json';
@@ -71,6 +63,7 @@ export class PaperExchange {
     account: Pick<AccountView, 'id' | 'exchange' | 'env'>,
     key: { apiKey: string; secret: string; passphrase?: string },
   ): AccountSpec {
+    // A demo account opens with its seeded holdings (recorded as accepted at seeding); others get the default.
     const balances = DEMO_BALANCES[account.id] ?? DEFAULT_BALANCES;
     return {
       id: account.id,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { HedgeError, NotFoundError } from '../domain/errors.ts';
-import { reconcile, type Difference, type ExchangeSideQty } from '../domain/reconciliation.ts';
+import { reconcile, type AcceptedSideQty, type Difference, type ExchangeSideQty } from '../domain/reconciliation.ts';
 import { USD_STABLES } from '../domain/valuation.ts';
 import { applyFill, assertReducible, type PositionSide } from '../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../exchange/clients.ts';
@@ -50,6 +50,13 @@ export interface AssignPlan {
   difference: Difference;
 }
 
+/** One account's standing: its differences, and what was accepted as held outside the VPs. */
+export interface ReconcileReport {
+  differences: Difference[];
+  /** Per (symbol, side), the accepted total; zero totals left out. */
+  accepted: AcceptedSideQty[];
+}
+
 export interface AcceptInput extends SideRef {
   qty?: Decimal | undefined;
 }
@@ -67,9 +74,11 @@ export interface AcceptPlan {
 /**
  * Reconciliation of exchange quantities against virtual positions: per (account, symbol, side),
  * what the exchange holds (futures positions; spot holdings of every non-stable asset, as
- * `ASSET/USDT` LONG) against Σ VP quantities and Σ recorded external quantity. A trader settles a
- * difference by assigning it to a VP (a Fill of kind `adjustment` through the VP ledger) or by
- * accepting it as external (a Fill of kind `accepted`).
+ * `ASSET/USDT` LONG) against Σ VP quantities plus Σ accepted quantity, with Σ recorded external
+ * quantity to explain the rest. A trader settles a difference by assigning it to a VP (a Fill of
+ * kind `adjustment` through the VP ledger) or by accepting it as held outside the VPs (a Fill of
+ * kind `accepted`, its quantity in `externalQty`): from then on it is part of what the exchange
+ * should hold, no difference.
  */
 export class ReconciliationService {
   constructor(
@@ -84,15 +93,21 @@ export class ReconciliationService {
 
   /** The differences of one account (one symbol if given), spot dust left out. */
   async differences(accountId: string, symbol?: string): Promise<Difference[]> {
+    return (await this.report(accountId, symbol)).differences;
+  }
+
+  /** The differences (spot dust left out) and the accepted quantities of one account. */
+  async report(accountId: string, symbol?: string): Promise<ReconcileReport> {
     const exchange = await this.deps.exchanges.for(accountId);
     const only = symbol ? exchange.resolveSymbol(symbol) : undefined;
-    const differences = await this.compare(exchange, only);
-    if (exchange.market !== 'spot' || differences.length === 0) return differences;
+    const { differences, accepted } = await this.compare(exchange, only);
+    if (exchange.market !== 'spot' || differences.length === 0) return { differences, accepted };
     const prices = await exchange.fetchUsdtPrices([...new Set(differences.map((d) => baseOf(d.symbol)))]);
-    return differences.filter((d) => {
+    const worthMentioning = differences.filter((d) => {
       const price = prices.get(baseOf(d.symbol));
       return !price || d.diff.abs().times(price).greaterThanOrEqualTo(SPOT_DUST_USDT);
     });
+    return { differences: worthMentioning, accepted };
   }
 
   async planAssign(input: AssignInput): Promise<AssignPlan> {
@@ -192,7 +207,7 @@ export class ReconciliationService {
     };
   }
 
-  /** Records (part of) a difference as external: it stays on the exchange, outside every VP. */
+  /** Records (part of) a difference as accepted: it stays on the exchange, outside every VP, and no longer differs. */
   accept(input: AcceptInput): Promise<AcceptPlan> {
     const { db, fills } = this.deps;
     return fills.inLane(input.accountId, async () => {
@@ -218,23 +233,29 @@ export class ReconciliationService {
     if (exchange.market === 'spot' && ref.side === 'SHORT') {
       throw new ReconcileRefusedError('orders.no_short_on_spot', { account: ref.accountId });
     }
-    const difference = (await this.compare(exchange, symbol)).find((d) => d.side === ref.side);
+    const difference = (await this.compare(exchange, symbol)).differences.find((d) => d.side === ref.side);
     return { exchange, symbol, difference };
   }
 
-  private async compare(exchange: AccountExchange, symbol: string | undefined): Promise<Difference[]> {
+  private async compare(exchange: AccountExchange, symbol: string | undefined): Promise<ReconcileReport> {
     const { db } = this.deps;
     const accountId = exchange.accountId;
     const where = { accountId, ...(symbol ? { symbol } : {}) };
-    const [held, vps, external] = await Promise.all([
+    const [held, vps, outside] = await Promise.all([
       exchangeQuantities(exchange),
       db.virtualPosition.findMany({ where, select: { symbol: true, positionSide: true, name: true, netQty: true } }),
       db.fill.findMany({
         where: { ...where, externalQty: { not: '0' } },
-        select: { symbol: true, positionSide: true, externalQty: true },
+        select: { symbol: true, positionSide: true, externalQty: true, kind: true },
       }),
     ]);
-    return reconcile(
+    const sideQty = (f: (typeof outside)[number]) => ({
+      symbol: f.symbol,
+      side: sideOf(f.positionSide),
+      qty: fromColumn(f.externalQty),
+    });
+    const accepted = outside.filter((f) => f.kind === 'accepted').map(sideQty);
+    const differences = reconcile(
       held.filter((h) => !symbol || h.symbol === symbol),
       vps.map((vp) => ({
         symbol: vp.symbol,
@@ -242,8 +263,10 @@ export class ReconciliationService {
         vpName: vp.name,
         qty: fromColumn(vp.netQty),
       })),
-      external.map((f) => ({ symbol: f.symbol, side: sideOf(f.positionSide), qty: fromColumn(f.externalQty) })),
+      outside.filter((f) => f.kind !== 'accepted').map(sideQty),
+      { accepted },
     );
+    return { differences, accepted: totalsBySide(accepted) };
   }
 }
 
@@ -268,6 +291,42 @@ function usdtMarketOf(exchange: AccountExchange, asset: string): string | undefi
     // A coin without a USDT market cannot be traded into a VP here: nothing to reconcile.
     return undefined;
   }
+}
+
+/**
+ * The holdings an account starts with on the desk, recorded as accepted: a fresh account does not
+ * report what it already held as a difference. Spot holdings only (futures start flat), each as its
+ * `ASSET/USDT` LONG side, the way reconciliation reads them.
+ */
+export function acceptedBaseline(accountId: string, spot: Record<string, string>, at = new Date()) {
+  return Object.entries(spot)
+    .filter(([asset, qty]) => !USD_STABLES.has(asset) && new Decimal(qty).greaterThan(0))
+    .map(([asset, qty]) => ({
+      accountId,
+      symbol: `${asset}/USDT`,
+      tradeId: `baseline-${asset}`,
+      exchangeOrderId: 'baseline',
+      side: 'buy',
+      positionSide: 'LONG',
+      qty: toColumn(new Decimal(qty)),
+      price: '0',
+      fee: '0',
+      externalQty: toColumn(new Decimal(qty)),
+      kind: 'accepted',
+      at,
+    }));
+}
+
+function totalsBySide(rows: AcceptedSideQty[]): AcceptedSideQty[] {
+  const totals = new Map<string, AcceptedSideQty>();
+  for (const row of rows) {
+    const key = `${row.symbol}\u0000${row.side}`;
+    const total = totals.get(key);
+    totals.set(key, total ? { ...total, qty: total.qty.plus(row.qty) } : row);
+  }
+  return [...totals.values()]
+    .filter((r) => !r.qty.isZero())
+    .sort((a, b) => (a.symbol === b.symbol ? a.side.localeCompare(b.side) : a.symbol < b.symbol ? -1 : 1));
 }
 
 function bookEntry(

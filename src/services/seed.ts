@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../infra/db/client.ts';
 import type { NewAccount } from '../domain/account.ts';
 import type { AccountService } from './accounts.ts';
+import { acceptedBaseline } from './reconciliation.ts';
 
 /** The demo desk of paper mode: a main account with two subs, a leader and two followers. */
 export const DEMO_ACCOUNTS: readonly NewAccount[] = [
@@ -61,11 +62,24 @@ export const DEMO_ACCOUNTS: readonly NewAccount[] = [
   },
 ];
 
+/** What each demo account holds when the paper exchange opens it. */
+export const DEMO_BALANCES: Readonly<
+  Record<string, { spot?: Record<string, string>; futures?: Record<string, string> }>
+> = {
+  main: { futures: { USDT: '50000' } },
+  sub_a: { futures: { USDT: '10000' } },
+  sub_b: { spot: { USDT: '5000', BTC: '0.1' } },
+  lead: { spot: { USDT: '10000', BTC: '0.2' } },
+  f1: { spot: { USDT: '2000', BTC: '0.05' } },
+  f2: { spot: { USDT: '1500', BTC: '0.03' } },
+};
+
 const SEEDED = 'paper.demoSeeded';
 
 /**
  * Seeds the demo accounts once, on the first paper-mode start. Their keys are random and only
- * the paper exchange knows them; deleting a demo account later does not bring it back.
+ * the paper exchange knows them; deleting a demo account later does not bring it back. The coins
+ * they start with are recorded as accepted, so a fresh desk reconciles without a difference.
  */
 export async function seedPaperAccounts(db: Db, accounts: AccountService): Promise<string[]> {
   if (await db.setting.findUnique({ where: { key: SEEDED } })) return [];
@@ -77,6 +91,8 @@ export async function seedPaperAccounts(db: Db, accounts: AccountService): Promi
       secret: randomBytes(32).toString('hex'),
       ...(account.exchange === 'bitget' ? { passphrase: randomBytes(8).toString('hex') } : {}),
     });
+    const spot = DEMO_BALANCES[account.id]?.spot;
+    if (spot) await db.fill.createMany({ data: acceptedBaseline(account.id, spot) });
     created.push(account.id);
   }
   await db.setting.create({ data: { key: SEEDED, value: new Date().toISOString() } });

@@ -175,4 +175,28 @@ describe('reconciliation: exchange against VPs', () => {
     expect(() => reconcile([], [], [external('BTCUSDT', 'LONG', 'NaN')])).toThrow(RangeError);
     expect(() => reconcile([], [], [], { tolerance: d('-0.1') })).toThrow(RangeError);
   });
+
+  it('an accepted quantity is part of what the exchange should hold: no difference, and a trade beyond it is one', () => {
+    const accepted = [external('BTC/USDT', 'LONG', '0.1')];
+    expect(reconcile([onExchange('BTC/USDT', 'LONG', '0.1')], [], [], { accepted })).toEqual([]);
+    const rows = reconcile([onExchange('BTC/USDT', 'LONG', '0.15')], [vp('BTC/USDT', 'LONG', 'dca', '0.02')], [], {
+      accepted,
+    });
+    expect(plain(rows)).toEqual([
+      {
+        symbol: 'BTC/USDT',
+        side: 'LONG',
+        exchangeQty: '0.15',
+        vpQty: '0.02',
+        diff: '0.03',
+        explainedByExternal: '0',
+        unexplained: '0.03',
+        likelyCause: 'manual_trade_on_exchange',
+      },
+    ]);
+    expect(rows[0]?.acceptedQty.toFixed()).toBe('0.1');
+    // Sold below what was accepted: the exchange holds less than expected.
+    const sold = reconcile([onExchange('BTC/USDT', 'LONG', '0.06')], [], [], { accepted });
+    expect(plain(sold)[0]).toMatchObject({ diff: '-0.04', unexplained: '-0.04', likelyCause: 'vp_exceeds_exchange' });
+  });
 });

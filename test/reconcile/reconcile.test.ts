@@ -43,9 +43,34 @@ describe('a trade the desk never saw', () => {
   });
   afterAll(async () => d.close());
 
+  it('a fresh demo desk starts reconciled: its starting coins are accepted, in both languages', async () => {
+    const all = await d.say('/reconcile');
+    for (const account of [
+      'main (binance usdm)',
+      'sub_a (binance usdm)',
+      'sub_b (binance spot)',
+      'lead (binance spot)',
+    ]) {
+      expect(all).toContain(`${account}: the exchange and the VPs agree.`);
+    }
+    expect(all).toContain(
+      'f1 (binance spot): the exchange and the VPs agree.\nAccepted as held outside the VPs: 0.05 BTC/USDT LONG.',
+    );
+    expect(all).toContain(
+      'f2 (bitget spot): the exchange and the VPs agree.\nAccepted as held outside the VPs: 0.03 BTC/USDT LONG.',
+    );
+    expect(all).not.toContain('difference');
+    await d.say('/lang zh');
+    const zh = await d.say('/reconcile');
+    await d.say('/lang en');
+    expect(zh.match(/交易所与虚拟仓位一致。/g)).toHaveLength(6);
+    expect(zh).toContain('已认定为虚拟仓位之外的持仓：0.2 BTC/USDT');
+    expect(zh).not.toContain('处差异');
+  });
+
   it('the scheduled run alerts a new difference once, not on every run', async () => {
     const monitor = d.app.services.reconcileMonitor;
-    await monitor.run({ settleMs: 0 }); // the demo spot accounts' starting coins are differences too
+    expect(await monitor.run({ settleMs: 0 })).toEqual([]); // nothing on a fresh desk
     await manualTrade(d, 'main', 'buy', '0.004', 'web_cron');
 
     const first = await monitor.run({ settleMs: 0 });
@@ -85,6 +110,7 @@ describe('a trade the desk never saw', () => {
       'LONG',
       '0.005',
       '0',
+      '0',
       '0.005',
       '0',
       '0.005',
@@ -101,19 +127,17 @@ describe('a trade the desk never saw', () => {
 
     const accept = await confirmed(d, '/reconcile accept sub_a BTCUSDT long');
     expect(accept.ask).toContain('Account sub_a: accept 0.003 BTC/USDT:USDT LONG as external.');
+    expect(accept.ask).toContain('no longer counts as a difference');
     expect(accept.done).toContain('Account sub_a: 0.003 BTC/USDT:USDT LONG recorded as external.');
+    expect(accept.done).toContain('BTC/USDT:USDT LONG: the exchange and the VPs agree now.');
 
-    const after = await d.say('/reconcile sub_a BTCUSDT');
-    expect(row(after, FUTURES, 'LONG')).toEqual([
-      FUTURES,
-      'LONG',
-      '0.005',
-      '0.002',
-      '0.003',
-      '0.003',
-      '0',
-      'external fills the desk saw',
-    ]);
+    // The accepted part is settled: no row, no alert; what was accepted stays in view.
+    expect(await d.say('/reconcile sub_a BTCUSDT')).toBe(
+      'sub_a (binance usdm): the exchange and the VPs agree.\nAccepted as held outside the VPs: 0.003 BTC/USDT:USDT LONG.',
+    );
+    expect((await d.app.services.reconcileMonitor.run({ settleMs: 0 })).filter((a) => a.accountId === 'sub_a')).toEqual(
+      [],
+    );
     expect(futuresOrders(d)).toBe(before);
 
     const books = await d.app.services.db.fill.findMany({
@@ -134,21 +158,43 @@ describe('a trade the desk never saw', () => {
     ]);
   });
 
-  it('spot holdings from before the desk are a difference; accepted, they no longer count as unexplained', async () => {
+  it('a spot buy made outside the desk is a difference on top of the accepted coins; accepted, it is gone', async () => {
+    const exchange = await d.app.services.exchanges.for('sub_b');
+    await exchange.placeOrder({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      amount: new Decimal('0.05'),
+      clientOrderId: 'web_spot_1',
+    });
+    const held = (await exchange.fetchBalance()).find((l) => l.asset === 'BTC')?.total ?? new Decimal(0);
+    const bought = held.minus('0.1').toFixed();
     const shown = await d.say('/reconcile sub_b');
-    expect(row(shown, 'BTC/USDT', 'LONG')?.slice(2, 7)).toEqual(['0.1', '0', '0.1', '0', '0.1']);
-    await confirmed(d, '/reconcile accept sub_b BTCUSDT long');
-    const after = await d.say('/reconcile sub_b');
-    expect(row(after, 'BTC/USDT', 'LONG')?.slice(2, 7)).toEqual(['0.1', '0', '0.1', '0.1', '0']);
+    expect(shown).toContain('sub_b (binance spot): 1 difference(s)');
+    expect(row(shown, 'BTC/USDT', 'LONG')?.slice(2, 8)).toEqual([held.toFixed(), '0', '0.1', bought, '0', bought]);
+
+    const { done } = await confirmed(d, '/reconcile accept sub_b BTCUSDT long');
+    expect(done).toContain('BTC/USDT LONG: the exchange and the VPs agree now.');
+    expect(await d.say('/reconcile sub_b')).toBe(
+      `sub_b (binance spot): the exchange and the VPs agree.\nAccepted as held outside the VPs: ${held.toFixed()} BTC/USDT LONG.`,
+    );
+    await d.say('/lang zh');
+    const zh = await d.say('/reconcile sub_b');
+    await d.say('/lang en');
+    expect(zh).toContain('交易所与虚拟仓位一致。');
   });
 
   it('refuses what cannot be settled, before changing anything', async () => {
     const refusals = [
       [
         '/reconcile assign sub_a BTCUSDT long found 1',
-        'Account sub_a: BTC/USDT:USDT LONG: 1 is more than the 0.003 there is to settle.',
+        'Account sub_a: BTC/USDT:USDT LONG has no difference to assign.',
       ],
       ['/reconcile accept sub_a BTCUSDT long', 'Account sub_a: BTC/USDT:USDT LONG has nothing unexplained to accept.'],
+      [
+        '/reconcile accept main BTCUSDT long 1',
+        'Account main: BTC/USDT:USDT LONG: 1 is more than the 0.004 there is to settle.',
+      ],
       ['/reconcile assign sub_a ETHUSDT long found', 'Account sub_a: ETH/USDT:USDT LONG has no difference to assign.'],
       ['/reconcile accept sub_b BTCUSDT short', 'Account sub_b is spot: there is no short side.'],
     ];
@@ -190,6 +236,7 @@ describe('a trade the desk saw', () => {
       'LONG',
       '0.015',
       '0.01',
+      '0',
       '0.005',
       '0.005',
       '0',
@@ -214,6 +261,7 @@ describe('a trade the desk saw', () => {
       'LONG',
       '0.01',
       '0.015',
+      '0',
       '-0.005',
       '-0.005',
       '0',

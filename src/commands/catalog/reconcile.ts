@@ -3,7 +3,7 @@ import type { Difference } from '../../domain/reconciliation.ts';
 import { formatAmount } from '../../domain/valuation.ts';
 import type { PositionSide } from '../../domain/vp-ledger.ts';
 import type { Translate } from '../../i18n/index.ts';
-import type { AcceptInput, AssignInput } from '../../services/reconciliation.ts';
+import type { AcceptInput, AssignInput, ReconcileReport } from '../../services/reconciliation.ts';
 import { fromColumn } from '../../services/orders/decimal-columns.ts';
 import { monospaceTable } from '../format/table.ts';
 import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
@@ -26,12 +26,18 @@ function differenceTable(t: Translate, differences: readonly Difference[]): stri
       d.side,
       formatAmount(d.exchangeQty),
       formatAmount(d.vpQty),
+      formatAmount(d.acceptedQty),
       formatAmount(d.diff),
       formatAmount(d.explainedByExternal),
       formatAmount(d.unexplained),
       t(`reconcile.cause.${d.likelyCause}`),
     ]),
   );
+}
+
+/** `0.1 BTC/USDT LONG, 0.2 ETH/USDT LONG`: what was accepted as held outside the VPs. */
+function acceptedList(accepted: ReconcileReport['accepted']): string {
+  return accepted.map((a) => `${a.qty.toFixed()} ${a.symbol} ${a.side}`).join(', ');
 }
 
 /** `/reconcile [account] [symbol]` (also `/reconcile show …`): the differences, one table per account. */
@@ -45,14 +51,17 @@ const showCommand = defineCommand({
     replyPerAccount(
       ctx,
       account,
-      (_exchange, a) => ctx.services.reconciliation.differences(a.id, symbol),
-      (a, differences) => {
+      (_exchange, a) => ctx.services.reconciliation.report(a.id, symbol),
+      (a, { differences, accepted }) => {
         const head = { account: a.id, exchange: a.exchange, market: a.market };
-        if (differences.length === 0) return ctx.t('reconcile.agree', head);
+        const outside =
+          accepted.length > 0 ? [ctx.t('reconcile.accepted_outside', { list: acceptedList(accepted) })] : [];
+        if (differences.length === 0) return [ctx.t('reconcile.agree', head), ...outside].join('\n');
         return [
           ctx.t('reconcile.account', { ...head, count: String(differences.length) }),
           differenceTable(ctx.t, differences),
           ctx.t('reconcile.hint', { account: a.id }),
+          ...outside,
         ].join('\n');
       },
     ),
