@@ -52,11 +52,11 @@ describe('delivery through the bot', () => {
     desk = undefined;
   });
 
-  it('a reply longer than 2000 arrives as the edited reply plus follow-ups, tables intact', async () => {
+  it('a reply longer than 2000 arrives as the first answer plus follow-ups, tables intact', async () => {
     desk = await startDiscordDesk({}, { commands: [...COMMANDS, longCommand] });
     const messages = await desk.slash(OWNER, 'longread', {}, GUILD);
     expect(messages.length).toBeGreaterThan(4);
-    expect(desk.fake.callsTo('PATCH', /messages\/@original$/)).toHaveLength(1);
+    expect(desk.fake.callsTo('POST', /\/callback$/).map((c) => (c.body as { type: number }).type)).toEqual([4]);
     expect(desk.fake.callsTo('POST', /^\/webhooks\/\d+\/[^/]+$/)).toHaveLength(messages.length - 1);
     for (const m of messages) {
       expect(m.content.length).toBeLessThanOrEqual(2000);
@@ -67,19 +67,22 @@ describe('delivery through the bot', () => {
     expect(plainTextOf(messages[0]?.content ?? '')).toContain('Balances **and** more_stuff:');
   });
 
-  it('every command is deferred at once, before the command runs', async () => {
+  it('a quick command is answered at once with its reply, without a placeholder', async () => {
     desk = await startDiscordDesk();
     await desk.slash(OWNER, 'balance', { account: 'sub_a' }, GUILD);
-    const [defer] = desk.fake.callsTo('POST', /\/callback$/).slice(-1);
-    expect(defer?.body).toMatchObject({ type: 5 });
+    const [answer] = desk.fake.callsTo('POST', /\/callback$/).slice(-1);
+    const body = answer?.body as { type: number; data: { content: string } } | undefined;
+    expect(body?.type).toBe(4);
+    expect(body?.data.content).toContain('sub');
   });
 
-  it('with PRIVATE_BALANCES=true a balance reaches only the caller: the public placeholder is replaced', async () => {
+  it('with PRIVATE_BALANCES=true a balance reaches only the caller, private from the first answer', async () => {
     desk = await startDiscordDesk({ PRIVATE_BALANCES: 'true' });
     const balance = await desk.slash(OWNER, 'balance', { account: 'sub_a' }, GUILD);
     expect(desk.textOf(balance)).toContain('sub_a');
     expect(balance.every((m) => m.ephemeral)).toBe(true);
-    expect(desk.fake.callsTo('DELETE', /messages\/@original$/)).toHaveLength(1);
+    expect(desk.fake.callsTo('POST', /\/callback$/).at(-1)?.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect(desk.fake.deleted).toEqual([]);
   });
 
   it('commands the adapter defers privately are answered so only the caller sees them, without a placeholder', async () => {
@@ -92,17 +95,17 @@ describe('delivery through the bot', () => {
 
   it('a 429 on the reply is waited out and the reply is delivered', async () => {
     desk = await startDiscordDesk();
-    desk.fake.rateLimit(2, 0.2, /^PATCH \/webhooks\//);
+    desk.fake.rateLimit(2, 0.2, /^POST \/interactions\//);
     const started = Date.now();
     const messages = await desk.slash(OWNER, 'balance', { account: 'sub_a' }, GUILD);
     expect(desk.textOf(messages)).toContain('sub_a');
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
-    expect(desk.fake.calls.filter((c) => c.method === 'PATCH' && c.status === 429)).toHaveLength(2);
+    expect(desk.fake.calls.filter((c) => c.path.endsWith('/callback') && c.status === 429)).toHaveLength(2);
   });
 
   it('a failure while answering never stops the client: the user gets a reference, the next command works', async () => {
     desk = await startDiscordDesk();
-    desk.fake.refuse(1, /^PATCH \/webhooks\//);
+    desk.fake.refuse(1, /^POST \/interactions\//);
     const answers = await desk.slash(OWNER, 'balance', { account: 'sub_a' }, GUILD);
     const ref = /Reference: (\w+)/.exec(desk.textOf(answers))?.[1];
     expect(ref).toBeDefined();

@@ -81,6 +81,8 @@ const snowflakes = (() => {
 export class FakeDiscord {
   readonly calls: RecordedCall[] = [];
   readonly messages = new Map<string, StoredMessage>();
+  /** Messages the bot deleted, as they stood just before. */
+  readonly deleted: StoredMessage[] = [];
   /** Each slash-command bulk overwrite: the guild (or `global`) and the commands. */
   readonly registered: { scope: string; commands: Json[] }[] = [];
   readonly botUser = BOT_USER;
@@ -362,6 +364,7 @@ export class FakeDiscord {
       if (method === 'GET') return json(200, this.asMessage(stored));
       if (method === 'DELETE') {
         this.messages.delete(stored.id);
+        this.deleted.push({ ...stored });
         return json(204);
       }
       if (method === 'PATCH') {
@@ -370,8 +373,16 @@ export class FakeDiscord {
       }
     }
     if (method === 'POST' && (m = /^\/webhooks\/\d+\/([^/]+)$/.exec(path))) {
-      const channelId = this.interactionChannels.get(m[1] ?? '');
+      const token = m[1] ?? '';
+      const channelId = this.interactionChannels.get(token);
       if (!channelId) return json(404, { message: 'Unknown Webhook', code: 10015 });
+      // As Discord does: the first follow-up after a deferral takes the placeholder's place and
+      // keeps its visibility, whatever flags it asks for.
+      const placeholder = this.messages.get(this.originals.get(token) ?? '');
+      if (placeholder?.deferred) {
+        const problem = this.edit(placeholder, data);
+        return problem ? json(400, { code: 50035, message: problem }) : json(200, this.asMessage(placeholder));
+      }
       return this.create(channelId, data);
     }
     if (method === 'POST' && (m = /^\/channels\/([^/]+)\/messages$/.exec(path))) {

@@ -31,6 +31,8 @@ export interface DiscordBotOptions {
   logger: Logger;
   defaultLanguage: Language;
   privateCommands?: readonly string[] | undefined;
+  /** How long a command may run before its answer is deferred (default 1.5 s; Discord allows 3 s). */
+  directReplyMs?: number;
   /** First wait before connecting again after Discord could not be reached; doubles up to 5 min. */
   retryInitialMs?: number;
 }

@@ -26,6 +26,13 @@ export const CUSTOM_ID_LIMIT = 100;
 /** Replies never ping anyone, whatever the text holds. */
 const NO_MENTIONS = { parse: [] };
 
+/**
+ * A command answered within this is answered directly, public or private as its reply says; a
+ * slower one is acknowledged first. Discord wants the first answer within 3 s of the interaction,
+ * and the gateway and the answer's own round trip take part of that.
+ */
+export const DIRECT_REPLY_MS = 1_500;
+
 export interface InteractionDeps {
   dispatcher: CommandDispatcher;
   identity: IdentityService;
@@ -34,6 +41,8 @@ export interface InteractionDeps {
   defaultLanguage: Language;
   /** Commands whose replies only the caller sees (`balance`, `positions`), when so configured. */
   privateCommands?: readonly string[] | undefined;
+  /** How long a command may run before it is deferred; DIRECT_REPLY_MS unless set. */
+  directReplyMs?: number | undefined;
 }
 
 /** The person behind an interaction — in a server channel, never the server or the channel. */
@@ -87,9 +96,13 @@ export function componentsOf(buttons: ReplyButton[][] | undefined): ActionRowBui
 
 /**
  * Slash commands, autocomplete and Confirm / Cancel presses, answered through the dispatcher.
- * Every command is deferred at once (an order may take longer than Discord's 3 seconds) and
- * answered by editing that reply; each interaction runs on its own, and a failure in one is
- * logged with a reference the user is given, never thrown at the client.
+ * Whether a reply is for the channel or for the caller alone (a refusal, an error) is known only
+ * once the command has run, and Discord fixes it with the first answer: so a command is answered
+ * directly when it finishes quickly (most refusals take milliseconds), and a slow one is deferred
+ * privately — a "thinking…" only the caller sees — its public reply then posted as a follow-up.
+ * The channel never sees a placeholder for a reply that ends up private. Each interaction runs on
+ * its own, and a failure in one is logged with a reference the user is given, never thrown at the
+ * client.
  */
 export class DiscordInteractions {
   private readonly prompts = new PromptRegistry();
@@ -131,38 +144,67 @@ export class DiscordInteractions {
   private async answerCommand(interaction: ChatInputCommandInteraction): Promise<void> {
     const { name, values } = commandOf(interaction);
     const hidden = this.privateCommands.has(name) || this.privateCommands.has(interaction.commandName);
-    await interaction.deferReply(hidden ? { flags: MessageFlags.Ephemeral } : {});
-    const reply = await this.deps.dispatcher.handleValues(callerOf(interaction), name, values);
-    await this.deliver(interaction, reply, hidden);
+    const work = this.deps.dispatcher.handleValues(callerOf(interaction), name, values);
+    const quick = await settledWithin(work, this.deps.directReplyMs ?? DIRECT_REPLY_MS);
+    if (quick) {
+      await this.replyDirectly(interaction, quick.reply, hidden);
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    await this.deliverDeferred(interaction, await work, hidden);
+  }
+
+  /** The first answer is the reply itself, public or private as the reply says. */
+  private async replyDirectly(interaction: ChatInputCommandInteraction, reply: Reply, hidden: boolean): Promise<void> {
+    const flags = hidden || reply.ephemeral === true ? { flags: MessageFlags.Ephemeral as const } : {};
+    const [first, ...rest] = this.messagesOf(reply);
+    await interaction.reply({ ...first, ...flags });
+    let lastId: string | undefined;
+    for (const body of rest) lastId = (await interaction.followUp({ ...body, ...flags })).id;
+    if (reply.confirmation) lastId ??= (await interaction.fetchReply()).id;
+    this.notePrompt(interaction, reply, lastId);
   }
 
   /**
-   * Puts a reply where the deferred one stands. A reply meant for the caller alone (an error, a
-   * refusal) cannot turn a public deferral private, so the placeholder is deleted and the reply
-   * follows privately. Text over 2,000 characters continues in follow-ups; buttons go last.
+   * A reply after a private deferral. A private reply takes the placeholder's place. A public one
+   * cannot (Discord keeps a deferral's visibility, and so does the first follow-up after it): the
+   * placeholder says where the answer went, and the answer follows in the channel.
    */
-  private async deliver(interaction: RepliableInteraction, reply: Reply, deferredPrivately: boolean): Promise<void> {
-    const parts = discordMessagesOf(reply.text);
-    const components = componentsOf(reply.buttons);
-    const ephemeral = deferredPrivately || reply.ephemeral === true;
-    const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
+  private async deliverDeferred(interaction: RepliableInteraction, reply: Reply, hidden: boolean): Promise<void> {
+    const ephemeral = hidden || reply.ephemeral === true;
+    const parts = this.messagesOf(reply);
     let lastId: string | undefined;
-    const replaced = ephemeral && !deferredPrivately;
-    if (replaced) await interaction.deleteReply();
-    for (const [i, content] of parts.entries()) {
-      const body = {
-        content,
+    if (ephemeral) {
+      const [first, ...rest] = parts;
+      lastId = (await interaction.editReply(first)).id;
+      for (const body of rest) lastId = (await interaction.followUp({ ...body, flags: MessageFlags.Ephemeral })).id;
+    } else {
+      const language = await this.languageOf(interaction);
+      await interaction.editReply({
+        content: t(language, 'discord.answered_in_channel'),
         allowedMentions: NO_MENTIONS,
-        ...(i === parts.length - 1 ? { components } : { components: [] }),
-      };
-      const sent =
-        i === 0 && !replaced
-          ? await interaction.editReply(body)
-          : await interaction.followUp({ ...body, ...(flags ? { flags } : {}) });
-      lastId = sent.id;
+      });
+      for (const body of parts) lastId = (await interaction.followUp(body)).id;
     }
-    if (reply.confirmation && lastId) {
-      this.prompts.add({ messageId: lastId, askerId: interaction.user.id, expiresAt: reply.confirmation.expiresAt });
+    this.notePrompt(interaction, reply, lastId);
+  }
+
+  /** Text over 2,000 characters continues in more messages; buttons go on the last. */
+  private messagesOf(reply: Reply): [MessageBody, ...MessageBody[]] {
+    const components = componentsOf(reply.buttons);
+    const parts = discordMessagesOf(reply.text);
+    const bodies = parts.map((content, i) => ({
+      content,
+      allowedMentions: NO_MENTIONS,
+      components: i === parts.length - 1 ? components : [],
+    }));
+    const [first = { content: ' ', allowedMentions: NO_MENTIONS, components }, ...rest] = bodies;
+    return [first, ...rest];
+  }
+
+  private notePrompt(interaction: RepliableInteraction, reply: Reply, messageId: string | undefined): void {
+    if (reply.confirmation && messageId) {
+      this.prompts.add({ messageId, askerId: interaction.user.id, expiresAt: reply.confirmation.expiresAt });
     }
   }
 
@@ -181,7 +223,7 @@ export class DiscordInteractions {
       return;
     }
     if (!prompt) {
-      await this.deliver(interaction, reply, true);
+      await this.deliverDeferred(interaction, reply, true);
       return;
     }
     if (reply.buttons?.length) {
@@ -257,5 +299,24 @@ export class DiscordInteractions {
     } catch {
       return normalizeLanguage(interaction.locale) ?? this.deps.defaultLanguage;
     }
+  }
+}
+
+type MessageBody = {
+  content: string;
+  allowedMentions: typeof NO_MENTIONS;
+  components: ActionRowBuilder<ButtonBuilder>[];
+};
+
+/** The work's result if it settles within `ms` (a rejection is thrown at once), else undefined. */
+async function settledWithin<T>(work: Promise<T>, ms: number): Promise<{ reply: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work.then((reply) => ({ reply })), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
