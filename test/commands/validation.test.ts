@@ -187,6 +187,9 @@ describe('argument errors name the argument and what is wrong with its value', (
     expect(await refusedZh('/vp close sub_a scalp -10')).toMatch(
       /^参数 percent：-10 必须大于 0 且不超过 100。\n用法：/,
     );
+    expect(await refused('/vp close sub_a scalp 1e308')).toMatch(
+      /^Argument percent: 1e308 must be more than 0 and at most 100\./,
+    );
   });
 
   it('a risk limit that is negative, too large or not a number', async () => {
@@ -203,10 +206,10 @@ describe('argument errors name the argument and what is wrong with its value', (
       `参数 value：1e308 太大；必须小于 1000000000000。\n用法：${RISK_USAGE}`,
     );
     expect(await refused('/risk sub_a order_notional NaN')).toBe(
-      `Argument value: "NaN" is not a number; expected USDT (a count for open_orders), or off.\nUsage: ${RISK_USAGE}`,
+      `Argument value: "NaN" is not a number. Expected: USDT (a count for open_orders), or off.\nUsage: ${RISK_USAGE}`,
     );
     expect(await refusedZh('/risk sub_a order_notional NaN')).toBe(
-      `参数 value：“NaN”不是数字；应为${translate('zh', 'args.risk_value')}。\n用法：${RISK_USAGE}`,
+      `参数 value：“NaN”不是数字。应为：${translate('zh', 'args.risk_value')}。\n用法：${RISK_USAGE}`,
     );
     expect((await d.app.services.risk.limits('sub_a')).maxOrderNotional).toBeNull();
   });
@@ -235,10 +238,10 @@ describe('argument errors name the argument and what is wrong with its value', (
 
   it('a value that is not a number names what the argument takes, in the reply language', async () => {
     expect(await refused('/order sub_b BTC/USDT buy lots')).toBe(
-      `Argument amount: "lots" is not a number; expected base quantity (0.01) or quote amount ($100).\nUsage: ${ORDER_USAGE}`,
+      `Argument amount: "lots" is not a number. Expected: base quantity (0.01) or quote amount ($100).\nUsage: ${ORDER_USAGE}`,
     );
     expect(await refusedZh('/order sub_b BTC/USDT buy lots')).toBe(
-      `参数 amount：“lots”不是数字；应为基础货币数量（0.01）或计价金额（$100）。\n用法：${ORDER_USAGE}`,
+      `参数 amount：“lots”不是数字。应为：基础货币数量（0.01）或计价金额（$100）。\n用法：${ORDER_USAGE}`,
     );
   });
 

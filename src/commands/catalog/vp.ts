@@ -16,8 +16,8 @@ import { flexibleSymbolArg, symbolArg, symbolRequiredArg } from './trading-symbo
 import { commandLine, explainingAmbiguity, findVp, vpNameArg, vpSideArg, type VpAddress } from './vp-address.ts';
 import { tpslCommand } from './vp-tpsl.ts';
 
-/** How a percentage looks, right or wrong: `150` and `-5` are refused as percents, not read as symbols. */
-const PERCENT_FORM = /^-?\d+(\.\d+)?%?$/;
+/** How a percentage looks, right or wrong: `150`, `-5` and `1e308` are refused as percents, not read as symbols. */
+const PERCENT_FORM = /^[-+]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?%?$/i;
 
 const percentArg = {
   schema: z
