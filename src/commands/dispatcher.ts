@@ -1,9 +1,12 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { ArgumentError, AuthorizationError, HedgeError } from '../domain/errors.ts';
+import { Decimal } from 'decimal.js';
+import { ArgumentError, AuthorizationError, HedgeError, VaultError } from '../domain/errors.ts';
 import { mayRunDesk, sees } from '../domain/grants.ts';
 import { roleAllows } from '../domain/roles.ts';
 import { translator, type Translate } from '../i18n/index.ts';
-import type { AuditOutcome } from '../services/audit.ts';
+import { ExchangeRequestError } from '../exchange/errors.ts';
+import { auditOrderOf, type AuditMessage, type AuditOrder, type AuditOutcome } from '../services/audit.ts';
 import type { Caller, CallerRef } from '../services/identity.ts';
 import type { Services } from '../services/index.ts';
 import { usageOf } from './args.ts';
@@ -45,6 +48,8 @@ const CONFIRM_WORDS: ReadonlySet<string> = new Set(['yes', 'no', 'y', 'n']);
 export class CommandDispatcher {
   private readonly byName = new Map<string, CommandEntry>();
   private readonly confirmations: ConfirmationStore<Pending>;
+  /** The client order ids of the orders a command run moved, for its audit row. */
+  private readonly ordersMoved = new AsyncLocalStorage<Set<string>>();
   /** Every runnable command, subcommands as `group sub`. */
   readonly commands: readonly CommandDef[];
 
@@ -66,6 +71,9 @@ export class CommandDispatcher {
       }
     }
     this.confirmations = new ConfirmationStore<Pending>(options.confirmationTtlMs);
+    // Every order a command places or cancels passes through the tracker; noted here, whatever
+    // command it was (an order, a VP close, a cancel), its audit row names it.
+    services.tracker.onChange((change) => this.ordersMoved.getStore()?.add(change.after.clientOrderId));
   }
 
   /** The declaration for `name` (`order`, or `vp close`). */
@@ -109,7 +117,7 @@ export class CommandDispatcher {
       return { text: t('errors.unknown_subcommand', { command: found.group, choices }), ephemeral: true };
     }
     const { def, rest } = found;
-    return this.dispatch(caller, def, () => bindArgs(def, rest));
+    return this.dispatch(caller, def, () => bindArgs(def, rest), { typed: rest });
   }
 
   /** Runs a command whose arguments arrive already split (Discord options, web forms). */
@@ -144,7 +152,7 @@ export class CommandDispatcher {
     caller: Caller,
     def: CommandDef,
     readArgs: () => Record<string, unknown>,
-    { confirmed = false } = {},
+    { confirmed = false, typed }: { confirmed?: boolean; typed?: string } = {},
   ): Promise<Reply> {
     const t = translator(caller.language);
     const ctx: CommandContext = {
@@ -155,7 +163,8 @@ export class CommandDispatcher {
       describeError: (err) => this.describeError(t, def, err),
     };
     if (!roleAllows(caller.role, def.role)) {
-      await this.audit(caller, def, {}, 'refused', `${ROLE_REFUSAL}${def.role}`);
+      const reason = { key: refusalKey(caller), params: { command: `/${def.name}`, role: def.role } };
+      await this.audit(caller, def, {}, 'refused', { detail: `${ROLE_REFUSAL}${def.role}`, reason });
       return refusal(t, caller, def);
     }
     let args: Record<string, unknown>;
@@ -163,13 +172,19 @@ export class CommandDispatcher {
       args = readArgs();
     } catch (err) {
       if (!(err instanceof ArgumentError)) throw err;
-      if (def.mutates !== false) await this.audit(caller, def, {}, 'invalid', err.key);
+      if (def.mutates !== false) {
+        const line = typed?.trim() ? `/${def.name} ${typed.trim()}` : undefined;
+        await this.audit(caller, def, {}, 'invalid', { reason: reasonOf(err), line });
+      }
       const usage = usageOf(def);
       return { text: `${argumentMessage(t, def, err)}\n${t('errors.usage', { usage })}`, ephemeral: true };
     }
     const denied = await this.outOfScope(caller, def, args);
     if (denied) {
-      await this.audit(caller, def, args, 'refused', denied.audit);
+      await this.audit(caller, def, args, 'refused', {
+        detail: denied.audit,
+        reason: { key: denied.key, params: denied.params },
+      });
       return { text: t(denied.key, denied.params), ephemeral: true };
     }
     if (!confirmed && needsConfirmation(def, args)) {
@@ -178,8 +193,7 @@ export class CommandDispatcher {
         // Describing an action checks it: a refusal comes now, not after the trader confirmed.
         summary = def.describe ? await def.describe(ctx, args) : `/${def.name}`;
       } catch (err) {
-        const outcome = err instanceof AuthorizationError || err instanceof HedgeError ? 'refused' : 'failed';
-        await this.audit(caller, def, args, outcome, err instanceof HedgeError ? err.key : 'internal error');
+        await this.audit(caller, def, args, outcomeOf(err), { reason: reasonOf(err) });
         return { text: ctx.describeError(err), ephemeral: true };
       }
       const pending = this.confirmations.create(ownerKey(caller), { command: def, args });
@@ -226,18 +240,29 @@ export class CommandDispatcher {
 
   private async run(ctx: CommandContext, def: CommandDef, args: Record<string, unknown>): Promise<Reply> {
     const { caller } = ctx;
+    const moved = new Set<string>();
     try {
-      const reply = await def.run(ctx, args);
-      if (mutates(def, args)) await this.audit(caller, def, args, 'ok');
+      const reply = await this.ordersMoved.run(moved, () => def.run(ctx, args));
+      if (mutates(def, args)) {
+        const { unchanged } = reply;
+        const orders = await this.ordersOf(moved);
+        await this.audit(caller, def, args, unchanged ? 'unchanged' : 'ok', { reason: unchanged, orders });
+      }
       return reply;
     } catch (err) {
-      const outcome = err instanceof AuthorizationError ? 'refused' : 'failed';
       const text = ctx.describeError(err);
-      if (mutates(def, args) || outcome === 'refused') {
-        await this.audit(caller, def, args, outcome, err instanceof HedgeError ? err.key : 'internal error');
+      if (mutates(def, args) || err instanceof AuthorizationError) {
+        const orders = await this.ordersOf(moved);
+        await this.audit(caller, def, args, outcomeOf(err), { reason: reasonOf(err), orders });
       }
       return { text, ephemeral: true };
     }
+  }
+
+  /** The orders a run moved as they stand now; copies it set off on followers are their own story. */
+  private async ordersOf(moved: ReadonlySet<string>): Promise<AuditOrder[]> {
+    const rows = await Promise.all([...moved].map((id) => this.services.tracker.current(id)));
+    return rows.flatMap((row) => (row && row.purpose !== 'copy' ? [auditOrderOf(row)] : []));
   }
 
   private describeError(t: Translate, def: CommandDef, err: unknown): string {
@@ -252,8 +277,14 @@ export class CommandDispatcher {
     def: CommandDef,
     args: Record<string, unknown>,
     outcome: AuditOutcome,
-    detail?: string,
+    extra: {
+      detail?: string;
+      reason?: AuditMessage | undefined;
+      orders?: AuditOrder[];
+      line?: string | undefined;
+    } = {},
   ): Promise<void> {
+    const typed = argsText(args);
     await this.services.audit.record({
       userId: caller.userId,
       platform: caller.platform,
@@ -262,14 +293,66 @@ export class CommandDispatcher {
       accountId: accountOf(def, args),
       symbol: typeof args['symbol'] === 'string' ? args['symbol'] : undefined,
       outcome,
-      detail,
+      detail: extra.detail,
+      facts: { line: extra.line ?? commandLine(def, typed), args: typed, reason: extra.reason, orders: extra.orders },
     });
   }
 }
 
+/**
+ * How a run that threw ended: the exchange, the vault or a bug failed it; any other catalog
+ * error is the desk declining, for a reason the trader can act on.
+ */
+function outcomeOf(err: unknown): 'refused' | 'failed' {
+  if (!(err instanceof HedgeError) || err instanceof ExchangeRequestError || err instanceof VaultError) return 'failed';
+  return 'refused';
+}
+
+function reasonOf(err: unknown): AuditMessage {
+  return err instanceof HedgeError ? { key: err.key, params: err.params } : { key: 'audit.internal_error' };
+}
+
+/** The validated arguments as text: decimals exact, a quote amount as `$100`, lists comma-separated. */
+function argsText(args: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(args)) {
+    const text = valueText(value);
+    if (text !== undefined) out[name] = text;
+  }
+  return out;
+}
+
+function valueText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Decimal.isDecimal(value)) return value.toFixed();
+  if (Array.isArray(value)) return value.map((v) => valueText(v) ?? '').join(',');
+  if (typeof value === 'object') {
+    const { quote, value: amount } = value as { quote?: unknown; value?: unknown };
+    if (typeof quote === 'boolean' && Decimal.isDecimal(amount)) return `${quote ? '$' : ''}${amount.toFixed()}`;
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+    ? String(value)
+    : undefined;
+}
+
+/** The command as one could type it again: required arguments in order, optional ones as `name=value`. */
+function commandLine(def: CommandDef, typed: Record<string, string>): string {
+  const words = Object.entries(typed).map(([name, text]) => {
+    const arg = def.args[name];
+    const optional = arg ? arg.schema.safeParse(undefined).success : false;
+    return optional ? `${name}=${text}` : text;
+  });
+  return [`/${def.name}`, ...words].join(' ');
+}
+
+function refusalKey(caller: Caller): string {
+  return caller.role === undefined ? 'errors.not_linked' : 'errors.role_required';
+}
+
 function refusal(t: Translate, caller: Caller, def: CommandDef): Reply {
-  const key = caller.role === undefined ? 'errors.not_linked' : 'errors.role_required';
-  return { text: t(key, { command: `/${def.name}`, role: t(`roles.${def.role}`) }), ephemeral: true };
+  return { text: t(refusalKey(caller), { command: `/${def.name}`, role: t(`roles.${def.role}`) }), ephemeral: true };
 }
 
 function accountOf(def: CommandDef, args: Record<string, unknown>): string | undefined {

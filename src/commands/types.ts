@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { MessageParams } from '../domain/errors.ts';
 import type { CommandScope } from '../domain/grants.ts';
 import type { RequiredRole } from '../domain/roles.ts';
 import type { Translate } from '../i18n/index.ts';
@@ -60,6 +61,8 @@ export interface Reply {
   ephemeral?: boolean;
   /** Set while the reply waits for Confirm / Cancel. */
   confirmation?: { id: string; expiresAt: Date };
+  /** The command was accepted but had nothing to do (alerts already off): audited so, with why. */
+  unchanged?: { key: string; params?: MessageParams };
 }
 
 export interface CommandContext {

@@ -1,9 +1,100 @@
+import type { MessageParams } from '../domain/errors.ts';
 import type { Db } from '../infra/db/client.ts';
-import type { AuditLog as AuditRow, Prisma } from '../generated/prisma/client.ts';
+import { scrubSecrets } from '../infra/secret-scrubber.ts';
+import type { AuditLog as AuditRow, Order, Prisma } from '../generated/prisma/client.ts';
 import type { Platform } from '../generated/prisma/enums.ts';
 
-export const AUDIT_OUTCOMES = ['ok', 'refused', 'invalid', 'cancelled', 'failed'] as const;
+/** `unchanged`: accepted, but there was nothing to do (alerts already off): never called `ok`. */
+export const AUDIT_OUTCOMES = ['ok', 'unchanged', 'refused', 'invalid', 'cancelled', 'failed'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** A catalog message, kept as key and parameters so each reader gets it in their own language. */
+export interface AuditMessage {
+  key: string;
+  params?: MessageParams | undefined;
+}
+
+/** An order as the audit keeps it: what was sent and how it stood when the command ended. */
+export interface AuditOrder {
+  clientOrderId: string;
+  exchangeOrderId: string | null;
+  symbol: string;
+  side: string;
+  type: string;
+  positionSide: string | null;
+  /** Base quantity, or `cost` (a quote amount); exact decimal strings as stored. */
+  amount: string | null;
+  cost: string | null;
+  price: string | null;
+  status: string;
+  filledQty: string;
+  avgPrice: string | null;
+}
+
+/** What an audit row is about, beyond who, where and how it ended (the `facts` column). */
+export interface AuditFacts {
+  /** The command as it ran, in the form one could type it again (`/order main BTC/USDT buy 0.01`). */
+  line?: string | undefined;
+  /** The command's arguments as validated, as text (decimals exact). */
+  args?: Record<string, string> | undefined;
+  /** Why it was refused, invalid, unchanged or failed. */
+  reason?: AuditMessage | undefined;
+  orders?: AuditOrder[] | undefined;
+}
+
+export function auditOrderOf(order: Order): AuditOrder {
+  return {
+    clientOrderId: order.clientOrderId,
+    exchangeOrderId: order.exchangeOrderId,
+    symbol: order.symbol,
+    side: order.side,
+    type: order.type,
+    positionSide: order.positionSide,
+    amount: order.amount,
+    cost: order.cost,
+    price: order.price,
+    status: order.status,
+    filledQty: order.filledQty,
+    avgPrice: order.avgPrice,
+  };
+}
+
+/** The facts of a row as written; a row from before the column, or one that does not parse, has none. */
+export function auditFactsOf(row: Pick<AuditRow, 'facts'>): AuditFacts {
+  if (!row.facts) return {};
+  try {
+    const parsed = JSON.parse(row.facts) as AuditFacts | null;
+    return parsed !== null && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Longest argument or parameter text kept: an echoed value is evidence, not a payload. */
+const MAX_VALUE = 80;
+
+function clip(value: string, max = MAX_VALUE): string {
+  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+}
+
+function clipParams(params: MessageParams | undefined): MessageParams | undefined {
+  if (!params) return undefined;
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? clip(v) : v]));
+}
+
+function serializeFacts(facts: AuditFacts | undefined): string | undefined {
+  if (!facts) return undefined;
+  const kept: AuditFacts = {
+    ...(facts.line ? { line: clip(facts.line, 200) } : {}),
+    ...(facts.args && Object.keys(facts.args).length > 0
+      ? { args: Object.fromEntries(Object.entries(facts.args).map(([k, v]) => [k, clip(v)])) }
+      : {}),
+    ...(facts.reason ? { reason: { key: facts.reason.key, params: clipParams(facts.reason.params) } } : {}),
+    ...(facts.orders && facts.orders.length > 0 ? { orders: facts.orders } : {}),
+  };
+  // The scrubber also removes any credential the vault handled, wherever it would appear.
+  return Object.keys(kept).length === 0 ? undefined : scrubSecrets(JSON.stringify(kept));
+}
 
 /** Filters of the audit page; every one optional. `from` and `to` are inclusive. */
 export interface AuditQuery {
@@ -39,6 +130,7 @@ export interface AuditEntry {
   symbol?: string | undefined;
   outcome: AuditOutcome;
   detail?: string | undefined;
+  facts?: AuditFacts | undefined;
 }
 
 /** The audit log: who did what, where, on which account, and how it ended. Never a secret. */
@@ -46,8 +138,9 @@ export class AuditLog {
   constructor(private readonly db: Db) {}
 
   async record(entry: AuditEntry): Promise<void> {
+    const { facts, ...row } = entry;
     await this.db.auditLog.create({
-      data: { ...entry, detail: entry.detail?.slice(0, 500) },
+      data: { ...row, detail: entry.detail?.slice(0, 500), facts: serializeFacts(facts) ?? null },
     });
   }
 

@@ -99,7 +99,7 @@ async function freeBalance(result: Locator, asset: string): Promise<string> {
   return (await cells.nth(1).textContent()) ?? '';
 }
 
-/** The rows the audit results show now (columns: time, user, via, action, account, symbol, outcome, detail). */
+/** The rows the audit results show now (columns: time, user, via, action, account, symbol, outcome, what happened). */
 async function auditRows(): Promise<
   { user: string; action: string; account: string; outcome: string; detail: string }[]
 > {
@@ -408,7 +408,7 @@ describe('the web admin in a real browser', () => {
     await page.waitForURL(/command=accounts.delete/);
     await expect.poll(async () => (await auditRows()).map((r) => r.outcome)).toEqual(['ok', 'refused']);
     const [forced, refused] = await auditRows();
-    expect(forced?.detail).toBe('forced, confirmed by typing the account id');
+    expect(forced?.detail).toBe('Done: forced, confirmed by typing the account id');
     expect(refused?.detail).toContain('it has 1 open orders');
 
     // Filter by user: everything the web admin did, and nothing from chat (bg1's order came from the console).
@@ -440,7 +440,7 @@ describe('the web admin in a real browser', () => {
     await filters.getByRole('button', { name: 'Filter' }).click();
     await expect
       .poll(async () => (await auditRows()).map((r) => `${r.action} ${r.detail}`))
-      .toEqual(['admin.login wrong password from 127.0.0.1']);
+      .toEqual(['admin.login Refused: wrong password from 127.0.0.1']);
 
     // A bad date is explained next to the filters, not a crash.
     desk.expectRefusal(422);

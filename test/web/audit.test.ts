@@ -11,7 +11,7 @@ let traderId = 0;
 const base = Date.parse('2026-02-01T00:00:00Z');
 const minute = 60_000;
 
-const detailsOf = (html: string) => [...html.matchAll(/<td>(seed \d+)<\/td>/g)].map((m) => m[1]);
+const detailsOf = (html: string) => [...html.matchAll(/<td class="what">[^<]*?(seed \d+)<\/td>/g)].map((m) => m[1]);
 const htmx = { 'hx-request': 'true', 'hx-target': 'audit-results' };
 
 beforeAll(async () => {
@@ -95,7 +95,7 @@ describe('audit page', () => {
     const res = await owner.get('/audit?from=yesterday&outcome=maybe&account=Not+An+Id!');
     expect(res.status).toBe(422);
     expect(res.text).toContain('From: a date like 2026-01-31');
-    expect(res.text).toContain('Outcome: one of: ok, refused, invalid, cancelled, failed');
+    expect(res.text).toContain('Outcome: one of: ok, unchanged, refused, invalid, cancelled, failed');
     expect(res.text).toContain('Account: a short id');
     expect(detailsOf(res.text)).toEqual([]);
     expect(res.text).toContain('value="yesterday"');

@@ -31,7 +31,7 @@ import { HedgeError } from '../../domain/errors.ts';
 import { translator, type Language, type Translate } from '../../i18n/index.ts';
 import { scrubSecrets } from '../../infra/secret-scrubber.ts';
 import type { AdminSession } from '../../services/admin/admin-auth.ts';
-import type { AuditOutcome } from '../../services/audit.ts';
+import type { AuditMessage, AuditOutcome } from '../../services/audit.ts';
 import type { Services } from '../../services/index.ts';
 import { NAV } from './render.ts';
 
@@ -63,7 +63,10 @@ export interface WebAuditEntry {
   accountId?: string | undefined;
   symbol?: string | undefined;
   outcome?: AuditOutcome;
+  /** Free words about the change (English, as the admin wrote it). */
   detail?: string | undefined;
+  /** Why, as a catalog message: read back in each reader's language. */
+  reason?: AuditMessage | undefined;
 }
 
 export type FlashKind = 'ok' | 'error' | 'warning';
@@ -181,6 +184,7 @@ export function createWebContext({ app, views, banner, adminUserId }: WebContext
         symbol: entry.symbol,
         outcome: entry.outcome ?? 'ok',
         detail: entry.detail === undefined ? undefined : scrubSecrets(entry.detail),
+        facts: entry.reason ? { reason: entry.reason } : undefined,
       });
     },
     flash(res, kind, text) {

@@ -66,13 +66,22 @@ export function registerLogin(router: Router, web: WebContext, auth: AdminAuth, 
       setCookie(req, res, SESSION_COOKIE, result.token, auth.options.absoluteMs);
       clearCookie(req, res, LOGIN_COOKIE);
       stateOf(res).session = result.session;
-      await web.audit(res, { command: 'admin.login', detail: `from ${ip}` });
+      await web.audit(res, {
+        command: 'admin.login',
+        detail: `from ${ip}`,
+        reason: { key: 'audit.web.login', params: { ip } },
+      });
       web.redirect(res, localTarget(body['next']));
       return;
     }
     if (result.reason === 'no_password') return showLogin(req, res, 503, web.t('web.login.no_password'));
     if (result.reason === 'wrong_password') {
-      await web.audit(res, { command: 'admin.login', outcome: 'refused', detail: `wrong password from ${ip}` });
+      await web.audit(res, {
+        command: 'admin.login',
+        outcome: 'refused',
+        detail: `wrong password from ${ip}`,
+        reason: { key: 'audit.web.wrong_password', params: { ip } },
+      });
       return showLogin(req, res, 401, web.t('web.login.wrong_password'));
     }
     const minutes = Math.max(1, Math.ceil((result.until - auth.options.now()) / 60_000));
@@ -81,6 +90,10 @@ export function registerLogin(router: Router, web: WebContext, auth: AdminAuth, 
         command: 'admin.login',
         outcome: 'refused',
         detail: `locked out (${result.scope}) until ${new Date(result.until).toISOString()} after failed logins from ${ip}`,
+        reason: {
+          key: result.scope === 'client' ? 'audit.web.locked_client' : 'audit.web.locked_overall',
+          params: { ip, until: new Date(result.until).toISOString().slice(0, 19).replace('T', ' ') },
+        },
       });
     }
     res.set('Retry-After', String(Math.ceil((result.until - auth.options.now()) / 1000)));

@@ -1,6 +1,7 @@
 import { LANGUAGES } from '../../i18n/index.ts';
 import { alertCategoriesSchema, alertSeveritySchema, chosenCategories } from '../../services/alerts/alert-settings.ts';
-import { defineCommand, type CommandContext, type CommandGroup, type Reply } from '../types.ts';
+import { HedgeError } from '../../domain/errors.ts';
+import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
 
 const categoriesArg = {
   schema: alertCategoriesSchema.optional(),
@@ -15,11 +16,14 @@ const severityArg = {
   flexible: true,
 };
 
+/** Alerts are pushed to a chat; the console is none, so it is refused there, never told "ok". */
+export class NoAlertChatError extends HedgeError {}
+
 /** Alerts go to the chat the command is sent in; the console has none. */
-function chatOf(ctx: CommandContext): { platform: 'telegram' | 'discord'; id: string } | Reply {
+function chatOf(ctx: CommandContext): { platform: 'telegram' | 'discord'; id: string } {
   const { caller } = ctx;
   if (!caller.chat || (caller.platform !== 'telegram' && caller.platform !== 'discord')) {
-    return { text: ctx.t('alerts.needs_chat'), ephemeral: true };
+    throw new NoAlertChatError('alerts.needs_chat');
   }
   return { platform: caller.platform, id: caller.chat.id };
 }
@@ -32,7 +36,6 @@ const onCommand = defineCommand({
   args: { categories: categoriesArg, severity: severityArg },
   async run(ctx, { categories, severity }) {
     const chat = chatOf(ctx);
-    if ('text' in chat) return chat;
     const chosen = chosenCategories(categories);
     const language = ctx.caller.language;
     await ctx.services.alerts.subscribe(chat.platform, chat.id, {
@@ -58,9 +61,9 @@ const offCommand = defineCommand({
   args: {},
   async run(ctx) {
     const chat = chatOf(ctx);
-    if ('text' in chat) return chat;
     const removed = await ctx.services.alerts.unsubscribe(chat.platform, chat.id);
-    return { text: ctx.t(removed ? 'alerts.off' : 'alerts.was_off') };
+    if (!removed) return { text: ctx.t('alerts.was_off'), unchanged: { key: 'alerts.was_off' } };
+    return { text: ctx.t('alerts.off') };
   },
 });
 
@@ -72,7 +75,6 @@ const statusCommand = defineCommand({
   args: {},
   async run(ctx) {
     const chat = chatOf(ctx);
-    if ('text' in chat) return chat;
     const found = ctx.services.alerts.subscription(chat.platform, chat.id);
     if (!found) return { text: ctx.t('alerts.status_off') };
     const { subscription, pending } = found;

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { accountIdSchema } from '../../../domain/account.ts';
 import { AUDIT_OUTCOMES, type AuditPage } from '../../../services/audit.ts';
+import { describeAuditRow } from '../../../services/audit-sentence.ts';
 import type { WebContext } from '../context.ts';
 import { blankToUndefined, wantsPartial } from './page-action.ts';
 
@@ -49,17 +50,21 @@ export const auditFilterSchema = z
   .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ['to'], message: 'the end is before the start' });
 
 const FILTER_FIELDS = ['account', 'user', 'command', 'outcome', 'from', 'to'] as const;
+/** The catalog key naming each filter (web.audit.*). */
 const LABELS: Record<string, string> = {
-  account: 'Account',
-  user: 'User',
-  command: 'Action',
-  outcome: 'Outcome',
-  from: 'From',
-  to: 'To',
-  page: 'Page',
+  account: 'account',
+  user: 'user',
+  command: 'action',
+  outcome: 'outcome',
+  from: 'from',
+  to: 'to',
+  page: 'page',
 };
 
-/** The Audit page (issue 7 item 6): filterable by account, user, action, outcome and time; paginated. */
+/**
+ * The Audit page: filterable by account, user, action, outcome and time; paginated. Each row reads
+ * as a sentence in the admin's language, with the orders it placed or cancelled.
+ */
 export function register(router: Router, web: WebContext): void {
   const { services, t } = web;
 
@@ -89,20 +94,24 @@ export function register(router: Router, web: WebContext): void {
     const data = {
       filters: typed,
       problems: Object.entries(parsed.ok ? {} : parsed.errors).map(([field, message]) => ({
-        label: LABELS[field] ?? field,
+        label: LABELS[field] ? t(`web.audit.${LABELS[field]}`) : field,
         message,
       })),
-      rows: (result?.rows ?? []).map((r) => ({
-        id: r.id,
-        at: r.at.toISOString().slice(0, 19).replace('T', ' '),
-        user: r.userId === null ? '' : (names.get(r.userId) ?? `#${r.userId}`),
-        via: `${r.platform} ${r.externalId}`,
-        command: r.command,
-        accountId: r.accountId ?? '',
-        symbol: r.symbol ?? '',
-        outcome: r.outcome,
-        detail: r.detail ?? '',
-      })),
+      rows: (result?.rows ?? []).map((r) => {
+        const text = describeAuditRow(t, r);
+        return {
+          id: r.id,
+          at: r.at.toISOString().slice(0, 19).replace('T', ' '),
+          user: r.userId === null ? '' : (names.get(r.userId) ?? `#${r.userId}`),
+          via: `${r.platform} ${r.externalId}`,
+          action: text.action,
+          accountId: r.accountId ?? '',
+          symbol: r.symbol ?? '',
+          outcome: r.outcome,
+          outcomeText: text.outcome,
+          sentence: text.sentence,
+        };
+      }),
       total: result?.total ?? 0,
       page: result?.page ?? 1,
       pages: result?.pages ?? 1,
@@ -112,7 +121,7 @@ export function register(router: Router, web: WebContext): void {
         accounts: accountIds,
         users: people.map((p) => ({ id: String(p.id), name: p.name })),
         commands,
-        outcomes: AUDIT_OUTCOMES,
+        outcomes: AUDIT_OUTCOMES.map((o) => ({ value: o, label: t(`audit.outcome.${o}`) })),
       },
     };
     const status = parsed.ok ? 200 : 422;

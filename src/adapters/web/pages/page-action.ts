@@ -83,6 +83,7 @@ export async function runAction<S extends z.ZodType>(
       accountId,
       outcome: invalid ? 'invalid' : 'refused',
       detail: message,
+      reason: { key: err.key, params: err.params },
     });
     const status = err instanceof NotFoundError ? 404 : invalid ? 422 : 409;
     const field = err instanceof NotFoundError ? undefined : spec.fieldOf?.(err);

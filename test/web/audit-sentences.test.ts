@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallerRef } from '../../src/services/identity.ts';
+import { grantUser } from '../support/harness.ts';
+import { startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
+
+/**
+ * What an owner reads on the Audit page after a trader's session: every row a sentence in the
+ * admin's language — orders with their quantity, price, exchange and client order ids; refusals
+ * and bad arguments in words, never a message key; nothing called "ok" that did nothing.
+ */
+const trader: CallerRef = { platform: 'telegram', externalId: '4242', chat: { id: '4242', group: false } };
+
+interface Session {
+  web: WebDesk;
+  owner: WebClient;
+}
+
+/** The same session on a desk in each language. */
+async function session(language: 'en' | 'zh'): Promise<Session> {
+  const web = await startWebDesk({ env: { DEFAULT_LANGUAGE: language } });
+  const { desk } = web;
+  await grantUser(desk.app, trader, 'trader', ['main', 'sub_b', 'f1']);
+  const say = (line: string) => desk.app.dispatcher.handleLine(trader, line);
+  const confirm = async (line: string) => {
+    const asked = await say(line);
+    const id = asked?.confirmation?.id;
+    if (!id) throw new Error(`no confirmation for ${line}: ${asked?.text ?? ''}`);
+    return desk.app.dispatcher.handleAction(trader, `cf:y:${id}`);
+  };
+  await confirm('/order main BTC/USDT buy 0.01');
+  await confirm('/order sub_b BTC/USDT buy 0.001 50000');
+  const limit = await desk.app.services.db.order.findFirstOrThrow({
+    where: { accountId: 'sub_b', price: { not: null } },
+  });
+  await confirm(`/cancel sub_b ${limit.exchangeOrderId ?? ''}`);
+  await say('/followers add main');
+  await say('/lang xx');
+  await say('/alerts off');
+  await desk.say('/alerts on');
+  return { web, owner: await web.owner() };
+}
+
+/** The audit table's rows as the reader sees them: action, outcome and sentence. */
+async function rowsOf(owner: WebClient): Promise<{ action: string; outcome: string; what: string }[]> {
+  const page = await owner.get('/audit');
+  return [...page.text.matchAll(/<tr id="audit-\d+">([\s\S]*?)<\/tr>/g)].map(([, row = '']) => {
+    const cells = [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => (m[1] ?? '').replace(/<[^>]+>/g, ''));
+    return { action: cells[3] ?? '', outcome: cells[6] ?? '', what: (cells[7] ?? '').replace(/&#39;/g, "'") };
+  });
+}
+
+let en: Session;
+let zh: Session;
+
+beforeAll(async () => {
+  [en, zh] = await Promise.all([session('en'), session('zh')]);
+});
+afterAll(async () => {
+  await Promise.all([en.web.close(), zh.web.close()]);
+});
+
+async function ordersOf(s: Session) {
+  const { db } = s.web.desk.app.services;
+  const market = await db.order.findFirstOrThrow({ where: { accountId: 'main' } });
+  const limit = await db.order.findFirstOrThrow({ where: { accountId: 'sub_b' } });
+  return { market, limit };
+}
+
+describe('the audit page reads as sentences', () => {
+  it('an order: what was asked, the quantity, the price, the exchange and client ids, how it ended', async () => {
+    const { market, limit } = await ordersOf(en);
+    const rows = await rowsOf(en.owner);
+    const placed = rows.find((r) => r.action === '/order main BTC/USDT buy 0.01');
+    expect(placed).toEqual({
+      action: '/order main BTC/USDT buy 0.01',
+      outcome: 'ok',
+      what: `Done. Order ${market.exchangeOrderId ?? ''} (client id ${market.clientOrderId}): buy 0.01 BTC/USDT:USDT long at market — filled, filled 0.01 at 60000 on average.`,
+    });
+    const resting = rows.find((r) => r.action === '/order sub_b BTC/USDT buy 0.001 price=50000');
+    expect(resting?.what).toBe(
+      `Done. Order ${limit.exchangeOrderId ?? ''} (client id ${limit.clientOrderId}): buy 0.001 BTC/USDT at 50000 — open, nothing filled.`,
+    );
+    const cancelled = rows.find((r) => r.action.startsWith('/cancel sub_b'));
+    expect(cancelled?.what).toBe(
+      `Done. Order ${limit.exchangeOrderId ?? ''} (client id ${limit.clientOrderId}): buy 0.001 BTC/USDT at 50000 — cancelled, nothing filled.`,
+    );
+  });
+
+  it('the same rows in Chinese', async () => {
+    const { market, limit } = await ordersOf(zh);
+    const rows = await rowsOf(zh.owner);
+    expect(rows.find((r) => r.action === '/order main BTC/USDT buy 0.01')).toEqual({
+      action: '/order main BTC/USDT buy 0.01',
+      outcome: '成功',
+      what: `已完成。订单 ${market.exchangeOrderId ?? ''}（客户端订单号 ${market.clientOrderId}）：买入 0.01 BTC/USDT:USDT 多头，市价 — 已成交，成交 0.01，均价 60000。`,
+    });
+    expect(rows.find((r) => r.action.startsWith('/cancel sub_b'))?.what).toBe(
+      `已完成。订单 ${limit.exchangeOrderId ?? ''}（客户端订单号 ${limit.clientOrderId}）：买入 0.001 BTC/USDT，限价 50000 — 已撤销，未成交。`,
+    );
+  });
+
+  it('a refusal and a bad argument say why in words, never as a message key', async () => {
+    for (const [s, refusedWord, refusal, invalid] of [
+      [
+        en,
+        'refused',
+        'Refused: Account main is not a spot account; followers copy on spot.',
+        'Not run, an argument was wrong: ',
+      ],
+      [zh, '已拒绝', '已拒绝：', '未执行，参数有误：'],
+    ] as const) {
+      const rows = await rowsOf(s.owner);
+      const add = rows.find((r) => r.action === '/followers add main');
+      expect(add?.outcome).toBe(refusedWord);
+      expect(add?.what.startsWith(refusal)).toBe(true);
+      const lang = rows.find((r) => r.action === '/lang xx');
+      expect(lang?.what.startsWith(invalid)).toBe(true);
+      for (const row of rows) expect(row.what, row.action).not.toMatch(/\b(errors|copy|alerts|orders)\.[a-z_]+\b/);
+    }
+    const zhAdd = (await rowsOf(zh.owner)).find((r) => r.action === '/followers add main');
+    expect(zhAdd?.what).toMatch(/^已拒绝：.*main/);
+    expect(zhAdd?.what).not.toMatch(/[A-Za-z]{4,} [a-z]{3,}/);
+  });
+
+  it('nothing is called ok that did nothing: alerts off when none were on, alerts on at the console', async () => {
+    const rows = await rowsOf(en.owner);
+    expect(rows.find((r) => r.action === '/alerts off')).toEqual({
+      action: '/alerts off',
+      outcome: 'nothing changed',
+      what: 'Nothing changed: This chat was not receiving alerts.',
+    });
+    expect(rows.find((r) => r.action === '/alerts on')).toEqual({
+      action: '/alerts on',
+      outcome: 'refused',
+      what: 'Refused: Alerts go to a Telegram or Discord chat: send this command there.',
+    });
+    const cn = await rowsOf(zh.owner);
+    expect(cn.find((r) => r.action === '/alerts off')?.outcome).toBe('无变化');
+    expect(cn.find((r) => r.action === '/alerts on')?.outcome).toBe('已拒绝');
+    const filtered = await en.owner.get('/audit?outcome=unchanged');
+    expect(filtered.text).toContain('1 entry · page 1 of 1');
+  });
+
+  it("the admin's own rows too: a login in the reader's words", async () => {
+    expect((await rowsOf(en.owner)).find((r) => r.action === 'admin.login')?.what).toBe(
+      'Done: logged in from 127.0.0.1',
+    );
+    expect((await rowsOf(zh.owner)).find((r) => r.action === 'admin.login')?.what).toBe('已完成：从 127.0.0.1 登录');
+  });
+
+  it('no secret reaches the audit log', async () => {
+    const { services } = en.web.desk.app;
+    const rows = JSON.stringify(await services.db.auditLog.findMany());
+    for (const account of await services.accounts.list()) {
+      const creds = await services.accounts.credentialsFor(account.id);
+      expect(rows).not.toContain(creds.apiKey);
+      expect(rows).not.toContain(creds.secret);
+    }
+  });
+});
