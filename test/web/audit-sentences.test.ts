@@ -33,6 +33,11 @@ async function session(language: 'en' | 'zh'): Promise<Session> {
     where: { accountId: 'sub_b', price: { not: null } },
   });
   await confirm(`/cancel sub_b ${limit.exchangeOrderId ?? ''}`);
+  desk.app.services.paper?.emulator.fault('sub_b', {
+    endpoint: 'POST /api/v3/order',
+    failNext: { count: 1, httpStatus: 400, code: -2010, msg: 'Account has insufficient balance for requested action.' },
+  });
+  await confirm('/order sub_b BTC/USDT buy 0.002');
   await say('/followers add main');
   await say('/lang xx');
   await say('/alerts off');
@@ -62,7 +67,7 @@ afterAll(async () => {
 async function ordersOf(s: Session) {
   const { db } = s.web.desk.app.services;
   const market = await db.order.findFirstOrThrow({ where: { accountId: 'main' } });
-  const limit = await db.order.findFirstOrThrow({ where: { accountId: 'sub_b' } });
+  const limit = await db.order.findFirstOrThrow({ where: { accountId: 'sub_b', price: { not: null } } });
   return { market, limit };
 }
 
@@ -83,6 +88,22 @@ describe('the audit page reads as sentences', () => {
     const cancelled = rows.find((r) => r.action.startsWith('/cancel sub_b'));
     expect(cancelled?.what).toBe(
       `Done. Order ${limit.exchangeOrderId ?? ''} (client id ${limit.clientOrderId}): buy 0.001 BTC/USDT at 50000 — cancelled, nothing filled.`,
+    );
+  });
+
+  it('an order the exchange refused: failed, why, and the order with its client id, rejected', async () => {
+    const { db } = en.web.desk.app.services;
+    const rejected = await db.order.findFirstOrThrow({ where: { accountId: 'sub_b', status: 'REJECTED' } });
+    const row = (await rowsOf(en.owner)).find((r) => r.action === '/order sub_b BTC/USDT buy 0.002');
+    expect(row?.outcome).toBe('failed');
+    expect(row?.what).toMatch(/^Failed: .*insufficient|^Failed: .*not enough|^Failed: .*balance/i);
+    expect(row?.what).toContain(
+      `Order without an exchange id (client id ${rejected.clientOrderId}): buy 0.002 BTC/USDT at market — rejected by the exchange, nothing filled.`,
+    );
+    const cn = (await rowsOf(zh.owner)).find((r) => r.action === '/order sub_b BTC/USDT buy 0.002');
+    expect(cn?.outcome).toBe('失败');
+    expect(cn?.what).toMatch(
+      /^失败：.*订单 无交易所订单号（客户端订单号 hs\w+）：买入 0\.002 BTC\/USDT，市价 — 被交易所拒绝，未成交。$/,
     );
   });
 
