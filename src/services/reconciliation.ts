@@ -47,7 +47,10 @@ export interface AssignPlan {
   price: Decimal;
   /** The part of qty that recorded external fills explained; that record is used up. */
   consumesExternal: Decimal;
-  difference: Difference;
+  /** The part of qty taken from what was accepted as held outside the VPs; it moves into the VP. */
+  consumesAccepted: Decimal;
+  /** Undefined when only accepted quantity is assigned (the side agrees). */
+  difference: Difference | undefined;
 }
 
 /** One account's standing: its differences, and what was accepted as held outside the VPs. */
@@ -110,12 +113,22 @@ export class ReconciliationService {
     return { differences: worthMentioning, accepted };
   }
 
+  /**
+   * What assigning to a VP would do. The exchange holding more goes into the VP: the difference
+   * first, then — when the quantity asks for more, or there is no difference — what was accepted
+   * as held outside the VPs (coins from before the desk a trader now wants managed in a VP). The
+   * exchange holding less comes out of the VP.
+   */
   async planAssign(input: AssignInput): Promise<AssignPlan> {
-    const { exchange, symbol, difference } = await this.differenceOf(input);
+    const { exchange, symbol, difference, accepted } = await this.differenceOf(input);
     const params = { account: input.accountId, symbol, side: input.side };
-    if (!difference) throw new ReconcileRefusedError('reconcile.nothing_to_assign', params);
-    const available = difference.diff.abs();
-    const qty = input.qty ?? available;
+    const adds = difference === undefined || difference.diff.greaterThan(0);
+    const surplus = adds && difference ? difference.diff : new Decimal(0);
+    const acceptable = adds && accepted.greaterThan(0) ? accepted : new Decimal(0);
+    if (!difference && acceptable.isZero()) throw new ReconcileRefusedError('reconcile.nothing_to_assign', params);
+    const available = adds ? surplus.plus(acceptable) : difference.diff.abs();
+    // By default the difference itself, or what was accepted when the side agrees.
+    const qty = input.qty ?? (adds && surplus.isZero() ? acceptable : adds ? surplus : available);
     if (qty.greaterThan(available)) {
       throw new ReconcileRefusedError('reconcile.too_much', {
         ...params,
@@ -123,7 +136,6 @@ export class ReconciliationService {
         available: available.toFixed(),
       });
     }
-    const adds = difference.diff.greaterThan(0);
     const vp = await this.deps.vps.find({
       accountId: input.accountId,
       symbol,
@@ -136,7 +148,7 @@ export class ReconciliationService {
     }
     const price = input.price ?? (await lastPrice(exchange, symbol));
     if (!price) throw new ReconcileRefusedError('reconcile.no_price', params);
-    const explained = difference.explainedByExternal.abs();
+    const explained = difference?.explainedByExternal.abs() ?? new Decimal(0);
     return {
       accountId: input.accountId,
       symbol,
@@ -147,6 +159,7 @@ export class ReconciliationService {
       qty,
       price,
       consumesExternal: qty.lessThan(explained) ? qty : explained,
+      consumesAccepted: adds ? Decimal.max(qty.minus(surplus), 0) : new Decimal(0),
       difference,
     };
   }
@@ -176,6 +189,22 @@ export class ReconciliationService {
           },
         }),
         db.virtualPosition.update({ where: { id: vp.id }, data: ledgerColumns(ledger) }),
+        // What was accepted as held outside the VPs and now moves in: the acceptance shrinks by it.
+        ...(plan.consumesAccepted.greaterThan(0)
+          ? [
+              db.fill.create({
+                data: {
+                  ...bookEntry(
+                    { ...plan, qty: plan.consumesAccepted },
+                    'accepted',
+                    plan.side === 'LONG' ? 'sell' : 'buy',
+                  ),
+                  price: toColumn(plan.price),
+                  externalQty: toColumn(plan.consumesAccepted.neg()),
+                },
+              }),
+            ]
+          : []),
       ]);
       bus.emit({ type: 'vp_changed', accountId: plan.accountId, vpId: vp.id, fillId: fill.id });
       return { plan, vp: updated };
@@ -225,16 +254,21 @@ export class ReconciliationService {
   }
 
   /** One (symbol, side) without the dust filter: a trader may settle any difference. */
-  private async differenceOf(
-    ref: SideRef,
-  ): Promise<{ exchange: AccountExchange; symbol: string; difference: Difference | undefined }> {
+  private async differenceOf(ref: SideRef): Promise<{
+    exchange: AccountExchange;
+    symbol: string;
+    difference: Difference | undefined;
+    /** What was accepted as held outside the VPs on this side. */
+    accepted: Decimal;
+  }> {
     const exchange = await this.deps.exchanges.for(ref.accountId);
     const symbol = exchange.resolveSymbol(ref.symbol);
     if (exchange.market === 'spot' && ref.side === 'SHORT') {
       throw new ReconcileRefusedError('orders.no_short_on_spot', { account: ref.accountId });
     }
-    const difference = (await this.compare(exchange, symbol)).differences.find((d) => d.side === ref.side);
-    return { exchange, symbol, difference };
+    const { differences, accepted } = await this.compare(exchange, symbol);
+    const difference = differences.find((d) => d.side === ref.side);
+    return { exchange, symbol, difference, accepted: accepted.find((a) => a.side === ref.side)?.qty ?? new Decimal(0) };
   }
 
   private async compare(exchange: AccountExchange, symbol: string | undefined): Promise<ReconcileReport> {

@@ -184,11 +184,35 @@ describe('a trade the desk never saw', () => {
     expect(zh).toContain('交易所与虚拟仓位一致。');
   });
 
+  it('accepted coins can later be put into a VP: the acceptance shrinks by what moves in', async () => {
+    const before = await d.say('/reconcile sub_b');
+    const accepted = /Accepted as held outside the VPs: ([\d.]+) BTC\/USDT LONG/.exec(before)?.[1] ?? '';
+    await d.say('/lang zh');
+    expect(await d.say('/reconcile assign sub_b BTCUSDT long hodl 0.04 60000')).toContain(
+      '其中 0.04 原已认定为虚拟仓位之外的持仓；它转入虚拟仓位。',
+    );
+    await d.say('no');
+    await d.say('/lang en');
+    const { ask, done } = await confirmed(d, '/reconcile assign sub_b BTCUSDT long hodl 0.04 60000');
+    expect(ask).toContain('add 0.04 BTC/USDT LONG at 60000 to VP hodl (new)');
+    expect(ask).toContain('0.04 of it was accepted as held outside the VPs; it moves into the VP.');
+    expect(done).toContain('Account sub_b: VP hodl now 0.04 @ 60000');
+    expect(done).toContain('BTC/USDT LONG: the exchange and the VPs agree now.');
+    const left = new Decimal(accepted).minus('0.04').toFixed();
+    expect(await d.say('/reconcile sub_b')).toBe(
+      `sub_b (binance spot): the exchange and the VPs agree.\nAccepted as held outside the VPs: ${left} BTC/USDT LONG.`,
+    );
+    expect(await d.say('/reconcile assign sub_b BTCUSDT long hodl 5')).toBe(
+      `Account sub_b: BTC/USDT LONG: 5 is more than the ${left} there is to settle.`,
+    );
+  });
+
   it('refuses what cannot be settled, before changing anything', async () => {
     const refusals = [
+      // What is left to settle on sub_a is the 0.003 accepted there.
       [
         '/reconcile assign sub_a BTCUSDT long found 1',
-        'Account sub_a: BTC/USDT:USDT LONG has no difference to assign.',
+        'Account sub_a: BTC/USDT:USDT LONG: 1 is more than the 0.003 there is to settle.',
       ],
       ['/reconcile accept sub_a BTCUSDT long', 'Account sub_a: BTC/USDT:USDT LONG has nothing unexplained to accept.'],
       [

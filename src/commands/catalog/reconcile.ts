@@ -128,6 +128,9 @@ const assignCommand = defineCommand({
     if (plan.consumesExternal.greaterThan(0)) {
       lines.push(ctx.t('reconcile.consumes', { qty: formatAmount(plan.consumesExternal) }));
     }
+    if (plan.consumesAccepted.greaterThan(0)) {
+      lines.push(ctx.t('reconcile.consumes_accepted', { qty: formatAmount(plan.consumesAccepted) }));
+    }
     return lines.join('\n');
   },
   async run(ctx, args) {
