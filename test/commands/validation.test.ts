@@ -135,6 +135,15 @@ describe("an order is fitted to its market's filters before the confirmation", (
     );
   });
 
+  it('a spot order needs its coins free: refused before confirming when they are not', async () => {
+    expect(await refused('/order sub_b BTC/USDT buy 0.1')).toBe(
+      'Account sub_b: this order needs about 6000 USDT, and 5000 USDT is free. Nothing was sent.',
+    );
+    expect(await refusedZh('/order sub_b BTC/USDT buy $5001')).toBe(
+      '账户 sub_b：该订单约需 5001 USDT，可用余额只有 5000 USDT。未发送任何订单。',
+    );
+  });
+
   it('a limit price outside the market range is refused', async () => {
     expect(await refused('/order sub_b BTC/USDT sell 0.001 2000000')).toBe(
       'Account sub_b: the price 2000000 is outside what BTC/USDT accepts (0.01 to 1000000). Nothing was sent.',

@@ -64,6 +64,13 @@ export interface PlacedOrder {
 
 export class OrderRefusedError extends HedgeError {}
 
+/** An order fitted to its market, with the price it is judged at and its assets. */
+type FittedOrder = Extract<OrderFit, { ok: true }> & {
+  referencePrice: Decimal | undefined;
+  base: string;
+  quote: string;
+};
+
 /** The last price of the symbol's base asset; undefined when the exchange cannot say (the exchange then judges). */
 async function lastPriceOf(exchange: AccountExchange, symbol: string): Promise<Decimal | undefined> {
   const base = symbol.split('/')[0] ?? '';
@@ -135,6 +142,7 @@ export class OrderService {
       // A reduction larger than its VP is refused here, before anything is sent.
       assertReducible(ledgerOf(vp), fit.amount ?? new Decimal(0), vpName);
     }
+    if (account.market === 'spot') await this.assertSpotFunds(account.id, exchange, input.side, fit);
     return {
       accountId: account.id,
       exchange,
@@ -164,7 +172,7 @@ export class OrderService {
     symbol: string,
     input: PlaceOrderInput,
     increases: boolean,
-  ): Promise<Extract<OrderFit, { ok: true }>> {
+  ): Promise<FittedOrder> {
     checkOrderShape(exchange, {
       symbol,
       side: input.side,
@@ -176,7 +184,9 @@ export class OrderService {
     const filters = await marketFiltersOf(this.deps.exchanges, account, symbol);
     // Futures orders that only reduce are exempt from the minimum value on Binance and Bitget.
     const minNotionalApplies = account.market === 'spot' || increases;
-    const needsPrice = !input.price && (filters.minNotional || filters.maxNotional || filters.maxAmount);
+    const needsPrice =
+      !input.price && (filters.minNotional || filters.maxNotional || filters.maxAmount || account.market === 'spot');
+    const referencePrice = needsPrice ? await lastPriceOf(exchange, symbol) : input.price;
     const fit = fitOrderToMarket(
       {
         side: input.side,
@@ -184,14 +194,36 @@ export class OrderService {
         amount: input.amount,
         cost: input.cost,
         price: input.price,
-        referencePrice: needsPrice ? await lastPriceOf(exchange, symbol) : undefined,
+        referencePrice,
         minNotionalApplies,
       },
       filters,
     );
-    if (fit.ok) return fit;
     const [base = '', quote = ''] = symbol.split(/[/:]/);
-    throw new OrderRefusedError(fit.key, { account: account.id, symbol, base, quote, ...fit.params });
+    if (!fit.ok) throw new OrderRefusedError(fit.key, { account: account.id, symbol, base, quote, ...fit.params });
+    return { ...fit, referencePrice: fit.price ?? referencePrice, base, quote };
+  }
+
+  /**
+   * A spot order needs its coins free: the quote a buy spends (at the limit or the last price), the
+   * base a sell sells. Short of them, it is refused before confirming rather than by the exchange
+   * after. Futures margin is left to the exchange: it depends on leverage and other positions.
+   */
+  private async assertSpotFunds(accountId: string, exchange: AccountExchange, side: 'buy' | 'sell', fit: FittedOrder) {
+    const asset = side === 'buy' ? fit.quote : fit.base;
+    const needed =
+      side === 'sell'
+        ? fit.amount
+        : (fit.cost ?? (fit.amount && fit.referencePrice ? fit.amount.times(fit.referencePrice) : undefined));
+    if (!needed) return;
+    const free = (await exchange.fetchBalance()).find((line) => line.asset === asset)?.free ?? new Decimal(0);
+    if (free.greaterThanOrEqualTo(needed)) return;
+    throw new OrderRefusedError('orders.insufficient_balance', {
+      account: accountId,
+      asset,
+      needed: needed.toDecimalPlaces(8, Decimal.ROUND_UP).toFixed(),
+      free: free.toDecimalPlaces(8, Decimal.ROUND_DOWN).toFixed(),
+    });
   }
 
   /** Plans and checks the risk limits without sending: what the confirmation shows. */
