@@ -130,6 +130,7 @@ export class ReconciliationMonitor {
         side: d.side,
         exchange: formatAmount(d.exchangeQty),
         vps: formatAmount(d.vpQty),
+        accepted: formatAmount(d.acceptedQty),
         unexplained: formatAmount(d.unexplained),
         runs: String(runs),
       },

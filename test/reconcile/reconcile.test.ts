@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { getTasks } from 'node-cron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
+import { t as translate } from '../../src/i18n/index.ts';
 import { ReconciliationMonitor } from '../../src/services/reconciliation-monitor.ts';
 import { startPaperDesk, type PaperDesk } from '../support/paper-desk.ts';
 import { waitFor } from '../support/wait.ts';
@@ -97,6 +98,32 @@ describe('a trade the desk never saw', () => {
       kinds.push((await monitor.run()).filter((a) => a.accountId === 'main').map((a) => a.kind));
     }
     expect(kinds).toEqual([['new'], [], ['persists'], [], [], ['persists'], []]);
+  });
+
+  it('an alert on an account with accepted coins names them, so its figures add up, in both languages', async () => {
+    const exchange = await d.app.services.exchanges.for('lead');
+    await exchange.placeOrder({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      amount: new Decimal('0.01'),
+      clientOrderId: 'web_lead_1',
+    });
+    const held = (await exchange.fetchBalance()).find((l) => l.asset === 'BTC')?.total ?? new Decimal(0);
+    const raised = await d.app.services.reconcileMonitor.run({ settleMs: 0 });
+    expect(raised.filter((a) => a.accountId === 'lead')).toEqual([
+      { accountId: 'lead', symbol: 'BTC/USDT', side: 'LONG', kind: 'new' },
+    ]);
+    const alert = d.alerts.find((a) => a.accountId === 'lead' && a.key === 'alerts.reconciliation_new');
+    const unexplained = held.minus('0.2').toFixed();
+    expect(alert?.params).toMatchObject({ exchange: held.toFixed(), vps: '0', accepted: '0.2', unexplained });
+    const params = alert?.params ?? {};
+    expect(translate('en', 'alerts.reconciliation_new', params)).toContain(
+      `the exchange holds ${held.toFixed()}, the VPs 0 and 0.2 accepted outside them, ${unexplained} is unexplained`,
+    );
+    expect(translate('zh', 'alerts.reconciliation_new', params)).toContain(
+      `交易所持有 ${held.toFixed()}，虚拟仓位合计 0，已认定在虚拟仓位之外 0.2，其中 ${unexplained} 无法解释`,
+    );
   });
 
   it('shows up as a manual trade; assign moves part into a VP at a given price, accept records the rest', async () => {
