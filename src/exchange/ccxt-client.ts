@@ -59,6 +59,22 @@ export async function disposeClient(client: Exchange): Promise<void> {
 
 const RESPONSE = Symbol('exchange response');
 
+/**
+ * A response as the gate reads it, its headers copied only if asked: most venues judge a
+ * response by its status and body, and a fan-out reads a hundred answers at once.
+ */
+function responseMeta(status: unknown, headers: unknown, body: unknown): ResponseMeta {
+  let copied: Record<string, string> | undefined;
+  return {
+    status: Number(status),
+    get headers() {
+      copied ??= asHeaders(headers);
+      return copied;
+    },
+    body: String(body),
+  };
+}
+
 /** The HTTP status, headers and body behind a ccxt error, when a response was received. */
 export function responseMetaOf(err: unknown): ResponseMeta | undefined {
   if (typeof err !== 'object' || err === null || !(RESPONSE in err)) return undefined;
@@ -109,7 +125,7 @@ function instrument(client: Exchange, venue: Venue, gate: RequestGate): void {
     requestHeaders: unknown,
     requestBody: unknown,
   ) => {
-    gate.afterResponse({ status: Number(status), headers: asHeaders(responseHeaders), body: String(responseBody) });
+    gate.afterResponse(responseMeta(status, responseHeaders, responseBody));
     return onRestResponse(
       status,
       statusText,

@@ -26,6 +26,7 @@ import { planCopies, type PlannedCopy } from './copy-plan.ts';
 import {
   eventStatus,
   expiredEventAlert,
+  isLeaderEvent,
   leaderOrderKey,
   readLeaderFill,
   recordLeaderEvent,
@@ -461,11 +462,7 @@ export class CopyEngine {
     this.detecting.add(key);
     let recorded: RecordedEvent | undefined;
     try {
-      const known = await this.deps.db.copyEvent.findUnique({
-        where: { leaderId_leaderKey: { leaderId, leaderKey } },
-        select: { id: true },
-      });
-      if (!known) recorded = await this.recordEvent(leaderId, order);
+      if (!(await isLeaderEvent(this.deps.db, leaderId, leaderKey))) recorded = await this.recordEvent(leaderId, order);
       this.handled.add(key);
       // A fill of this order arriving later is known by its market and order id.
       this.handled.add(`${leaderId}|o:${order.symbol}:${order.id}`);
@@ -506,7 +503,7 @@ export class CopyEngine {
     const { accounts, codes, exchanges, risk, db } = this.deps;
     // The leader's fill read (two REST calls) and the followers' settings go out together.
     const followersRead = (async () => {
-      const followers = (await accounts.list()).filter((a) => a.copyRole === 'FOLLOWER');
+      const followers = await accounts.followers();
       const ids = followers.map((f) => f.id);
       const [policies, limited, followerCodes] = await Promise.all([
         this.settings.policies(ids),

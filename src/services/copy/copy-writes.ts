@@ -1,7 +1,8 @@
-import type { Prisma, CopyIntent } from '../../generated/prisma/client.ts';
+import type { CopyIntent } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
-import { jsonRows } from '../../infra/db/json-rows.ts';
-import { insertedIds, lastPerKey, type InsertedId } from '../orders/order-writes.ts';
+import { statement, transactNow, type Connection } from '../../infra/db/connection.ts';
+import { sqliteTime } from '../../infra/db/json-rows.ts';
+import { lastPerKey } from '../orders/order-writes.ts';
 
 /** An intent as planned before the event's transaction (status PENDING, SENT or SKIPPED). */
 export type NewIntent = Pick<
@@ -9,33 +10,33 @@ export type NewIntent = Pick<
   'followerId' | 'clientOrderId' | 'mode' | 'freeBefore' | 'amount' | 'status' | 'reason'
 >;
 
+const INSERT_INTENT_SQL = `INSERT INTO "CopyIntent" ("eventId", "followerId", "clientOrderId", "mode", "freeBefore",
+    "amount", "status", "reason", "createdAt", "updatedAt")
+  VALUES (@eventId, @followerId, @clientOrderId, @mode, @freeBefore, @amount, @status, @reason, @now, @now)
+  RETURNING "id"`;
+
 /**
- * Inserts every follower's intent of one event with one statement (inside the event's
- * transaction) and returns them as stored — built from what was inserted and the ids SQLite
- * returned, not read back (a hundred rows through the ORM cost more than the insert).
+ * Inserts every follower's intent of one event inside the event's transaction (one prepared
+ * statement, run per intent) and returns them as stored — built from what was inserted and the
+ * ids SQLite returned, not read back.
  */
-export async function insertIntents(
-  tx: Prisma.TransactionClient,
-  eventId: number,
-  intents: NewIntent[],
-): Promise<CopyIntent[]> {
-  if (intents.length === 0) return [];
-  const now = new Date();
-  const rows = jsonRows(
-    ['followerId', 'clientOrderId', 'mode', 'freeBefore', 'amount', 'status', 'reason'],
-    intents.map((i) => [i.followerId, i.clientOrderId, i.mode, i.freeBefore, i.amount, i.status, i.reason]),
-  );
-  const returned = await tx.$queryRaw<InsertedId[]>`
-    INSERT INTO "CopyIntent" ("eventId", "followerId", "clientOrderId", "mode", "freeBefore", "amount", "status",
-      "reason", "createdAt", "updatedAt")
-    SELECT ${eventId}, r."followerId", r."clientOrderId", r."mode", r."freeBefore", r."amount", r."status", r."reason",
-      ${now}, ${now}
-    FROM (${rows}) AS r
-    RETURNING "id", "clientOrderId"`;
-  const idOf = insertedIds(returned, 'intent');
+export function insertIntents(connection: Connection, eventId: number, intents: NewIntent[], now: Date): CopyIntent[] {
+  const insert = statement(connection, INSERT_INTENT_SQL);
+  const at = sqliteTime(now);
   return intents.map((i) => {
+    const { id } = insert.get({
+      eventId,
+      followerId: i.followerId,
+      clientOrderId: i.clientOrderId,
+      mode: i.mode,
+      freeBefore: i.freeBefore,
+      amount: i.amount,
+      status: i.status,
+      reason: i.reason,
+      now: at,
+    }) as { id: number };
     return {
-      id: idOf(i.clientOrderId),
+      id,
       eventId,
       followerId: i.followerId,
       clientOrderId: i.clientOrderId,
@@ -54,31 +55,35 @@ export async function insertIntents(
   });
 }
 
+const WRITE_INTENT_SQL = `UPDATE "CopyIntent" SET "status" = @status, "reason" = @reason, "detail" = @detail,
+    "mode" = @mode, "freeBefore" = @freeBefore, "amount" = @amount, "exchangeOrderId" = @exchangeOrderId,
+    "filledQty" = @filledQty, "cost" = @cost, "updatedAt" = @updatedAt WHERE "id" = @id`;
+
 /**
- * Writes many intents' whole mutable state with one statement (UPDATE … FROM VALUES): the
- * fan-out settles a hundred intents within milliseconds. Columns are the CopyIntent model's.
+ * Writes many intents' whole mutable state in one transaction (one prepared statement, run per
+ * intent): the fan-out settles a hundred intents within milliseconds. Columns are the CopyIntent
+ * model's.
  */
 export async function writeIntents(db: Db, intents: CopyIntent[]): Promise<void> {
   const latest = lastPerKey(intents, (i) => i.id);
   if (latest.length === 0) return;
-  const rows = jsonRows(
-    ['id', 'status', 'reason', 'detail', 'mode', 'freeBefore', 'amount', 'exchangeOrderId', 'filledQty', 'cost'],
-    latest.map((i) => [
-      i.id,
-      i.status,
-      i.reason,
-      i.detail,
-      i.mode,
-      i.freeBefore,
-      i.amount,
-      i.exchangeOrderId,
-      i.filledQty,
-      i.cost,
-    ]),
-  );
-  await db.$executeRaw`
-    UPDATE "CopyIntent" SET "status" = v."status", "reason" = v."reason", "detail" = v."detail", "mode" = v."mode",
-      "freeBefore" = v."freeBefore", "amount" = v."amount", "exchangeOrderId" = v."exchangeOrderId",
-      "filledQty" = v."filledQty", "cost" = v."cost", "updatedAt" = ${new Date()}
-    FROM (${rows}) AS v WHERE "CopyIntent"."id" = v."id"`;
+  const updatedAt = sqliteTime(new Date());
+  await transactNow(db, (connection) => {
+    const update = statement(connection, WRITE_INTENT_SQL);
+    for (const i of latest) {
+      update.run({
+        id: i.id,
+        status: i.status,
+        reason: i.reason,
+        detail: i.detail,
+        mode: i.mode,
+        freeBefore: i.freeBefore,
+        amount: i.amount,
+        exchangeOrderId: i.exchangeOrderId,
+        filledQty: i.filledQty,
+        cost: i.cost,
+        updatedAt,
+      });
+    }
+  });
 }

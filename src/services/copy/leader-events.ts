@@ -4,8 +4,10 @@ import { leaderFreeBefore, type LeaderFillFacts } from '../../domain/copy-sizing
 import type { AccountExchange, ExchangeOrder } from '../../exchange/types.ts';
 import type { CopyEvent, CopyIntent, Order } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
+import { readNow, statement, transactNow } from '../../infra/db/connection.ts';
+import { sqliteTime } from '../../infra/db/json-rows.ts';
 import type { DeskEvent } from '../events.ts';
-import { insertCopyOrders } from '../orders/order-writes.ts';
+import { insertCopyOrderRows } from '../orders/order-writes.ts';
 import type { PlannedCopy } from './copy-plan.ts';
 import { insertIntents } from './copy-writes.ts';
 
@@ -50,6 +52,18 @@ export function leaderOrderKey(order: { symbol: string; id: string; clientOrderI
   return own ? `c:${own}` : `o:${order.symbol}:${order.id}`;
 }
 
+/** Whether this leader order is an event already (read for every leader order, before its fill is read). */
+export function isLeaderEvent(db: Db, leaderId: string, leaderKey: string): Promise<boolean> {
+  return readNow(
+    db,
+    (connection) =>
+      statement(connection, `SELECT 1 FROM "CopyEvent" WHERE "leaderId" = ? AND "leaderKey" = ?`).get(
+        leaderId,
+        leaderKey,
+      ) !== undefined,
+  );
+}
+
 export type EventStatus = 'STOPPED' | 'UNUSABLE' | 'EXPIRED' | 'DISPATCHED';
 
 /** Whether a leader fill is copied: copying stopped, no fraction, or too old → recorded, not copied. */
@@ -81,29 +95,34 @@ export async function recordLeaderEvent(
   },
 ): Promise<RecordedEvent | undefined> {
   const { leaderId, order, facts, fraction, status, planned } = input;
+  const now = new Date();
+  const event: Omit<CopyEvent, 'id'> = {
+    leaderId,
+    leaderOrderId: order.id,
+    leaderKey: leaderOrderKey(order),
+    leaderClientId: order.clientOrderId ?? null,
+    symbol: order.symbol,
+    side: order.side,
+    fraction: (fraction ?? new Decimal(0)).toFixed(),
+    quoteFilled: facts.quoteFilled.toFixed(),
+    baseFilled: facts.baseFilled.toFixed(),
+    freeBefore: leaderFreeBefore(facts).toFixed(),
+    filledAt: new Date(order.timestamp),
+    status,
+    createdAt: now,
+  };
   try {
-    return await db.$transaction(async (tx) => {
-      const event = await tx.copyEvent.create({
-        data: {
-          leaderId,
-          leaderOrderId: order.id,
-          leaderKey: leaderOrderKey(order),
-          leaderClientId: order.clientOrderId ?? null,
-          symbol: order.symbol,
-          side: order.side,
-          fraction: (fraction ?? new Decimal(0)).toFixed(),
-          quoteFilled: facts.quoteFilled.toFixed(),
-          baseFilled: facts.baseFilled.toFixed(),
-          freeBefore: leaderFreeBefore(facts).toFixed(),
-          filledAt: new Date(order.timestamp),
-          status,
-        },
-      });
-      const intents = planned.map((p) => ({ ...p, clientOrderId: copyClientOrderId(p.followerCode, event.id) }));
-      const rows = await insertIntents(tx, event.id, intents);
+    return await transactNow(db, (connection) => {
+      const { id } = statement(connection, INSERT_EVENT_SQL).get({
+        ...event,
+        filledAt: sqliteTime(event.filledAt),
+        createdAt: sqliteTime(now),
+      }) as { id: number };
+      const intents = planned.map((p) => ({ ...p, clientOrderId: copyClientOrderId(p.followerCode, id) }));
+      const rows = insertIntents(connection, id, intents, now);
       const sent = intents.filter((i) => i.status === 'SENT' && i.symbol !== null);
-      const orders = await insertCopyOrders(
-        tx,
+      const orders = insertCopyOrderRows(
+        connection,
         sent.map((i) => ({
           clientOrderId: i.clientOrderId,
           accountId: i.followerId,
@@ -112,14 +131,22 @@ export async function recordLeaderEvent(
           amount: order.side === 'sell' ? i.amount : null,
           cost: order.side === 'buy' ? i.amount : null,
         })),
+        now,
       );
-      return { event, intents: rows, orders: new Map(orders.map((o) => [o.clientOrderId, o])) };
+      return { event: { id, ...event }, intents: rows, orders: new Map(orders.map((o) => [o.clientOrderId, o])) };
     });
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'P2002') return undefined;
+    // The leader key is unique: this leader order is an event already.
+    if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') return undefined;
     throw err;
   }
 }
+
+const INSERT_EVENT_SQL = `INSERT INTO "CopyEvent" ("leaderId", "leaderOrderId", "leaderKey", "leaderClientId", "symbol", "side",
+    "fraction", "quoteFilled", "baseFilled", "freeBefore", "filledAt", "status", "createdAt")
+  VALUES (@leaderId, @leaderOrderId, @leaderKey, @leaderClientId, @symbol, @side, @fraction, @quoteFilled, @baseFilled,
+    @freeBefore, @filledAt, @status, @createdAt)
+  RETURNING "id"`;
 
 /**
  * The alert of a leader event too old to copy, about one follower it did not reach (or about the

@@ -4,12 +4,19 @@ import { isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { ExchangeTrade } from '../../exchange/types.ts';
 import type { Db } from '../../infra/db/client.ts';
-import { jsonRows } from '../../infra/db/json-rows.ts';
+import { readNow, statement } from '../../infra/db/connection.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from './account-codes.ts';
 import { toColumn } from './decimal-columns.ts';
 import { bookOnVp, insertFills, readLedgerRow, type LedgerRow, type VpFill } from './fill-writes.ts';
+
+// Keys bound as one JSON value ([[account, symbol, id], …]): one statement whatever the burst.
+const BOOKED_SQL = `SELECT f."accountId", f."symbol", f."tradeId" FROM json_each(?) AS k
+  JOIN "Fill" f ON f."accountId" = k.value ->> 0 AND f."symbol" = k.value ->> 1 AND f."tradeId" = k.value ->> 2`;
+const OUR_CLIENT_IDS_SQL = `SELECT o."accountId", o."symbol", o."exchangeOrderId", o."clientOrderId" FROM json_each(?) AS k
+  JOIN "Order" o ON o."accountId" = k.value ->> 0 AND o."exchangeOrderId" = k.value ->> 2 AND o."symbol" = k.value ->> 1
+  ORDER BY o."id"`;
 
 export type IngestResult = 'applied' | 'external' | 'duplicate';
 
@@ -331,13 +338,12 @@ export class FillIngestion {
   private async bookedKeys(arrivals: Arrival[]): Promise<Set<string>> {
     const booked = new Set<string>();
     if (arrivals.length === 0) return booked;
-    const keys = jsonRows(
-      ['accountId', 'symbol', 'tradeId'],
-      arrivals.map((a) => [a.accountId, a.trade.symbol, a.trade.id]),
+    const keys = JSON.stringify(arrivals.map((a) => [a.accountId, a.trade.symbol, a.trade.id]));
+    const rows = await readNow(
+      this.db,
+      (connection) =>
+        statement(connection, BOOKED_SQL).all(keys) as { accountId: string; symbol: string; tradeId: string }[],
     );
-    const rows = await this.db.$queryRaw<{ accountId: string; symbol: string; tradeId: string }[]>`
-      SELECT f."accountId", f."symbol", f."tradeId" FROM (${keys}) AS k
-      JOIN "Fill" f ON f."accountId" = k."accountId" AND f."symbol" = k."symbol" AND f."tradeId" = k."tradeId"`;
     for (const r of rows) booked.add(tradeKey(r.accountId, r.symbol, r.tradeId));
     return booked;
   }
@@ -353,16 +359,17 @@ export class FillIngestion {
     const ours = new Map<string, string>();
     if (lacking.length > 0) {
       // Binance order ids are unique per symbol only: the row is found by all three.
-      const keys = jsonRows(
-        ['accountId', 'symbol', 'exchangeOrderId'],
-        lacking.map((a) => [a.accountId, a.trade.symbol, a.trade.orderId]),
+      const keys = JSON.stringify(lacking.map((a) => [a.accountId, a.trade.symbol, a.trade.orderId]));
+      const rows = await readNow(
+        this.db,
+        (connection) =>
+          statement(connection, OUR_CLIENT_IDS_SQL).all(keys) as {
+            accountId: string;
+            symbol: string;
+            exchangeOrderId: string;
+            clientOrderId: string;
+          }[],
       );
-      const rows = await this.db.$queryRaw<
-        { accountId: string; symbol: string; exchangeOrderId: string; clientOrderId: string }[]
-      >`
-        SELECT o."accountId", o."symbol", o."exchangeOrderId", o."clientOrderId" FROM (${keys}) AS k
-        JOIN "Order" o ON o."accountId" = k."accountId" AND o."exchangeOrderId" = k."exchangeOrderId"
-          AND o."symbol" = k."symbol" ORDER BY o."id"`;
       for (const r of rows) {
         const key = `${r.accountId}\n${r.symbol}\n${r.exchangeOrderId}`;
         if (!ours.has(key)) ours.set(key, r.clientOrderId);

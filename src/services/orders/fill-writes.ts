@@ -1,8 +1,8 @@
 import type { Decimal } from 'decimal.js';
 import { applyFill, type VpLedger } from '../../domain/vp-ledger.ts';
-import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
-import { jsonRows } from '../../infra/db/json-rows.ts';
+import { readNow, statement, transactNow, type Connection } from '../../infra/db/connection.ts';
+import { sqliteTime } from '../../infra/db/json-rows.ts';
 import { toColumn } from './decimal-columns.ts';
 import { ledgerOf } from './virtual-positions.ts';
 
@@ -56,13 +56,17 @@ export interface BookedOnVp {
   fillId: number;
 }
 
-/** The VP's row as booking needs it (one raw read: this runs for every fill of ours). */
-export async function readLedgerRow(db: Db, vpId: number): Promise<LedgerRow | null> {
-  const [row] = await db.$queryRaw<(Omit<LedgerRow, 'id' | 'tpsl'> & { id: number | bigint; tpsl: unknown })[]>`
-    SELECT "id", "accountId", "symbol", "positionSide", "netQty", "avgEntry", "realizedPnl", "fees",
-      ("tpPrice" IS NOT NULL OR "slPrice" IS NOT NULL OR "tpClientId" IS NOT NULL OR "slClientId" IS NOT NULL) AS "tpsl"
-    FROM "VirtualPosition" WHERE "id" = ${vpId}`;
-  return row ? { ...row, id: Number(row.id), tpsl: Number(row.tpsl) === 1 || row.tpsl === true } : null;
+const LEDGER_ROW_SQL = `SELECT "id", "accountId", "symbol", "positionSide", "netQty", "avgEntry", "realizedPnl", "fees",
+    ("tpPrice" IS NOT NULL OR "slPrice" IS NOT NULL OR "tpClientId" IS NOT NULL OR "slClientId" IS NOT NULL) AS "tpsl"
+  FROM "VirtualPosition" WHERE "id" = ?`;
+
+/** The VP's row as booking needs it (one statement on the connection: this runs for every fill of ours). */
+export function readLedgerRow(db: Db, vpId: number): Promise<LedgerRow | null> {
+  return readNow(db, (connection) => {
+    const row = statement(connection, LEDGER_ROW_SQL).get(vpId) as
+      (Omit<LedgerRow, 'tpsl'> & { tpsl: number }) | undefined;
+    return row ? { ...row, tpsl: row.tpsl === 1 } : null;
+  });
 }
 
 /** The VP after these fills, and each fill's row: its realized PnL and what no VP explains. */
@@ -83,47 +87,43 @@ function ledgerAfter(vp: LedgerRow, fills: VpFill[]): { ledger: VpLedger; rows: 
   return { ledger, rows };
 }
 
-const FILL_COLUMNS = [
-  'accountId',
-  'symbol',
-  'tradeId',
-  'exchangeOrderId',
-  'clientOrderId',
-  'side',
-  'positionSide',
-  'qty',
-  'price',
-  'fee',
-  'vpId',
-  'externalQty',
-  'realizedPnl',
-  'at',
-] as const satisfies readonly (keyof FillRow)[];
-
 /** What the insert returns of each row it wrote. */
 export interface InsertedFill {
-  id: number | bigint;
+  id: number;
   accountId: string;
   symbol: string;
   tradeId: string;
 }
 
+// A trade booked already is skipped (no row comes back).
+const INSERT_FILL_SQL = `INSERT INTO "Fill" ("accountId", "symbol", "tradeId", "exchangeOrderId", "clientOrderId", "side",
+    "positionSide", "qty", "price", "fee", "vpId", "externalQty", "realizedPnl", "at", "createdAt")
+  VALUES (@accountId, @symbol, @tradeId, @exchangeOrderId, @clientOrderId, @side, @positionSide, @qty, @price, @fee,
+    @vpId, @externalQty, @realizedPnl, @at, @createdAt)
+  ON CONFLICT ("accountId", "symbol", "tradeId") DO NOTHING
+  RETURNING "id", "accountId", "symbol", "tradeId"`;
+
+const UPDATE_LEDGER_SQL = `UPDATE "VirtualPosition" SET "netQty" = @netQty, "avgEntry" = @avgEntry,
+    "realizedPnl" = @realizedPnl, "fees" = @fees, "updatedAt" = @updatedAt WHERE "id" = @id`;
+
+/** Inserts Fill rows inside the caller's transaction; only the rows written come back, in order. */
+function insertFillRows(connection: Connection, rows: FillRow[], now: Date): InsertedFill[] {
+  const insert = statement(connection, INSERT_FILL_SQL);
+  const createdAt = sqliteTime(now);
+  const inserted: InsertedFill[] = [];
+  for (const row of rows) {
+    const returned = insert.get({ ...row, at: sqliteTime(row.at), createdAt }) as InsertedFill | undefined;
+    if (returned) inserted.push(returned);
+  }
+  return inserted;
+}
+
 /**
- * Inserts Fill rows with one statement, external and VP fills alike; a trade booked already is
+ * Inserts Fill rows in one transaction, external and VP fills alike; a trade booked already is
  * skipped, and only the rows written come back.
  */
-export function insertFills(client: Pick<Db, '$queryRaw'>, rows: FillRow[], now = new Date()) {
-  const values = jsonRows(
-    FILL_COLUMNS,
-    rows.map((row) => FILL_COLUMNS.map((column) => row[column])),
-  );
-  // WHERE true: SQLite's parser needs it to tell an upsert's ON CONFLICT from a join's ON after a SELECT.
-  return client.$queryRaw<InsertedFill[]>`
-    INSERT INTO "Fill" ("accountId", "symbol", "tradeId", "exchangeOrderId", "clientOrderId", "side",
-      "positionSide", "qty", "price", "fee", "vpId", "externalQty", "realizedPnl", "at", "createdAt")
-    SELECT r.*, ${now} FROM (${values}) AS r WHERE true
-    ON CONFLICT ("accountId", "symbol", "tradeId") DO NOTHING
-    RETURNING "id", "accountId", "symbol", "tradeId"`;
+export function insertFills(db: Db, rows: FillRow[], now = new Date()): Promise<InsertedFill[]> {
+  return transactNow(db, (connection) => insertFillRows(connection, rows, now));
 }
 
 /** A trade of the run was booked already: the run's transaction was rolled back. */
@@ -132,10 +132,9 @@ class AlreadyBooked extends Error {}
 /**
  * Books fills of one VP, in arrival order: the Fill rows (a trade booked already is skipped),
  * then the VP's ledger, in one transaction — so a repeat never moves the ledger twice. One fill:
- * two statements, the ledger guarded by SQLite's changes() (it moves only if the row went in).
- * Several (a burst): the rows with one statement, the ledger once; the caller leaves out the
- * trades it knows are booked, and if one was there after all nothing is written (undefined: book
- * them one by one). The caller runs one account's fills at a time (its lane).
+ * the ledger moves only if its row went in. Several (a burst): the caller leaves out the trades
+ * it knows are booked, and if one was there after all nothing is written (undefined: book them
+ * one by one). The caller runs one account's fills at a time (its lane).
  */
 export async function bookOnVp(
   db: Db,
@@ -144,37 +143,27 @@ export async function bookOnVp(
 ): Promise<{ booked: BookedOnVp[]; row: LedgerRow } | undefined> {
   const { ledger, rows } = ledgerAfter(vp, fills);
   const now = new Date();
-  const insert = (client: Pick<Db, '$queryRaw'>) => insertFills(client, rows, now);
   const columns = {
     netQty: toColumn(ledger.netQty),
     avgEntry: toColumn(ledger.avgEntry),
     realizedPnl: toColumn(ledger.realizedPnl),
     fees: toColumn(ledger.fees),
   };
-  const set = Prisma.sql`"netQty" = ${columns.netQty}, "avgEntry" = ${columns.avgEntry},
-    "realizedPnl" = ${columns.realizedPnl}, "fees" = ${columns.fees}, "updatedAt" = ${now}`;
   let inserted: InsertedFill[];
-  if (fills.length === 1) {
-    // changes(): rows the INSERT just before it wrote, on this connection inside this transaction.
-    [inserted] = await db.$transaction([
-      insert(db),
-      db.$executeRaw`UPDATE "VirtualPosition" SET ${set} WHERE "id" = ${vp.id} AND changes() = 1`,
-    ]);
-  } else {
-    try {
-      inserted = await db.$transaction(async (tx) => {
-        const returned = await insert(tx);
-        if (returned.length !== fills.length) throw new AlreadyBooked();
-        await tx.$executeRaw`UPDATE "VirtualPosition" SET ${set} WHERE "id" = ${vp.id}`;
-        return returned;
-      });
-    } catch (err) {
-      if (err instanceof AlreadyBooked) return undefined;
-      throw err;
-    }
+  try {
+    inserted = await transactNow(db, (connection) => {
+      const returned = insertFillRows(connection, rows, now);
+      if (returned.length === 0 && fills.length === 1) return returned;
+      if (returned.length !== fills.length) throw new AlreadyBooked();
+      statement(connection, UPDATE_LEDGER_SQL).run({ ...columns, updatedAt: sqliteTime(now), id: vp.id });
+      return returned;
+    });
+  } catch (err) {
+    if (err instanceof AlreadyBooked) return undefined;
+    throw err;
   }
   if (inserted.length === 0) return { booked: [], row: vp };
-  const idOf = new Map(inserted.map((r) => [r.tradeId, Number(r.id)]));
+  const idOf = new Map(inserted.map((r) => [r.tradeId, r.id]));
   const booked = fills.flatMap(({ columns: { tradeId } }) => {
     const fillId = idOf.get(tradeId);
     return fillId === undefined ? [] : [{ tradeId, fillId }];

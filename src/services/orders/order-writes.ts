@@ -1,6 +1,7 @@
-import type { Prisma, Order } from '../../generated/prisma/client.ts';
+import type { Order } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
-import { jsonRows } from '../../infra/db/json-rows.ts';
+import { statement, transactNow, type Connection } from '../../infra/db/connection.ts';
+import { sqliteTime } from '../../infra/db/json-rows.ts';
 
 /** One order's state as the tracker writes it. */
 export interface OrderStateWrite {
@@ -17,8 +18,11 @@ export function lastPerKey<T>(items: T[], key: (item: T) => string | number): T[
   return [...new Map(items.map((item) => [key(item), item])).values()];
 }
 
+const WRITE_ORDER_STATE_SQL = `UPDATE "Order" SET "exchangeOrderId" = @exchangeOrderId, "status" = @status,
+    "filledQty" = @filledQty, "avgPrice" = @avgPrice, "error" = @error, "updatedAt" = @updatedAt WHERE "id" = @id`;
+
 /**
- * Writes many orders' states with one statement (UPDATE … FROM VALUES; SQLite ≥ 3.33): the hot
+ * Writes many orders' states in one transaction (one prepared statement, run per order): the hot
  * path of a copy fan-out, whose hundred answers come within milliseconds. Only the order tracker
  * calls it; the columns are the Order model's (prisma/schema.prisma), and the tests that run
  * every order through here fail if they drift.
@@ -26,27 +30,21 @@ export function lastPerKey<T>(items: T[], key: (item: T) => string | number): T[
 export async function writeOrderStates(db: Db, items: OrderStateWrite[]): Promise<void> {
   const latest = lastPerKey(items, (i) => i.id);
   if (latest.length === 0) return;
-  const rows = jsonRows(
-    ['id', 'exchangeOrderId', 'status', 'filledQty', 'avgPrice', 'error'],
-    latest.map((i) => [i.id, i.exchangeOrderId, i.status, i.filledQty, i.avgPrice, i.error]),
-  );
-  await db.$executeRaw`
-    UPDATE "Order" SET "exchangeOrderId" = v."exchangeOrderId", "status" = v."status", "filledQty" = v."filledQty",
-      "avgPrice" = v."avgPrice", "error" = v."error", "updatedAt" = ${new Date()}
-    FROM (${rows}) AS v WHERE "Order"."id" = v."id"`;
-}
-
-/** What `INSERT … RETURNING "id", "clientOrderId"` answers (SQLite may give ids as bigint). */
-export type InsertedId = { id: number | bigint; clientOrderId: string };
-
-/** Each inserted row's id by its client order id; a row the insert did not return is an error. */
-export function insertedIds(returned: InsertedId[], what: string): (clientOrderId: string) => number {
-  const ids = new Map(returned.map((r) => [r.clientOrderId, Number(r.id)]));
-  return (clientOrderId) => {
-    const id = ids.get(clientOrderId);
-    if (id === undefined) throw new Error(`${what} ${clientOrderId} was not inserted`);
-    return id;
-  };
+  const updatedAt = sqliteTime(new Date());
+  await transactNow(db, (connection) => {
+    const update = statement(connection, WRITE_ORDER_STATE_SQL);
+    for (const i of latest) {
+      update.run({
+        id: i.id,
+        exchangeOrderId: i.exchangeOrderId,
+        status: i.status,
+        filledQty: i.filledQty,
+        avgPrice: i.avgPrice,
+        error: i.error,
+        updatedAt,
+      });
+    }
+  });
 }
 
 /** A copy order row written before it is sent (the copy engine writes one per follower at once). */
@@ -59,27 +57,23 @@ export interface NewCopyOrder {
   cost: string | null;
 }
 
+const INSERT_COPY_ORDER_SQL = `INSERT INTO "Order" ("clientOrderId", "accountId", "purpose", "symbol", "side", "type",
+    "amount", "cost", "status", "createdAt", "updatedAt")
+  VALUES (@clientOrderId, @accountId, 'copy', @symbol, @side, 'market', @amount, @cost, 'PENDING', @now, @now)
+  RETURNING "id"`;
+
 /**
- * Inserts PENDING market copy orders with one statement (inside the event's transaction) and
- * returns their rows as stored, built from the insert and the ids SQLite returned.
+ * Inserts PENDING market copy orders inside the caller's transaction (the event's: one prepared
+ * statement, run per order) and returns their rows as stored, built from the insert and the ids
+ * SQLite returned.
  */
-export async function insertCopyOrders(db: Prisma.TransactionClient | Db, orders: NewCopyOrder[]): Promise<Order[]> {
-  if (orders.length === 0) return [];
-  const now = new Date();
-  const rows = jsonRows(
-    ['clientOrderId', 'accountId', 'symbol', 'side', 'amount', 'cost'],
-    orders.map((o) => [o.clientOrderId, o.accountId, o.symbol, o.side, o.amount, o.cost]),
-  );
-  const returned = await db.$queryRaw<InsertedId[]>`
-    INSERT INTO "Order" ("clientOrderId", "accountId", "purpose", "symbol", "side", "type", "amount", "cost",
-      "status", "createdAt", "updatedAt")
-    SELECT r."clientOrderId", r."accountId", 'copy', r."symbol", r."side", 'market', r."amount", r."cost", 'PENDING',
-      ${now}, ${now} FROM (${rows}) AS r
-    RETURNING "id", "clientOrderId"`;
-  const idOf = insertedIds(returned, 'copy order');
+export function insertCopyOrderRows(connection: Connection, orders: NewCopyOrder[], now: Date): Order[] {
+  const insert = statement(connection, INSERT_COPY_ORDER_SQL);
+  const at = sqliteTime(now);
   return orders.map((o) => {
+    const { id } = insert.get({ ...o, now: at }) as { id: number };
     return {
-      id: idOf(o.clientOrderId),
+      id,
       clientOrderId: o.clientOrderId,
       accountId: o.accountId,
       vpId: null,
@@ -103,4 +97,9 @@ export async function insertCopyOrders(db: Prisma.TransactionClient | Db, orders
       updatedAt: now,
     };
   });
+}
+
+/** The same, in a transaction of its own. */
+export function insertCopyOrders(db: Db, orders: NewCopyOrder[]): Promise<Order[]> {
+  return transactNow(db, (connection) => insertCopyOrderRows(connection, orders, new Date()));
 }

@@ -3,6 +3,7 @@ import { HedgeError } from '../../domain/errors.ts';
 import { checkOrderRisk, NO_LIMITS, type RiskLimits } from '../../domain/risk.ts';
 import type { RiskLimit } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
+import { readNow, statement } from '../../infra/db/connection.ts';
 import type { EventBus } from '../events.ts';
 import { fromColumn, optionalColumn } from './decimal-columns.ts';
 import type { OrderPlan } from './order-service.ts';
@@ -16,6 +17,9 @@ export interface RiskLimitsInput {
   maxOpenOrders?: number | null;
   maxDailyLoss?: Decimal | null;
 }
+
+const LIMITED_SQL = `SELECT "accountId", "maxOrderNotional", "maxPositionNotional", "maxOpenOrders", "maxDailyLoss"
+  FROM "RiskLimit" WHERE "accountId" IN (SELECT "value" FROM json_each(?))`;
 
 function hasAnyLimit(limits: RiskLimits): boolean {
   return (
@@ -58,7 +62,11 @@ export class RiskService {
 
   /** Which of these accounts have any limit set (one query for a whole fan-out). */
   async limited(accountIds: string[]): Promise<Set<string>> {
-    const rows = await this.db.riskLimit.findMany({ where: { accountId: { in: accountIds } } });
+    // On the connection: this is read for every leader event, before the first copy goes out.
+    const rows = await readNow(
+      this.db,
+      (connection) => statement(connection, LIMITED_SQL).all(JSON.stringify(accountIds)) as RiskLimit[],
+    );
     return new Set(rows.filter((row) => hasAnyLimit(limitsOf(row))).map((row) => row.accountId));
   }
 
