@@ -229,8 +229,11 @@ describe('every command keeps to the caller’s role and grants', () => {
       expect(reply.text).not.toMatch(/\blead\b/);
     }
     const leaderTrader = await caller('trader', ['lead']);
-    const ask = await t.app.dispatcher.handleValues(leaderTrader, 'copy stop', {});
+    // Copying is stopped on this desk: starting it is what asks for a Confirm.
+    const ask = await t.app.dispatcher.handleValues(leaderTrader, 'copy start', {});
     expect(ask.confirmation).toBeDefined();
+    const stop = await t.app.dispatcher.handleValues(leaderTrader, 'copy stop', {});
+    expect(stop.text).toBe('Copying is already stopped; nothing changed. Leader orders are recorded, not copied.');
   });
 });
 

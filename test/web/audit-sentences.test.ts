@@ -42,6 +42,7 @@ async function session(language: 'en' | 'zh'): Promise<Session> {
   await say('/lang xx');
   await say('/alerts off');
   await desk.say('/alerts on');
+  await desk.say('/copy stop');
   return { web, owner: await web.owner() };
 }
 
@@ -158,6 +159,15 @@ describe('the audit page reads as sentences', () => {
     const cn = await rowsOf(zh.owner);
     expect(cn.find((r) => r.action === '/alerts off')?.outcome).toBe('无变化');
     expect(cn.find((r) => r.action === '/alerts on')?.outcome).toBe('已拒绝');
+    // Stopping what is stopped is said before any Confirm, and is no "ok".
+    expect(rows.find((r) => r.action === '/copy stop')).toEqual({
+      action: '/copy stop',
+      outcome: 'refused',
+      what: 'Refused: Copying is already stopped; nothing changed. Leader orders are recorded, not copied.',
+    });
+    expect(cn.find((r) => r.action === '/copy stop')?.what).toBe(
+      '已拒绝：复制已经是停止状态，没有任何变化。主账户订单只记录，不复制。',
+    );
     const filtered = await en.owner.get('/audit?outcome=unchanged');
     expect(filtered.text).toContain('1 entry · page 1 of 1');
   });

@@ -6,8 +6,9 @@ import { formatAmount } from '../../domain/valuation.ts';
 import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { copySymbolSchema } from '../../services/copy/copy-settings.ts';
+import { CopyRefusedError } from '../../services/copy/copy-engine.ts';
 import { assetsOf } from '../../services/copy/leader-events.ts';
-import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
+import { defineCommand, type CommandContext, type CommandGroup, type Reply } from '../types.ts';
 
 export const followerArg = {
   schema: accountIdSchema,
@@ -69,6 +70,21 @@ function resultOf(t: Translate, intent: CopyIntent, base: string, quote: string)
   return why ? t('copy.outcome_reason', { status, why }) : status;
 }
 
+/** Starting what runs (or stopping what is stopped) is said before a Confirm is offered. */
+async function refuseWhenAlready(ctx: CommandContext, running: boolean): Promise<void> {
+  if ((await ctx.services.copy.isRunning()) === running) throw new CopyRefusedError(alreadyKey(running));
+}
+
+function alreadyKey(running: boolean): string {
+  return running ? 'copy.already_running' : 'copy.already_stopped';
+}
+
+/** It changed in the meantime (another chat, the admin): nothing to do, and audited so. */
+function alreadyReply(ctx: CommandContext, running: boolean): Reply {
+  const key = alreadyKey(running);
+  return { text: ctx.t(key), unchanged: { key } };
+}
+
 const startCommand = defineCommand({
   name: 'start',
   role: 'trader',
@@ -76,8 +92,12 @@ const startCommand = defineCommand({
   mutates: true,
   confirm: true,
   args: {},
-  describe: (ctx) => ctx.t('copy.describe_start'),
+  async describe(ctx) {
+    await refuseWhenAlready(ctx, true);
+    return ctx.t('copy.describe_start');
+  },
   async run(ctx) {
+    if (await ctx.services.copy.isRunning()) return alreadyReply(ctx, true);
     await ctx.services.copy.setRunning(true);
     return { text: ctx.t('copy.started') };
   },
@@ -90,8 +110,12 @@ const stopCommand = defineCommand({
   mutates: true,
   confirm: true,
   args: {},
-  describe: (ctx) => ctx.t('copy.describe_stop'),
+  async describe(ctx) {
+    await refuseWhenAlready(ctx, false);
+    return ctx.t('copy.describe_stop');
+  },
   async run(ctx) {
+    if (!(await ctx.services.copy.isRunning())) return alreadyReply(ctx, false);
     await ctx.services.copy.setRunning(false);
     return { text: ctx.t('copy.stopped') };
   },
