@@ -153,9 +153,22 @@ describe("an order is fitted to its market's filters before the confirmation", (
     );
   });
 
+  it("a limit price off the tick is confirmed on the tick, in the trader's favour, and says so in Chinese too", async () => {
+    const ask = await d.app.dispatcher.handleLine(ZH, '/order sub_b BTC/USDT buy 0.001 59000.129');
+    expect(ask?.text).toContain('价格已按市场最小价格变动 0.01 向对你有利的方向取整：59000.129 → 59000.12。');
+    expect((await d.app.dispatcher.handleAction(ZH, ask?.buttons?.[0]?.[1]?.data ?? ''))?.text).toBe(
+      '已取消，未执行任何操作。',
+    );
+    expect(await d.say('/order sub_a BTC/USDT sell 0.002 70000.01 short')).toContain(
+      "Price rounded to the market's tick of 0.1, in your favour: 70000.01 → 70000.1.",
+    );
+    expect(await d.say('no')).toBe('Cancelled. Nothing was done.');
+  });
+
   it('the confirmation shows the quantity as it is sent, rounded down to the lot step, and that is what is sent', async () => {
     const { ask, done } = await d.confirmed('/order main BTC/USDT buy 0.0025');
     expect(ask).toContain('buy 0.002 BTC/USDT:USDT');
+    expect(ask).toContain("Quantity rounded down to the market's step of 0.001: 0.0025 → 0.002.");
     expect(ask).not.toContain('0.0025 BTC/USDT');
     expect(done).toMatch(/order #\d+ .* FILLED, filled 0\.002 at/);
     const order = await d.app.services.db.order.findFirst({ where: { accountId: 'main' }, orderBy: { id: 'desc' } });

@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { formatAmount } from '../../domain/valuation.ts';
+import type { FitAdjustment } from '../../domain/market-filters.ts';
 import type { Order, VirtualPosition } from '../../generated/prisma/client.ts';
 import type { Translate } from '../../i18n/index.ts';
 import type { OrderPlan, PlaceOrderInput } from '../../services/orders/order-service.ts';
@@ -37,7 +38,7 @@ function inputOf(args: OrderArgs, userId: number | undefined): PlaceOrderInput {
 
 export function describePlan(t: Translate, plan: OrderPlan): string {
   const size = plan.cost ? `${formatAmount(plan.cost)} USDT` : formatAmount(plan.amount ?? fromColumn('0'));
-  return t('order.plan', {
+  const line = t('order.plan', {
     account: plan.accountId,
     side: plan.side,
     size,
@@ -47,6 +48,19 @@ export function describePlan(t: Translate, plan: OrderPlan): string {
     price: plan.price ? formatAmount(plan.price) : t('orders.market'),
     vp: plan.vpName,
   });
+  return [line, ...adjustmentLines(t, plan)].join('\n');
+}
+
+/** What fitting the order to its market changed: the trader confirms the figures that are sent. */
+function adjustmentLines(t: Translate, plan: OrderPlan): string[] {
+  const notes: [string, FitAdjustment | undefined][] = [
+    ['order.rounded_amount', plan.adjusted?.amount],
+    ['order.rounded_cost', plan.adjusted?.cost],
+    ['order.rounded_price', plan.adjusted?.price],
+  ];
+  return notes.flatMap(([key, change]) =>
+    change ? [t(key, { step: change.step.toFixed(), from: change.from.toFixed(), to: change.to.toFixed() })] : [],
+  );
 }
 
 export function describeResult(t: Translate, order: Order, vp: VirtualPosition | null): string {
