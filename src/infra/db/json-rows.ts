@@ -28,12 +28,3 @@ export function jsonRows(columns: readonly string[], rows: readonly (readonly Js
 export function sqliteTime(at: Date): string {
   return at.toISOString().replace('Z', '+00:00');
 }
-
-/**
- * A DateTime column read past Prisma: the adapter's ISO text, SQLite's own `CURRENT_TIMESTAMP`
- * text (UTC, no zone), or epoch milliseconds.
- */
-export function fromSqliteTime(value: string | number): Date {
-  if (typeof value === 'number') return new Date(value);
-  return new Date(/^\d{4}-\d\d-\d\d \d/.test(value) ? `${value.replace(' ', 'T')}Z` : value);
-}

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { sizeFollowerCopy, type FollowerPolicy, type MarketFilters } from '../../domain/copy-sizing.ts';
 import type { CopyIntent } from '../../generated/prisma/client.ts';
-import type { AccountView } from '../accounts.ts';
+import type { FollowerRef } from '../accounts.ts';
 import { assetsOf } from './leader-events.ts';
 
 /** What of a leader event sizes its copies. */
@@ -46,10 +46,10 @@ export interface PlanSources {
   limited: Set<string>;
   codes: Map<string, number>;
   /** The follower's market symbol for the leader's (`BTC/USDT`), or undefined if it has none. */
-  symbolOf: (follower: AccountView) => Promise<string | undefined>;
+  symbolOf: (follower: FollowerRef) => Promise<string | undefined>;
   /** The follower's free amount of an asset if the cache vouches for it right now. */
   trustedFree: (followerId: string, asset: string) => Decimal | undefined;
-  filtersOf: (follower: AccountView, symbol: string) => Promise<MarketFilters>;
+  filtersOf: (follower: FollowerRef, symbol: string) => Promise<MarketFilters>;
 }
 
 const DEFAULT_POLICY: FollowerPolicy = { mode: 'share', ratio: null, maxPerTrade: null };
@@ -62,7 +62,7 @@ const DEFAULT_POLICY: FollowerPolicy = { mode: 'share', ratio: null, maxPerTrade
  */
 export async function planCopies(
   event: EventSize & { symbol: string },
-  followers: AccountView[],
+  followers: FollowerRef[],
   sources: PlanSources,
 ): Promise<PlannedCopy[]> {
   return Promise.all(

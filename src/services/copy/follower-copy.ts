@@ -11,7 +11,7 @@ import {
 import { ExchangeAuthError } from '../../exchange/errors.ts';
 import type { CopyEvent, CopyIntent, Order } from '../../generated/prisma/client.ts';
 import { Coalescer } from '../../infra/db/coalescer.ts';
-import { entryOf, type OrderChange, type OrderTracker } from '../orders/order-tracker.ts';
+import type { OrderChange, OrderTracker } from '../orders/order-tracker.ts';
 import type { FanOutWindow } from '../orders/fan-out-window.ts';
 import type { CopyEngineDeps, CopyTiming } from './copy-engine.ts';
 import type { CopyOrders } from './copy-orders.ts';
@@ -270,8 +270,10 @@ export class FollowerCopies {
    */
   private fromOrder(event: CopyEvent, intent: CopyIntent, row: Order): CopyIntent {
     if (isIntentTerminal(intent.status as IntentState)) return intent;
-    const next = intentTransition(intent.status as IntentState, entryOf(row)) ?? (intent.status as IntentState);
     const filled = new Decimal(row.filledQty);
+    const next =
+      intentTransition(intent.status as IntentState, { state: row.status as OrderState, filled }) ??
+      (intent.status as IntentState);
     const fields = {
       // An intent whose SENT write was lost (a crash) learns its amount from its order row.
       amount: intent.amount ?? row.cost ?? row.amount,
