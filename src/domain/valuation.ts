@@ -24,8 +24,3 @@ export function valueInUsdt(
   }
   return { totalUsdt, unpriced };
 }
-
-/** Money for people: at most `dp` decimals, no trailing zeros, no exponent. */
-export function formatAmount(value: Decimal, dp = 8): string {
-  return value.toDecimalPlaces(dp, Decimal.ROUND_DOWN).toFixed();
-}

@@ -12,6 +12,7 @@ import {
   UnknownSymbolError,
   type ExchangeOperation,
 } from './errors.ts';
+import { filtersOfMarket } from './market-filters.ts';
 import { decimalOf, toBalanceLines, toOrder, toPosition, toTrade } from './normalize.ts';
 import type { RequestMode, RequestQueue } from './request-queue.ts';
 import type {
@@ -24,6 +25,7 @@ import type {
   ExchangeTrade,
   KeyPermissions,
   MarketKind,
+  MarketPrecision,
   OrderRef,
   PlaceOrderRequest,
   PositionMode,
@@ -91,6 +93,12 @@ export class CcxtAccountExchange implements AccountExchange {
     throw new UnknownSymbolError('exchange.unknown_symbol', this.context('placeOrder'), {
       params: { symbol: input.trim(), market: this.market },
     });
+  }
+
+  precisionOf(symbol: string): MarketPrecision {
+    const market = ((this.client.markets ?? {}) as Record<string, MarketInterface | undefined>)[symbol];
+    const { priceTick, amountStep } = filtersOfMarket(market);
+    return { tick: priceTick, step: amountStep };
   }
 
   fetchBalance(): Promise<BalanceLine[]> {

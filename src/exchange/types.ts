@@ -1,7 +1,8 @@
 import type { Decimal } from 'decimal.js';
+import type { MarketPrecision } from '../domain/display-number.ts';
 import type { KeyPermissions } from '../domain/key-permissions.ts';
 
-export type { KeyPermissions };
+export type { KeyPermissions, MarketPrecision };
 
 export type ExchangeId = 'binance' | 'bitget';
 export type MarketKind = 'spot' | 'usdm';
@@ -121,6 +122,8 @@ export interface AccountExchange {
   readonly requestValidityMs: number;
   /** 'btcusdt', 'BTC/USDT', 'BTCUSDT' → unified; throws UnknownSymbolError naming the account. */
   resolveSymbol(input: string): string;
+  /** The tick and step of a unified symbol's market, to show its numbers as it has them; {} when unknown. */
+  precisionOf(symbol: string): MarketPrecision;
   fetchBalance(): Promise<BalanceLine[]>;
   /**
    * What this account's key may do (trade spot, futures, withdraw, IP restriction), as the

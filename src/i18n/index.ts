@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MessageParams } from '../domain/errors.ts';
+import { termKeys } from './terms.ts';
 
 export const LANGUAGES = ['en', 'zh'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -36,7 +37,24 @@ export function hasMessage(key: string): boolean {
 /** Translates a key; a missing key falls back to English, then to the key itself. */
 export function t(language: Language, key: string, params: MessageParams = {}): string {
   const text = catalogs[language].get(key) ?? catalogs.en.get(key) ?? key;
-  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>
+    name in params ? termOf(language, name, String(params[name])) : whole,
+  );
+}
+
+/** A placeholder's value as the reply shows it: a side, market or status in the reply's language. */
+function termOf(language: Language, placeholder: string, value: string): string {
+  for (const key of termKeys(placeholder, value)) {
+    const term = catalogs[language].get(key) ?? catalogs.en.get(key);
+    if (term !== undefined) return term;
+  }
+  return value;
+}
+
+/** A side, market or status (`buy`, `usdm`, `FILLED`) in the reply's language; as given when it has no term. */
+export function term(translate: Translate, group: string, value: string): string {
+  const key = `terms.${group}.${value}`;
+  return hasMessage(key) ? translate(key) : value;
 }
 
 /** Maps platform locales (`zh-hans`, `zh-CN`, `en-US`) to a language we speak. */

@@ -1,6 +1,6 @@
 import type { ScheduledTask } from 'node-cron';
 import type { Difference } from '../domain/reconciliation.ts';
-import { formatAmount } from '../domain/valuation.ts';
+import { marketNumbers } from '../domain/display-number.ts';
 import { scheduleJob } from '../infra/cron.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { AccountService } from './accounts.ts';
@@ -118,6 +118,7 @@ export class ReconciliationMonitor {
   }
 
   private alert(accountId: string, d: Difference, kind: RaisedAlert['kind'], runs: number): RaisedAlert {
+    const { holding } = marketNumbers(d.symbol);
     this.deps.bus.emit({
       type: 'alert',
       accountId,
@@ -128,10 +129,10 @@ export class ReconciliationMonitor {
         account: accountId,
         symbol: d.symbol,
         side: d.side,
-        exchange: formatAmount(d.exchangeQty),
-        vps: formatAmount(d.vpQty),
-        accepted: formatAmount(d.acceptedQty),
-        unexplained: formatAmount(d.unexplained),
+        exchange: holding(d.exchangeQty),
+        vps: holding(d.vpQty),
+        accepted: holding(d.acceptedQty),
+        unexplained: holding(d.unexplained),
         runs: String(runs),
       },
     });

@@ -206,7 +206,7 @@ describe('/vp tpsl on spot: watch and send', () => {
       vp: 'spot_tp',
       price: '61200',
       qty: '0.00999',
-      realized: '11.98', // (61200 − 60000) × 0.00999 = 11.988, shown to the cent, rounded down
+      realized: '11.99', // (61200 − 60000) × 0.00999 = 11.988, shown to the cent, rounded half up
     });
 
     // Crossed again later: nothing is left to sell and nothing is sent.

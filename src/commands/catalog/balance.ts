@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
-import { formatAmount, valueInUsdt } from '../../domain/valuation.ts';
+import { displayHolding, displayMoney } from '../../domain/display-number.ts';
+import { valueInUsdt } from '../../domain/valuation.ts';
 import type { BalanceLine } from '../../exchange/types.ts';
 import type { Translate } from '../../i18n/index.ts';
 import type { AccountView } from '../../services/accounts.ts';
@@ -21,10 +22,14 @@ function renderBalance(t: Translate, account: AccountView, { lines, prices }: Ac
   });
   if (held.length === 0) return `${head}\n  ${t('balance.empty')}`;
   const rows = held.map((l) =>
-    t('balance.line', { asset: l.asset, free: formatAmount(l.free), locked: formatAmount(l.locked) }),
+    t('balance.line', {
+      asset: l.asset,
+      free: displayHolding(l.free, l.asset),
+      locked: displayHolding(l.locked, l.asset),
+    }),
   );
   const { totalUsdt, unpriced } = valueInUsdt(held, prices);
-  const total = t('balance.total', { total: formatAmount(totalUsdt, 2) });
+  const total = t('balance.total', { total: displayMoney(totalUsdt) });
   const note = unpriced.length > 0 ? ` ${t('balance.unpriced', { assets: unpriced.join(', ') })}` : '';
   return [head, ...rows.map((r) => `  ${r}`), `  ${total}${note}`].join('\n');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountNumbers } from '../format/numbers.ts';
 import { defineCommand } from '../types.ts';
 import { describeOpenOrder } from './orders.ts';
 import { accountArg, symbolArg } from './scope.ts';
@@ -28,14 +29,15 @@ export const cancelCommand = defineCommand({
     },
     symbol: symbolArg,
   },
-  describe: async (ctx, { account, order, symbol }) =>
-    ctx.t('cancel.describe', {
-      account,
-      order: describeOpenOrder(ctx.t, await ctx.services.openOrders.find(account, order, symbol)),
-    }),
+  async describe(ctx, { account, order, symbol }) {
+    const view = await ctx.services.openOrders.find(account, order, symbol);
+    const numbers = await accountNumbers(ctx.services, account, view.order.symbol);
+    return ctx.t('cancel.describe', { account, order: describeOpenOrder(ctx.t, view, numbers) });
+  },
   async run(ctx, { account, order: ref, symbol }) {
     const { openOrders } = ctx.services;
     const cancelled = await openOrders.cancel(account, await openOrders.find(account, ref, symbol));
-    return { text: ctx.t('cancel.done', { account, order: describeOpenOrder(ctx.t, cancelled) }) };
+    const numbers = await accountNumbers(ctx.services, account, cancelled.order.symbol);
+    return { text: ctx.t('cancel.done', { account, order: describeOpenOrder(ctx.t, cancelled, numbers) }) };
   },
 });

@@ -2,9 +2,9 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { accountIdSchema } from '../../domain/account.ts';
 import { sees, visibleOf } from '../../domain/grants.ts';
-import { formatAmount } from '../../domain/valuation.ts';
+import { displayHolding, displayMoney, displayPercent } from '../../domain/display-number.ts';
 import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
-import type { Translate } from '../../i18n/index.ts';
+import { term, type Translate } from '../../i18n/index.ts';
 import { copySymbolSchema } from '../../services/copy/copy-settings.ts';
 import { CopyRefusedError } from '../../services/copy/copy-engine.ts';
 import { assetsOf } from '../../services/copy/leader-events.ts';
@@ -18,7 +18,7 @@ export const followerArg = {
 };
 
 /** A leader event's fraction as people read it: `0.25` → `25%`. */
-export const percent = (fraction: string) => `${formatAmount(new Decimal(fraction).times(100), 4)}%`;
+export const percent = (fraction: string) => displayPercent(new Decimal(fraction));
 
 /** A copy still under way: written (PENDING) or sent and not yet answered (SENT). */
 const IN_FLIGHT: ReadonlySet<string> = new Set(['PENDING', 'SENT']);
@@ -42,7 +42,7 @@ export function tallyOf(intents: readonly Pick<CopyIntent, 'status'>[]) {
  */
 export function outcomeOf(t: Translate, event: CopyEvent, intent: CopyIntent): string {
   const { base, quote } = assetsOf(event.symbol);
-  const side = t(`copy.side.${event.side}`);
+  const side = term(t, 'side', event.side);
   const sized =
     intent.amount === null ? side : sizedAs(t, side, event.side === 'buy' ? quote : base, intent.amount, intent);
   return `${sized} → ${resultOf(t, intent, base, quote)}`;
@@ -51,18 +51,18 @@ export function outcomeOf(t: Translate, event: CopyEvent, intent: CopyIntent): s
 function sizedAs(t: Translate, side: string, unit: string, amountColumn: string, intent: CopyIntent): string {
   const amount = new Decimal(amountColumn);
   const free = intent.freeBefore === null ? undefined : new Decimal(intent.freeBefore);
-  const params = { side, unit, amount: formatAmount(amount) };
+  const params = { side, unit, amount: displayHolding(amount, unit) };
   if (!free?.greaterThan(0)) return t('copy.outcome_sized', params);
-  const share = `${formatAmount(amount.div(free).times(100), 2)}%`;
-  return t('copy.outcome_share', { ...params, percent: share, free: formatAmount(free) });
+  const share = displayPercent(amount.div(free));
+  return t('copy.outcome_share', { ...params, percent: share, free: displayHolding(free, unit) });
 }
 
 function resultOf(t: Translate, intent: CopyIntent, base: string, quote: string): string {
   if (intent.status === 'FILLED' && intent.filledQty !== null) {
-    const qty = formatAmount(new Decimal(intent.filledQty));
+    const qty = displayHolding(new Decimal(intent.filledQty), base);
     return intent.cost === null
       ? `${t('copy.intent_status.FILLED')} ${qty} ${base}`
-      : t('copy.outcome_filled', { qty, base, cost: formatAmount(new Decimal(intent.cost)), quote });
+      : t('copy.outcome_filled', { qty, base, cost: displayMoney(new Decimal(intent.cost), quote), quote });
   }
   const status = t(`copy.intent_status.${intent.status}`);
   // Our own reason reads in the reader's language; the exchange's words only when we have none.
@@ -254,7 +254,7 @@ export const eventsCommand = defineCommand({
         id: String(e.id),
         at: e.createdAt.toISOString().replace('T', ' ').slice(0, 19),
         leader: sees(caller.accounts, e.leaderId) ? e.leaderId : t('copy.leader_hidden'),
-        side: t(`copy.side.${e.side}`),
+        side: e.side,
         symbol: e.symbol,
         percent: percent(e.fraction),
         status:

@@ -1,7 +1,8 @@
 import { Decimal } from 'decimal.js';
 import { accountIdSchema } from '../../domain/account.ts';
 import { visibleOf } from '../../domain/grants.ts';
-import { formatAmount } from '../../domain/valuation.ts';
+import { displayHolding, displayMoney } from '../../domain/display-number.ts';
+import { term } from '../../i18n/index.ts';
 import {
   checkFollowerPolicy,
   copyCapSchema,
@@ -34,19 +35,23 @@ const listCommand = defineCommand({
     const [policies, last] = await Promise.all([copy.settings.policies(ids), copy.lastCopies(ids)]);
     const free = (id: string, asset: string) =>
       copy.balances.free(id, asset).then(
-        (d) => formatAmount(d),
+        (d) => displayHolding(d, asset),
         () => '—',
       );
     const rows = await Promise.all(
       followers.map(async (f) => {
         const policy = policies.get(f.id);
-        const mode = policy?.mode === 'ratio' ? `ratio ×${policy.ratio?.toFixed() ?? '0'}` : 'share';
-        const cap = policy?.maxPerTrade ? formatAmount(policy.maxPerTrade) : '—';
+        const mode =
+          policy?.mode === 'ratio'
+            ? t('copy.mode_ratio', { ratio: policy.ratio?.toFixed() ?? '0' })
+            : t('copy.mode_share');
+        const cap = policy?.maxPerTrade ? displayMoney(policy.maxPerTrade) : '—';
         const latest = last.get(f.id);
+        const status = term(t, 'status', f.status);
         return [
           f.id,
-          `${f.exchange} ${f.env}`,
-          f.statusReason ? `${f.status} (${f.statusReason})` : f.status,
+          `${f.exchange} ${term(t, 'env', f.env)}`,
+          f.statusReason ? `${status} (${f.statusReason})` : status,
           mode,
           cap,
           await free(f.id, quote),
@@ -113,7 +118,7 @@ async function followerPolicyTarget(
 function capText(t: (key: string) => string, cap: Decimal | 'off' | undefined | null): string {
   if (cap === undefined) return t('copy.cap_unchanged');
   if (cap === null || cap === 'off') return t('copy.cap_none');
-  return `${formatAmount(new Decimal(cap))} USDT`;
+  return `${displayMoney(new Decimal(cap))} USDT`;
 }
 
 const accountArg = {

@@ -1,10 +1,10 @@
 import type { Decimal } from 'decimal.js';
-import { formatAmount } from '../../domain/valuation.ts';
 import type { FitAdjustment } from '../../domain/market-filters.ts';
 import type { Order, VirtualPosition } from '../../generated/prisma/client.ts';
 import type { Translate } from '../../i18n/index.ts';
 import type { OrderPlan, PlaceOrderInput } from '../../services/orders/order-service.ts';
 import { fromColumn } from '../../services/orders/decimal-columns.ts';
+import { accountNumbers, type MarketNumbers } from '../format/numbers.ts';
 import { defineCommand } from '../types.ts';
 import { accountArg } from './scope.ts';
 import { amountArg, positionSideArg, priceArg, reduceArg, sideArg, vpArg } from './trading-args.ts';
@@ -36,8 +36,8 @@ function inputOf(args: OrderArgs, userId: number | undefined): PlaceOrderInput {
   };
 }
 
-export function describePlan(t: Translate, plan: OrderPlan): string {
-  const size = plan.cost ? `${formatAmount(plan.cost)} USDT` : formatAmount(plan.amount ?? fromColumn('0'));
+export function describePlan(t: Translate, plan: OrderPlan, numbers: MarketNumbers): string {
+  const size = plan.cost ? `${numbers.money(plan.cost)} USDT` : numbers.quantity(plan.amount ?? fromColumn('0'));
   const line = t('order.plan', {
     account: plan.accountId,
     side: plan.side,
@@ -45,7 +45,7 @@ export function describePlan(t: Translate, plan: OrderPlan): string {
     symbol: plan.symbol,
     positionSide: plan.positionSide,
     effect: t(plan.increases ? 'order.opens' : 'order.reduces'),
-    price: plan.price ? formatAmount(plan.price) : t('orders.market'),
+    price: plan.price ? numbers.price(plan.price) : t('orders.market'),
     vp: plan.vpName,
   });
   return [line, ...adjustmentLines(t, plan)].join('\n');
@@ -63,15 +63,15 @@ function adjustmentLines(t: Translate, plan: OrderPlan): string[] {
   );
 }
 
-export function describeResult(t: Translate, order: Order, vp: VirtualPosition | null): string {
+export function describeResult(t: Translate, order: Order, vp: VirtualPosition | null, numbers: MarketNumbers): string {
   const lines = [
     t('order.result', {
       account: order.accountId,
       id: order.exchangeOrderId ?? '—',
       clientId: order.clientOrderId,
       status: order.status,
-      filled: formatAmount(fromColumn(order.filledQty)),
-      avg: order.avgPrice ? formatAmount(fromColumn(order.avgPrice)) : '—',
+      filled: numbers.quantity(fromColumn(order.filledQty)),
+      avg: order.avgPrice ? numbers.price(fromColumn(order.avgPrice)) : '—',
     }),
   ];
   if (order.status === 'UNKNOWN') lines.push(t('order.in_doubt'));
@@ -79,9 +79,9 @@ export function describeResult(t: Translate, order: Order, vp: VirtualPosition |
     lines.push(
       t('order.vp_after', {
         vp: vp.name,
-        qty: formatAmount(fromColumn(vp.netQty)),
-        avg: formatAmount(fromColumn(vp.avgEntry)),
-        realized: formatAmount(fromColumn(vp.realizedPnl), 2),
+        qty: numbers.holding(fromColumn(vp.netQty)),
+        avg: numbers.price(fromColumn(vp.avgEntry)),
+        realized: numbers.money(fromColumn(vp.realizedPnl)),
       }),
     );
   }
@@ -104,9 +104,14 @@ export const orderCommand = defineCommand({
     reduce: reduceArg,
     vp: vpArg,
   },
-  describe: async (ctx, args) => describePlan(ctx.t, await ctx.services.orders.check(inputOf(args, ctx.caller.userId))),
+  async describe(ctx, args) {
+    const plan = await ctx.services.orders.check(inputOf(args, ctx.caller.userId));
+    return describePlan(ctx.t, plan, await accountNumbers(ctx.services, plan.accountId, plan.symbol));
+  },
   async run(ctx, args) {
     const { order, vp } = await ctx.services.orders.place(inputOf(args, ctx.caller.userId));
-    return { text: describeResult(ctx.t, order, vp) };
+    return {
+      text: describeResult(ctx.t, order, vp, await accountNumbers(ctx.services, order.accountId, order.symbol)),
+    };
   },
 });

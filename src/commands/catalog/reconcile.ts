@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Difference } from '../../domain/reconciliation.ts';
-import { formatAmount } from '../../domain/valuation.ts';
 import type { PositionSide } from '../../domain/vp-ledger.ts';
-import type { Translate } from '../../i18n/index.ts';
+import { term, type Translate } from '../../i18n/index.ts';
 import type { AcceptInput, AssignInput, ReconcileReport } from '../../services/reconciliation.ts';
 import { fromColumn } from '../../services/orders/decimal-columns.ts';
+import { accountNumbers, marketNumbers } from '../format/numbers.ts';
 import { monospaceTable } from '../format/table.ts';
 import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
 import { accountArg, accountOrAllArg, replyPerAccount } from './scope.ts';
@@ -21,23 +21,28 @@ function positionSide(side: 'long' | 'short'): PositionSide {
 function differenceTable(t: Translate, differences: readonly Difference[]): string {
   return monospaceTable(
     t('reconcile.columns').split('|'),
-    differences.map((d) => [
-      d.symbol,
-      d.side,
-      formatAmount(d.exchangeQty),
-      formatAmount(d.vpQty),
-      formatAmount(d.acceptedQty),
-      formatAmount(d.diff),
-      formatAmount(d.explainedByExternal),
-      formatAmount(d.unexplained),
-      t(`reconcile.cause.${d.likelyCause}`),
-    ]),
+    differences.map((d) => {
+      const { holding } = marketNumbers(d.symbol);
+      return [
+        d.symbol,
+        term(t, 'position_side', d.side),
+        holding(d.exchangeQty),
+        holding(d.vpQty),
+        holding(d.acceptedQty),
+        holding(d.diff),
+        holding(d.explainedByExternal),
+        holding(d.unexplained),
+        t(`reconcile.cause.${d.likelyCause}`),
+      ];
+    }),
   );
 }
 
 /** `0.1 BTC/USDT LONG, 0.2 ETH/USDT LONG`: what was accepted as held outside the VPs. */
-function acceptedList(accepted: ReconcileReport['accepted']): string {
-  return accepted.map((a) => `${a.qty.toFixed()} ${a.symbol} ${a.side}`).join(', ');
+function acceptedList(t: Translate, accepted: ReconcileReport['accepted']): string {
+  const one = (a: ReconcileReport['accepted'][number]) =>
+    `${marketNumbers(a.symbol).holding(a.qty)} ${a.symbol} ${term(t, 'position_side', a.side)}`;
+  return accepted.map(one).join(', ');
 }
 
 /** `/reconcile [account] [symbol]` (also `/reconcile show …`): the differences, one table per account. */
@@ -55,7 +60,7 @@ const showCommand = defineCommand({
       (a, { differences, accepted }) => {
         const head = { account: a.id, exchange: a.exchange, market: a.market };
         const outside =
-          accepted.length > 0 ? [ctx.t('reconcile.accepted_outside', { list: acceptedList(accepted) })] : [];
+          accepted.length > 0 ? [ctx.t('reconcile.accepted_outside', { list: acceptedList(ctx.t, accepted) })] : [];
         if (differences.length === 0) return [ctx.t('reconcile.agree', head), ...outside].join('\n');
         return [
           ctx.t('reconcile.account', { ...head, count: String(differences.length) }),
@@ -88,12 +93,13 @@ function assignInput(args: {
 /** After settling: does the (symbol, side) agree now? */
 async function sideAfter(ctx: CommandContext, accountId: string, symbol: string, side: PositionSide): Promise<string> {
   const left = (await ctx.services.reconciliation.differences(accountId, symbol)).find((d) => d.side === side);
+  const { holding } = marketNumbers(symbol);
   return left
     ? ctx.t('reconcile.side_differs', {
         symbol,
         side,
-        diff: formatAmount(left.diff),
-        unexplained: formatAmount(left.unexplained),
+        diff: holding(left.diff),
+        unexplained: holding(left.unexplained),
       })
     : ctx.t('reconcile.side_agrees', { symbol, side });
 }
@@ -115,32 +121,34 @@ const assignCommand = defineCommand({
   },
   async describe(ctx, args) {
     const plan = await ctx.services.reconciliation.planAssign(assignInput(args));
+    const numbers = await accountNumbers(ctx.services, plan.accountId, plan.symbol);
     const params = {
       account: plan.accountId,
-      qty: formatAmount(plan.qty),
+      qty: numbers.holding(plan.qty),
       symbol: plan.symbol,
       side: plan.side,
-      price: formatAmount(plan.price),
+      price: numbers.price(plan.price),
       vp: plan.vpName,
       state: ctx.t(plan.vpExists ? 'reconcile.vp_existing' : 'reconcile.vp_new'),
     };
     const lines = [ctx.t(plan.adds ? 'reconcile.assign_add' : 'reconcile.assign_reduce', params)];
     if (plan.consumesExternal.greaterThan(0)) {
-      lines.push(ctx.t('reconcile.consumes', { qty: formatAmount(plan.consumesExternal) }));
+      lines.push(ctx.t('reconcile.consumes', { qty: numbers.holding(plan.consumesExternal) }));
     }
     if (plan.consumesAccepted.greaterThan(0)) {
-      lines.push(ctx.t('reconcile.consumes_accepted', { qty: formatAmount(plan.consumesAccepted) }));
+      lines.push(ctx.t('reconcile.consumes_accepted', { qty: numbers.holding(plan.consumesAccepted) }));
     }
     return lines.join('\n');
   },
   async run(ctx, args) {
     const { plan, vp } = await ctx.services.reconciliation.assign(assignInput(args));
+    const numbers = await accountNumbers(ctx.services, plan.accountId, plan.symbol);
     const done = ctx.t('reconcile.assigned', {
       account: plan.accountId,
       vp: vp.name,
-      qty: formatAmount(fromColumn(vp.netQty)),
-      avg: formatAmount(fromColumn(vp.avgEntry)),
-      realized: formatAmount(fromColumn(vp.realizedPnl), 2),
+      qty: numbers.holding(fromColumn(vp.netQty)),
+      avg: numbers.price(fromColumn(vp.avgEntry)),
+      realized: numbers.money(fromColumn(vp.realizedPnl)),
     });
     return { text: [done, await sideAfter(ctx, plan.accountId, plan.symbol, plan.side)].join('\n') };
   },
@@ -162,7 +170,7 @@ const acceptCommand = defineCommand({
     const plan = await ctx.services.reconciliation.planAccept(acceptInput(args));
     return ctx.t('reconcile.accept_plan', {
       account: plan.accountId,
-      qty: formatAmount(plan.qty),
+      qty: marketNumbers(plan.symbol).holding(plan.qty),
       symbol: plan.symbol,
       side: plan.side,
     });
@@ -171,7 +179,7 @@ const acceptCommand = defineCommand({
     const plan = await ctx.services.reconciliation.accept(acceptInput(args));
     const done = ctx.t('reconcile.accepted', {
       account: plan.accountId,
-      qty: formatAmount(plan.qty),
+      qty: marketNumbers(plan.symbol).holding(plan.qty),
       symbol: plan.symbol,
       side: plan.side,
     });

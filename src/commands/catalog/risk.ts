@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NUMERIC_WORD, toPositiveDecimal } from '../../domain/decimal-input.ts';
 import { AuthorizationError } from '../../domain/errors.ts';
 import type { RiskLimits } from '../../domain/risk.ts';
-import { formatAmount } from '../../domain/valuation.ts';
+import { displayMoney } from '../../domain/display-number.ts';
 import type { Translate } from '../../i18n/index.ts';
 import type { RiskLimitsInput } from '../../services/orders/risk-service.ts';
 import { defineCommand } from '../types.ts';
@@ -16,11 +16,11 @@ function show(t: Translate, accountId: string, limits: RiskLimits, realizedToday
   const off = t('risk.off');
   return t('risk.limits', {
     account: accountId,
-    orderNotional: limits.maxOrderNotional ? `${formatAmount(limits.maxOrderNotional)} USDT` : off,
-    positionNotional: limits.maxPositionNotional ? `${formatAmount(limits.maxPositionNotional)} USDT` : off,
+    orderNotional: limits.maxOrderNotional ? `${displayMoney(limits.maxOrderNotional)} USDT` : off,
+    positionNotional: limits.maxPositionNotional ? `${displayMoney(limits.maxPositionNotional)} USDT` : off,
     openOrders: limits.maxOpenOrders !== null ? String(limits.maxOpenOrders) : off,
-    dailyLoss: limits.maxDailyLoss ? `${formatAmount(limits.maxDailyLoss)} USDT` : off,
-    realizedToday: formatAmount(realizedToday, 2),
+    dailyLoss: limits.maxDailyLoss ? `${displayMoney(limits.maxDailyLoss)} USDT` : off,
+    realizedToday: displayMoney(realizedToday),
   });
 }
 

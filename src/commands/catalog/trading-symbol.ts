@@ -11,13 +11,13 @@ export const symbolSchema = z
 export const symbolRequiredArg = {
   schema: symbolSchema,
   descriptionKey: 'args.symbol',
-  example: 'BTCUSDT',
+  example: 'BTC/USDT',
 } satisfies ArgDef;
 
 export const symbolArg = {
   schema: symbolSchema.optional(),
   descriptionKey: 'args.symbol',
-  example: 'BTCUSDT',
+  example: 'BTC/USDT',
 } satisfies ArgDef;
 
 /** An optional symbol after other optional words, recognised by its form. */

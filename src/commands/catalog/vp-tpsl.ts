@@ -1,5 +1,5 @@
+import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { formatAmount } from '../../domain/valuation.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { LEGS } from '../../services/tpsl/rules.ts';
 import {
@@ -8,7 +8,9 @@ import {
   type TpslPlan,
   type TpslRequest,
 } from '../../services/tpsl/tpsl-service.ts';
+import { fromColumn } from '../../services/orders/decimal-columns.ts';
 import { ledgerOf } from '../../services/orders/virtual-positions.ts';
+import { accountNumbers, numbersOn, type MarketNumbers } from '../format/numbers.ts';
 import { defineCommand, type CommandContext } from '../types.ts';
 import { accountArg } from './scope.ts';
 import { decimalSchema } from './trading-args.ts';
@@ -54,11 +56,12 @@ function retryOf(args: TpslArgs): (added: readonly string[]) => string {
   return (added) => commandLine('vp tpsl', [...words, ...added]);
 }
 
-function priceOrNone(t: Translate, price: { toFixed(): string } | null | undefined): string {
-  return price ? price.toFixed() : t('tpsl.none');
+function priceOrNone(t: Translate, numbers: MarketNumbers, price: Decimal | string | null | undefined): string {
+  if (price === null || price === undefined) return t('tpsl.none');
+  return numbers.price(typeof price === 'string' ? fromColumn(price) : price);
 }
 
-function describeTpsl(t: Translate, plan: TpslPlan): string {
+function describeTpsl(t: Translate, plan: TpslPlan, numbers: MarketNumbers): string {
   const { vp } = plan;
   const head = { account: vp.accountId, vp: vp.name, symbol: vp.symbol, side: vp.positionSide };
   if (!plan.tp && !plan.sl) return t('tpsl.plan_off', head);
@@ -66,27 +69,34 @@ function describeTpsl(t: Translate, plan: TpslPlan): string {
   const lines = [
     t('tpsl.plan', {
       ...head,
-      qty: formatAmount(plan.qty),
-      entry: formatAmount(ledger.avgEntry),
-      mark: plan.mark ? formatAmount(plan.mark) : '—',
-      tp: priceOrNone(t, plan.tp),
-      sl: priceOrNone(t, plan.sl),
+      qty: numbers.holding(plan.qty),
+      entry: numbers.price(ledger.avgEntry),
+      mark: plan.mark ? numbers.price(plan.mark) : '—',
+      tp: priceOrNone(t, numbers, plan.tp),
+      sl: priceOrNone(t, numbers, plan.sl),
     }),
   ];
   lines.push(
     plan.market === 'usdm'
-      ? t('tpsl.plan_futures', { side: vp.positionSide === 'SHORT' ? 'buy' : 'sell', qty: formatAmount(plan.qty) })
+      ? t('tpsl.plan_futures', { side: vp.positionSide === 'SHORT' ? 'buy' : 'sell', qty: numbers.quantity(plan.qty) })
       : t('tpsl.spot_watch', { seconds: String(SPOT_TPSL_POLL_MS / 1000) }),
   );
   return lines.join('\n');
 }
 
-function describeOutcome(ctx: CommandContext, market: TpslPlan['market'], outcome: TpslOutcome): string {
+function describeOutcome(
+  ctx: CommandContext,
+  market: TpslPlan['market'],
+  outcome: TpslOutcome,
+  numbers: MarketNumbers,
+): string {
   const { t } = ctx;
   const { vp } = outcome;
   const head = { account: vp.accountId, vp: vp.name, symbol: vp.symbol, side: vp.positionSide };
   if (!vp.tpPrice && !vp.slPrice && Object.keys(outcome.failed).length === 0) return t('tpsl.removed', head);
-  const lines = [t('tpsl.set', { ...head, tp: vp.tpPrice ?? t('tpsl.none'), sl: vp.slPrice ?? t('tpsl.none') })];
+  const lines = [
+    t('tpsl.set', { ...head, tp: priceOrNone(t, numbers, vp.tpPrice), sl: priceOrNone(t, numbers, vp.slPrice) }),
+  ];
   for (const leg of LEGS) {
     const placed = outcome.placed[leg];
     const failed = outcome.failed[leg];
@@ -128,12 +138,14 @@ export const tpslCommand = defineCommand({
     symbol: flexibleSymbolArg,
     side: vpSideArg,
   },
-  describe: async (ctx, args) =>
-    describeTpsl(ctx.t, await explainingAmbiguity(retryOf(args), () => ctx.services.tpsl.plan(requestOf(args)))),
+  async describe(ctx, args) {
+    const plan = await explainingAmbiguity(retryOf(args), () => ctx.services.tpsl.plan(requestOf(args)));
+    return describeTpsl(ctx.t, plan, await accountNumbers(ctx.services, plan.vp.accountId, plan.vp.symbol));
+  },
   async run(ctx, args) {
     const request = requestOf(args);
     const exchange = await ctx.services.exchanges.for(request.accountId);
     const outcome = await explainingAmbiguity(retryOf(args), () => ctx.services.tpsl.set(request));
-    return { text: describeOutcome(ctx, exchange.market, outcome) };
+    return { text: describeOutcome(ctx, exchange.market, outcome, numbersOn(exchange, outcome.vp.symbol)) };
   },
 });

@@ -2,11 +2,12 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.ts';
 import { unrealizedPnl } from '../../domain/vp-ledger.ts';
-import { formatAmount } from '../../domain/valuation.ts';
 import { UnknownSymbolError } from '../../exchange/errors.ts';
 import type { VirtualPosition } from '../../generated/prisma/client.ts';
-import type { Translate } from '../../i18n/index.ts';
+import { term, type Translate } from '../../i18n/index.ts';
+import { fromColumn } from '../../services/orders/decimal-columns.ts';
 import { ledgerOf } from '../../services/orders/virtual-positions.ts';
+import { accountNumbers, type MarketNumbers } from '../format/numbers.ts';
 import { monospaceTable } from '../format/table.ts';
 import { defineCommand, type ArgDef, type CommandContext, type CommandGroup } from '../types.ts';
 import { describePlan, describeResult } from './order.ts';
@@ -43,25 +44,29 @@ const closedArg = {
   flexible: true,
 } satisfies ArgDef;
 
-/** The VP table's cells, one row per VP. */
-export function vpCells(vp: VirtualPosition): string[] {
+/** The VP table's cells, one row per VP, its numbers as its market has them. */
+export function vpCells(t: Translate, vp: VirtualPosition, numbers: MarketNumbers): string[] {
   const ledger = ledgerOf(vp);
+  const price = (p: string | null) => (p ? numbers.price(fromColumn(p)) : '—');
   return [
     vp.accountId,
     vp.symbol,
-    vp.positionSide,
+    term(t, 'position_side', vp.positionSide),
     vp.name,
-    formatAmount(ledger.netQty),
-    formatAmount(ledger.avgEntry),
-    formatAmount(ledger.realizedPnl, 2),
-    formatAmount(ledger.fees, 4),
-    vp.tpPrice ?? '—',
-    vp.slPrice ?? '—',
+    numbers.holding(ledger.netQty),
+    numbers.price(ledger.avgEntry),
+    numbers.money(ledger.realizedPnl),
+    numbers.money(ledger.fees),
+    price(vp.tpPrice),
+    price(vp.slPrice),
   ];
 }
 
-export function vpTable(t: Translate, rows: readonly VirtualPosition[]): string {
-  return monospaceTable(t('vp.header').split('|'), rows.map(vpCells));
+export async function vpTable(ctx: CommandContext, rows: readonly VirtualPosition[]): Promise<string> {
+  const cells = await Promise.all(
+    rows.map(async (vp) => vpCells(ctx.t, vp, await accountNumbers(ctx.services, vp.accountId, vp.symbol))),
+  );
+  return monospaceTable(ctx.t('vp.header').split('|'), cells);
 }
 
 async function markPrice(ctx: CommandContext, vp: VirtualPosition): Promise<Decimal | undefined> {
@@ -90,7 +95,7 @@ const listCommand = defineCommand({
       command: commandLine('vp list', [account ?? (symbol ? 'all' : undefined), symbol, 'closed']),
     };
     if (shown.length === 0) return { text: ctx.t('vp.none_open', closedOnes) };
-    const lines = [vpTable(ctx.t, shown)];
+    const lines = [await vpTable(ctx, shown)];
     if (shown.length < rows.length) lines.push(ctx.t('vp.closed_hidden', closedOnes));
     return { text: lines.join('\n') };
   },
@@ -149,12 +154,13 @@ const showCommand = defineCommand({
       commandLine('vp show', [args.account, args.name, args.symbol, args.side, ...added]);
     const vp = await explainingAmbiguity(retry, () => findVp(ctx, args));
     const mark = await markPrice(ctx, vp).catch(() => undefined);
-    const lines = [vpTable(ctx.t, [vp])];
+    const lines = [await vpTable(ctx, [vp])];
     if (mark) {
+      const numbers = await accountNumbers(ctx.services, vp.accountId, vp.symbol);
       lines.push(
         ctx.t('vp.unrealized', {
-          mark: formatAmount(mark),
-          pnl: formatAmount(unrealizedPnl(ledgerOf(vp), mark), 2),
+          mark: numbers.price(mark),
+          pnl: numbers.money(unrealizedPnl(ledgerOf(vp), mark)),
         }),
       );
     }
@@ -174,10 +180,15 @@ const closeCommand = defineCommand({
   mutates: true,
   confirm: true,
   args: { account: accountArg, name: vpNameArg, percent: percentArg, symbol: flexibleSymbolArg, side: vpSideArg },
-  describe: async (ctx, args) => describePlan(ctx.t, await ctx.services.orders.check(await closeInput(ctx, args))),
+  async describe(ctx, args) {
+    const plan = await ctx.services.orders.check(await closeInput(ctx, args));
+    return describePlan(ctx.t, plan, await accountNumbers(ctx.services, plan.accountId, plan.symbol));
+  },
   async run(ctx, args) {
     const { order, vp } = await ctx.services.orders.place(await closeInput(ctx, args));
-    return { text: describeResult(ctx.t, order, vp) };
+    return {
+      text: describeResult(ctx.t, order, vp, await accountNumbers(ctx.services, order.accountId, order.symbol)),
+    };
   },
 });
 

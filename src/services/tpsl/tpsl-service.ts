@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { decodeOwnClientOrderId, ownClientOrderId } from '../../domain/client-order-id.ts';
 import { HedgeError, NotFoundError } from '../../domain/errors.ts';
-import { formatAmount } from '../../domain/valuation.ts';
+import { marketNumbers, type MarketNumbers } from '../../domain/display-number.ts';
 import type { PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { AccountExchange } from '../../exchange/types.ts';
@@ -240,13 +240,24 @@ export class TpslService {
       { accountId: vp.accountId, clientOrderId: orderId },
       { kind: 'reported', source: 'stream', status: 'closed', filled: qty, average: price },
     );
+    const numbers = await this.numbersOf(vp);
     this.alert(vp, 'info', `alerts.${leg}_triggered`, {
-      price: formatAmount(price),
-      qty: formatAmount(qty),
-      realized: formatAmount(realized, 2),
-      remaining: formatAmount(fromColumn(vp.netQty)),
+      price: numbers.price(price),
+      qty: numbers.quantity(qty),
+      realized: numbers.money(realized),
+      remaining: numbers.holding(fromColumn(vp.netQty)),
     });
     return db.virtualPosition.update({ where: { id: vp.id }, data: { tpPrice: null, slPrice: null } });
+  }
+
+  /** The VP's market figures for an alert; the asset defaults when its exchange is out of reach. */
+  private async numbersOf(vp: VirtualPosition): Promise<MarketNumbers> {
+    try {
+      const exchange = await this.deps.exchanges.for(vp.accountId);
+      return marketNumbers(vp.symbol, exchange.precisionOf(vp.symbol));
+    } catch {
+      return marketNumbers(vp.symbol);
+    }
   }
 
   /** Spot: the price crossed a leg; sell the VP at market through the OMS, once. */

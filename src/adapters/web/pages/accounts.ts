@@ -6,6 +6,7 @@ import type { AccountView } from '../../../services/accounts.ts';
 import { AccountAdmin, KeyRefusedError, type VerifyResult } from '../../../services/admin/account-admin.ts';
 import type { WebContext } from '../context.ts';
 import { describeOpenOrder } from '../../../commands/catalog/orders.ts';
+import { accountNumbers } from '../../../commands/format/numbers.ts';
 import type { OpenOrderView } from '../../../services/open-orders.ts';
 import {
   accountRow,
@@ -77,15 +78,15 @@ export function register(router: Router, web: WebContext): void {
     if (account.status !== 'ACTIVE' || !account.hasCredentials) return { rows: [], error: '' };
     try {
       const views = await services.openOrders.list(account.id);
-      return { rows: views.map((v) => openOrderRow(v)), error: '' };
+      return { rows: await Promise.all(views.map((v) => openOrderRow(account.id, v))), error: '' };
     } catch (err) {
       return { rows: [], error: web.describeError(err) };
     }
   };
-  const openOrderRow = (view: OpenOrderView) => ({
+  const openOrderRow = async (accountId: string, view: OpenOrderView) => ({
     ref: view.ref,
     kind: view.kind,
-    text: describeOpenOrder(t, view),
+    text: describeOpenOrder(t, view, await accountNumbers(services, accountId, view.order.symbol)),
   });
 
   const renderDetail = async (res: Response, account: AccountView, extras: DetailExtras = {}) => {
@@ -220,7 +221,7 @@ export function register(router: Router, web: WebContext): void {
     try {
       const { openOrders } = services;
       const cancelled = await openOrders.cancel(account.id, await openOrders.find(account.id, form.data.ref));
-      const text = describeOpenOrder(t, cancelled);
+      const text = describeOpenOrder(t, cancelled, await accountNumbers(services, account.id, cancelled.order.symbol));
       await web.audit(res, {
         command: 'orders.cancel',
         accountId: account.id,

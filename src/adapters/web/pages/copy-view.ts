@@ -1,7 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { accountIdSchema } from '../../../domain/account.ts';
-import { formatAmount } from '../../../domain/valuation.ts';
+import { displayHolding, displayMoney } from '../../../domain/display-number.ts';
 import type { Translate } from '../../../i18n/index.ts';
 import { outcomeOf, percent, tallyOf } from '../../../commands/catalog/copy.ts';
 import type { Services } from '../../../services/index.ts';
@@ -43,7 +43,8 @@ export const followerSettingsForm = z.preprocess(
     }),
 );
 
-const money = (d: Decimal | undefined | null) => (d ? formatAmount(d) : '');
+/** A figure by the display rule, blank when there is none. */
+const shown = (d: Decimal | undefined | null, display: (d: Decimal) => string) => (d ? display(d) : '');
 const time = (at: Date) => `${at.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 
 /** Everything the Copy page shows, read through the copy engine's public methods. */
@@ -73,10 +74,10 @@ export async function copyPageData(services: Services, t: Translate) {
       status: f.status,
       statusReason: f.statusReason,
       mode: policy?.mode ?? 'share',
-      ratio: money(policy?.ratio),
-      cap: money(policy?.maxPerTrade),
-      freeQuote: money(copy.balances.snapshot(f.id, quote)),
-      freeBase: money(copy.balances.snapshot(f.id, base)),
+      ratio: policy?.ratio?.toFixed() ?? '',
+      cap: shown(policy?.maxPerTrade, (d) => displayMoney(d)),
+      freeQuote: shown(copy.balances.snapshot(f.id, quote), (d) => displayHolding(d, quote)),
+      freeBase: shown(copy.balances.snapshot(f.id, base), (d) => displayHolding(d, base)),
       lastCopy: latest ? `#${latest.eventId} ${outcomeOf(t, latest.event, latest)}` : '',
       lastCopyAt: latest ? time(latest.updatedAt) : '',
     };

@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import { formatAmount } from '../../../domain/valuation.ts';
+import { displayMoney } from '../../../domain/display-number.ts';
 import { checkFollowerPolicy } from '../../../services/copy/copy-settings.ts';
 import type { WebContext } from '../context.ts';
 import { addFollowerForm, copyPageData, followerRef, followerSettingsForm, symbolForm } from './copy-view.ts';
@@ -103,7 +103,7 @@ export function register(router: Router, web: WebContext): void {
           ratio: mode === 'ratio' ? (ratio ?? null) : null,
           maxPerTrade: cap === 'off' ? null : cap,
         });
-        const capText = cap === 'off' ? t('copy.cap_none') : `${formatAmount(cap)} USDT`;
+        const capText = cap === 'off' ? t('copy.cap_none') : `${displayMoney(cap)} USDT`;
         const policyText = (p: typeof before) =>
           p ? `${p.mode}${p.ratio ? ` ×${p.ratio.toFixed()}` : ''}, cap ${p.maxPerTrade?.toFixed() ?? 'none'}` : '?';
         const after = (await copy.settings.policies([account.id])).get(account.id);
