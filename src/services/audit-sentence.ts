@@ -77,8 +77,9 @@ function describeOrder(t: Translate, order: AuditOrder): string {
   const price = exact(order.price);
   const size = cost ? t('audit.order.cost', { cost }) : (exact(order.amount) ?? '—');
   const position = order.positionSide ? ` ${t(`audit.order.position.${order.positionSide}`)}` : '';
-  return t('audit.order.line', {
-    id: order.exchangeOrderId ?? t('audit.order.no_exchange_id'),
+  // An order the exchange never acknowledged has only our client id.
+  return t(order.exchangeOrderId ? 'audit.order.line' : 'audit.order.line_no_id', {
+    id: order.exchangeOrderId ?? '',
     clientId: order.clientOrderId,
     side: t(`audit.order.side.${order.side}`),
     size,

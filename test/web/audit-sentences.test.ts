@@ -104,7 +104,7 @@ describe('the audit page reads as sentences', () => {
     const cn = (await rowsOf(zh.owner)).find((r) => r.action === '/order sub_b BTC/USDT buy 0.002');
     expect(cn?.outcome).toBe('失败');
     expect(cn?.what).toMatch(
-      /^失败：.*订单 无交易所订单号（客户端订单号 hs\w+）：买入 0\.002 BTC\/USDT，市价 — 被交易所拒绝，未成交。$/,
+      /^失败：.*订单（无交易所订单号，客户端订单号 hs\w+）：买入 0\.002 BTC\/USDT，市价 — 被交易所拒绝，未成交。$/,
     );
   });
 
