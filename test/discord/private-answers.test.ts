@@ -51,6 +51,16 @@ const slowPrompt = defineCommand({
   run: () => Promise.resolve({ text: 'The slow thing is done.' }),
 });
 
+/** A reply of three Discord messages, answered at once. */
+const longRead = defineCommand({
+  name: 'longread',
+  role: 'public',
+  scope: 'none',
+  mutates: false,
+  args: {},
+  run: () => Promise.resolve({ text: Array.from({ length: 3 }, (_, i) => `part ${i} ${'x'.repeat(1900)}`).join('\n') }),
+});
+
 let desk: DiscordDesk | undefined;
 afterEach(async () => {
   await desk?.close();
@@ -60,7 +70,7 @@ afterEach(async () => {
 async function open(env: Record<string, string> = {}): Promise<DiscordDesk> {
   desk = await startDiscordDesk(
     env,
-    { commands: [...COMMANDS, slowRefusal, slowPrompt] },
+    { commands: [...COMMANDS, slowRefusal, slowPrompt, longRead] },
     { directReplyMs: DIRECT_REPLY_MS },
   );
   return desk;
@@ -120,6 +130,21 @@ describe('refusals and errors are private from the first answer', () => {
     expect(d.fake.callsTo('PATCH', /messages\/@original$/)).toHaveLength(1);
     expect(d.fake.deleted).toEqual([]);
     expect(publicIn(d, d.fake.channel(GUILD.channelId))).toEqual([]);
+  });
+});
+
+describe('a failure after a public first answer', () => {
+  it('leaves what the channel saw alone and tells the caller privately, with a reference', async () => {
+    const d = await open();
+    d.fake.refuse(1, /^POST \/webhooks\//);
+    const answers = await d.slash(OWNER, 'longread', {}, GUILD);
+    const [first, apology] = answers;
+    expect(first).toMatchObject({ ephemeral: false });
+    expect(first?.content).toMatch(/^part 0 x+$/);
+    expect(apology?.ephemeral).toBe(true);
+    expect(plainTextOf(apology?.content ?? '')).toMatch(/Reference: \w+/);
+    expect(publicIn(d, answers)).toHaveLength(1);
+    expect(d.fake.callsTo('PATCH', /./)).toEqual([]);
   });
 });
 

@@ -280,13 +280,16 @@ export class DiscordInteractions {
     const content = t(await this.languageOf(interaction), 'errors.internal', { ref });
     const apology = { content, components: [], allowedMentions: NO_MENTIONS };
     try {
+      const privately = () =>
+        interaction.followUp({ content, allowedMentions: NO_MENTIONS, flags: MessageFlags.Ephemeral });
       if (!interaction.deferred && !interaction.replied) {
         await interaction.reply({ ...apology, flags: MessageFlags.Ephemeral });
+      } else if (interaction.deferred) {
+        // Replace the "thinking…" placeholder (or the pressed prompt); when even that is refused, say it privately.
+        await interaction.editReply(apology).catch(privately);
       } else {
-        // Replace the "thinking…" placeholder; when even that is refused, say it privately.
-        await interaction
-          .editReply(apology)
-          .catch(() => interaction.followUp({ content, allowedMentions: NO_MENTIONS, flags: MessageFlags.Ephemeral }));
+        // Answered directly, maybe in public: what was said stays, the apology goes to the caller alone.
+        await privately();
       }
     } catch (sendErr) {
       this.deps.logger.error({ err: sendErr, ref }, 'discord: could not tell the user about a failure');
