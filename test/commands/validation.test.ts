@@ -267,6 +267,17 @@ describe('argument errors name the argument and what is wrong with its value', (
     );
   });
 
+  it('a currency after the amount is no VP name: the trader is told how to give a quote amount', async () => {
+    expect(await refused('/order sub_b BTC/USDT buy 50 USDT')).toBe(
+      'Argument vp: "USDT" is a currency, not a virtual position name. For an amount in USDT, write it with $, e.g. $50.\n' +
+        `Usage: ${ORDER_USAGE}`,
+    );
+    expect(await refusedZh('/order sub_b BTC/USDT buy 50 usdt')).toBe(
+      '参数 vp：“usdt”是币种，不是虚拟仓位名称。如要按 usdt 金额下单，请在金额前加 $，例如 $50。\n' +
+        `用法：${ORDER_USAGE}`,
+    );
+  });
+
   it('a long value is echoed cut to about 40 characters', async () => {
     const pasted = 'x'.repeat(5900);
     const text = await refused(`/order sub_b BTC/USDT buy ${pasted}`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { decimalSchema, NUMERIC_WORD, toPositiveDecimal } from '../../domain/decimal-input.ts';
+import { USD_STABLES } from '../../domain/valuation.ts';
 import type { ArgDef } from '../types.ts';
 
 export { decimalSchema };
@@ -48,11 +49,16 @@ export const vpNameSchema = z
   .trim()
   .regex(/^[A-Za-z][\w-]{0,23}$/, 'a name: a letter, then letters, digits, _ or - (at most 24)');
 
+/** `/order … buy 50 USDT` means a quote amount: a stablecoin's name is never read as a VP name. */
+const isCurrencyWord = (name: string) => USD_STABLES.has(name.toUpperCase()) || name.toUpperCase() === 'USD';
+
 export const vpArg = {
-  schema: vpNameSchema.optional(),
+  schema: vpNameSchema.refine((name) => !isCurrencyWord(name), { params: { key: 'errors.vp_is_currency' } }).optional(),
   descriptionKey: 'args.vp',
   example: 'alpha',
   placeholder: 'vp',
   flexible: true,
+  // A word no other argument takes is this one's to refuse (`USDT`, a name too long), not an extra word.
+  resembles: /^[A-Za-z]/,
   complete: 'vp',
 } satisfies ArgDef;
