@@ -103,6 +103,8 @@ export interface AuditQuery {
   /** A command (`copy`) matches itself and its subcommands (`copy start`). */
   command?: string | undefined;
   outcome?: AuditOutcome | undefined;
+  /** An exchange order id or a client order id: the rows of the commands that moved that order. */
+  order?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
   /** 1-based. */
@@ -183,11 +185,20 @@ export class AuditLog {
 
 function auditWhere(q: AuditQuery): Prisma.AuditLogWhereInput {
   const at = { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lte: q.to } : {}) };
+  const either: Prisma.AuditLogWhereInput[] = [];
+  if (q.command) either.push({ OR: [{ command: q.command }, { command: { startsWith: `${q.command} ` } }] });
+  if (q.order) {
+    // The ids as the facts JSON spells them: a whole id, not a part of another one.
+    const id = JSON.stringify(q.order);
+    either.push({
+      OR: [{ facts: { contains: `"clientOrderId":${id}` } }, { facts: { contains: `"exchangeOrderId":${id}` } }],
+    });
+  }
   return {
     ...(q.accountId ? { accountId: q.accountId } : {}),
     ...(q.userId !== undefined ? { userId: q.userId } : {}),
     ...(q.outcome ? { outcome: q.outcome } : {}),
     ...(q.from || q.to ? { at } : {}),
-    ...(q.command ? { OR: [{ command: q.command }, { command: { startsWith: `${q.command} ` } }] } : {}),
+    ...(either.length > 0 ? { AND: either } : {}),
   };
 }

@@ -47,8 +47,8 @@ async function session(language: 'en' | 'zh'): Promise<Session> {
 }
 
 /** The audit table's rows as the reader sees them: action, outcome and sentence. */
-async function rowsOf(owner: WebClient): Promise<{ action: string; outcome: string; what: string }[]> {
-  const page = await owner.get('/audit');
+async function rowsOf(owner: WebClient, path = '/audit'): Promise<{ action: string; outcome: string; what: string }[]> {
+  const page = await owner.get(path);
   return [...page.text.matchAll(/<tr id="audit-\d+">([\s\S]*?)<\/tr>/g)].map(([, row = '']) => {
     const cells = [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => (m[1] ?? '').replace(/<[^>]+>/g, ''));
     return { action: cells[3] ?? '', outcome: cells[6] ?? '', what: (cells[7] ?? '').replace(/&#39;/g, "'") };
@@ -106,6 +106,22 @@ describe('the audit page reads as sentences', () => {
     expect(cn?.what).toMatch(
       /^失败：.*订单（无交易所订单号，客户端订单号 hs\w+）：买入 0\.002 BTC\/USDT，市价 — 被交易所拒绝，未成交。$/,
     );
+  });
+
+  it('an order id finds the rows of the commands that moved that order, whichever id is typed', async () => {
+    const { limit } = await ordersOf(en);
+    const lines = async (query: string) => (await rowsOf(en.owner, `/audit?${query}`)).map((r) => r.action);
+    const placedAndCancelled = [
+      `/cancel sub_b ${limit.exchangeOrderId ?? ''}`,
+      '/order sub_b BTC/USDT buy 0.001 price=50000',
+    ];
+    expect(await lines(`order=${limit.exchangeOrderId ?? ''}`)).toEqual(placedAndCancelled);
+    expect(await lines(`order=${limit.clientOrderId}`)).toEqual(placedAndCancelled);
+    expect(await lines(`order=${limit.clientOrderId.slice(0, -2)}`)).toEqual([]);
+    const bad = await en.owner.get('/audit?order=%3Cscript%3E');
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('Order id: an exchange order id or a client order id');
+    expect((await zh.owner.get('/audit')).text).toContain('订单号');
   });
 
   it('the same rows in Chinese', async () => {

@@ -43,19 +43,28 @@ export const auditFilterSchema = z
       blankToUndefined,
       z.enum(AUDIT_OUTCOMES, { error: `one of: ${AUDIT_OUTCOMES.join(', ')}` }).optional(),
     ),
+    order: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^[\w-]{1,64}$/, 'an exchange order id or a client order id')
+        .optional(),
+    ),
     from: timeField(false),
     to: timeField(true),
     page: z.preprocess(blankToUndefined, z.coerce.number().int().min(1, 'a page number').optional()),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ['to'], message: 'the end is before the start' });
 
-const FILTER_FIELDS = ['account', 'user', 'command', 'outcome', 'from', 'to'] as const;
+const FILTER_FIELDS = ['account', 'user', 'command', 'outcome', 'order', 'from', 'to'] as const;
 /** The catalog key naming each filter (web.audit.*). */
 const LABELS: Record<string, string> = {
   account: 'account',
   user: 'user',
   command: 'action',
   outcome: 'outcome',
+  order: 'order',
   from: 'from',
   to: 'to',
   page: 'page',
@@ -87,8 +96,17 @@ export function register(router: Router, web: WebContext): void {
     const accountIds = [...new Set([...accounts.map((a) => a.id), ...audited])].sort();
     let result: AuditPage | undefined;
     if (parsed.ok) {
-      const { account, user, command, outcome, from, to, page } = parsed.data;
-      result = await services.audit.query({ accountId: account, userId: user, command, outcome, from, to, page });
+      const { account, user, command, outcome, order, from, to, page } = parsed.data;
+      result = await services.audit.query({
+        accountId: account,
+        userId: user,
+        command,
+        outcome,
+        order,
+        from,
+        to,
+        page,
+      });
     }
     const names = new Map(people.map((p) => [p.id, p.name]));
     const data = {
