@@ -247,6 +247,20 @@ describe('argument errors name the argument and what is wrong with its value', (
     );
   });
 
+  it('a count of open orders that is not whole or past any real limit', async () => {
+    expect(await refused('/risk sub_a open_orders 2.5')).toBe(
+      'Argument value: 2.5 is not a whole number; it counts orders.',
+    );
+    expect(await refusedZh('/risk sub_a open_orders 2.5')).toBe('参数 value：2.5 不是整数；它是订单笔数。');
+    expect(await refused('/risk sub_a open_orders 20000')).toBe(
+      'Argument value: 20000 is too large; it must be at most 10000.',
+    );
+    expect((await d.app.services.risk.limits('sub_a')).maxOpenOrders).toBeNull();
+    expect(await refused('/risk sub_a open_orders 3')).toContain('max open orders 3');
+    expect((await d.app.services.risk.limits('sub_a')).maxOpenOrders).toBe(3);
+    await d.say('/risk sub_a open_orders off');
+  });
+
   it("a number below its bound is said in our words, not zod's", async () => {
     expect(await refused('/events 0')).toBe(
       'Argument count: 0 is too small; it must be at least 1.\nUsage: /events [count] [detail]',

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { NUMERIC_WORD, toPositiveDecimal } from '../../domain/decimal-input.ts';
-import { AuthorizationError } from '../../domain/errors.ts';
+import { ArgumentError, AuthorizationError } from '../../domain/errors.ts';
 import type { RiskLimits } from '../../domain/risk.ts';
 import { displayMoney } from '../../domain/display-number.ts';
 import type { Translate } from '../../i18n/index.ts';
@@ -31,9 +31,24 @@ function inputFor(limit: LimitName, value: Decimal | null): RiskLimitsInput {
     case 'position_notional':
       return { maxPositionNotional: value };
     case 'open_orders':
-      return { maxOpenOrders: value ? value.toDecimalPlaces(0, Decimal.ROUND_DOWN).toNumber() : null };
+      return { maxOpenOrders: value ? value.toNumber() : null };
     case 'daily_loss':
       return { maxDailyLoss: value };
+  }
+}
+
+/** The most open orders a limit may allow; more is no limit at all (and would not fit the column). */
+const MAX_OPEN_ORDERS_LIMIT = 10_000;
+
+/** `open_orders 2.5` is refused, not quietly read as 2. */
+function checkOrderCount(value: Decimal): void {
+  if (!value.isInteger()) throw new ArgumentError('errors.arg_whole', { arg: 'value', value: value.toString() });
+  if (value.gt(MAX_OPEN_ORDERS_LIMIT)) {
+    throw new ArgumentError('errors.arg_at_most', {
+      arg: 'value',
+      value: value.toString(),
+      max: String(MAX_OPEN_ORDERS_LIMIT),
+    });
   }
 }
 
@@ -79,6 +94,7 @@ export const riskCommand = defineCommand({
       if (!account || account === 'all' || value === undefined) {
         return { text: ctx.t('risk.set_usage'), ephemeral: true };
       }
+      if (limit === 'open_orders' && value !== 'off') checkOrderCount(value);
       await ctx.services.accounts.get(account);
       const limits = await risk.setLimits(account, inputFor(limit, value === 'off' ? null : value));
       return { text: show(ctx.t, account, limits, await risk.realizedPnlToday(account)) };
