@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HedgeError } from './errors.ts';
+import { keyCannotTrade } from './status-reasons.ts';
 
 /**
  * What an API key may do, as every exchange's own reading comes out once normalized (Binance's
@@ -87,7 +88,6 @@ export class KeyCannotTradeError extends HedgeError {
 
   /** Short, for the account's status line. */
   get statusReason(): string {
-    const venue = this.exchange === 'binance' ? 'Binance' : 'Bitget';
-    return `API key cannot trade ${this.market === 'usdm' ? 'USDT-M futures' : 'spot'} on ${venue}`;
+    return keyCannotTrade(this.market, this.exchange === 'binance' ? 'Binance' : 'Bitget');
   }
 }

@@ -1,6 +1,7 @@
 import type { Exchange } from 'ccxt';
 import { EXCHANGES, MARKETS, ENVS } from '../domain/account.ts';
 import { ConfigError } from '../domain/errors.ts';
+import { DISABLED_IN_ADMIN } from '../domain/status-reasons.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { Credentials } from '../services/vault/vault.ts';
@@ -133,7 +134,7 @@ export class ExchangeClients {
     const context = { accountId, exchange: spec.exchange, operation: 'loadMarkets' as const };
     if (account.status === 'DISABLED') {
       throw new AccountDisabledError('exchange.account_disabled', context, {
-        params: { reason: account.statusReason ?? 'disabled in the admin' },
+        params: { reason: account.statusReason ?? DISABLED_IN_ADMIN },
       });
     }
     if (spec.env === 'paper' && !this.options.paper) {

@@ -1,5 +1,6 @@
 import ccxt from 'ccxt';
 import { HedgeError, type MessageParams } from '../domain/errors.ts';
+import { keyRejected } from '../domain/status-reasons.ts';
 import { t } from '../i18n/index.ts';
 import { scrubSecrets } from '../infra/secret-scrubber.ts';
 import { responseMetaOf } from './ccxt-client.ts';
@@ -80,7 +81,7 @@ export class ExchangeRequestError extends HedgeError {
 export class ExchangeAuthError extends ExchangeRequestError {
   /** Short, for the account's status line: "API key rejected by Binance (-2015)". */
   get statusReason(): string {
-    return `API key rejected by ${String(this.params['exchange'])}${String(this.params['codeRef'])}`;
+    return keyRejected(String(this.params['exchange']), String(this.params['codeRef']));
   }
 }
 /** The exchange rejected our timestamp: the server clock is off. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MessageParams } from '../domain/errors.ts';
+import { reasonMessage } from '../domain/status-reasons.ts';
 import { termKeys } from './terms.ts';
 
 export const LANGUAGES = ['en', 'zh'] as const;
@@ -44,6 +45,9 @@ export function t(language: Language, key: string, params: MessageParams = {}): 
 
 /** A placeholder's value as the reply shows it: a side, market or status in the reply's language. */
 function termOf(language: Language, placeholder: string, value: string): string {
+  // An account's paused or disabled reason the desk wrote itself reads in the reply's language.
+  const reason = placeholder === 'reason' ? reasonMessage(value) : undefined;
+  if (reason) return t(language, reason.key, reason.params);
   for (const key of termKeys(placeholder, value)) {
     const term = catalogs[language].get(key) ?? catalogs.en.get(key);
     if (term !== undefined) return term;

@@ -103,7 +103,7 @@ describe('exchange clients', () => {
     await desk.addAccount('f2', 'bitget', 'spot');
     const f2 = await desk.clients.for('f2');
     expect(() => f2.resolveSymbol('DOGEUSDT')).toThrow(
-      'Account f2: Bitget spot has no market "DOGEUSDT". Use a symbol such as BTCUSDT.',
+      'Account f2: Bitget spot has no market "DOGEUSDT". Use a symbol such as BTC/USDT.',
     );
   });
 });

@@ -2,11 +2,11 @@ import { visibleOf } from '../../domain/grants.ts';
 import { maskedHint } from '../../domain/mask.ts';
 import type { AccountView } from '../../services/accounts.ts';
 import { defineCommand } from '../types.ts';
-import { term, type Translate } from '../../i18n/index.ts';
+import type { Translate } from '../../i18n/index.ts';
 import type { StreamStatus } from '../../services/streams/supervisor.ts';
 
 function describeAccount(t: Translate, a: AccountView, stream: StreamStatus | undefined): string {
-  const status = a.statusReason ? `${term(t, 'status', a.status)} (${a.statusReason})` : a.status;
+  const status = a.statusReason ? t('accounts.status_because', { status: a.status, reason: a.statusReason }) : a.status;
   return t('accounts.line', {
     id: a.id,
     name: a.name,

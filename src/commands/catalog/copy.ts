@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { accountIdSchema } from '../../domain/account.ts';
 import { sees, visibleOf } from '../../domain/grants.ts';
+import { pausedBy } from '../../domain/status-reasons.ts';
 import { displayHolding, displayMoney, displayPercent } from '../../domain/display-number.ts';
 import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
 import { term, type Translate } from '../../i18n/index.ts';
@@ -193,7 +194,7 @@ export const copyGroup: CommandGroup = {
 
 async function setPaused(ctx: CommandContext, follower: string, paused: boolean) {
   const { copy } = ctx.services;
-  const reason = `paused by ${ctx.caller.displayName ?? ctx.caller.externalId}`;
+  const reason = pausedBy(ctx.caller.displayName ?? ctx.caller.externalId);
   const account = paused ? await copy.pauseFollower(follower, reason) : await copy.resumeFollower(follower);
   return { text: ctx.t(paused ? 'copy.paused' : 'copy.resumed', { follower: account.id }) };
 }

@@ -47,11 +47,12 @@ const listCommand = defineCommand({
             : t('copy.mode_share');
         const cap = policy?.maxPerTrade ? displayMoney(policy.maxPerTrade) : '—';
         const latest = last.get(f.id);
-        const status = term(t, 'status', f.status);
         return [
           f.id,
           `${f.exchange} ${term(t, 'env', f.env)}`,
-          f.statusReason ? `${status} (${f.statusReason})` : status,
+          f.statusReason
+            ? t('accounts.status_because', { status: f.status, reason: f.statusReason })
+            : term(t, 'status', f.status),
           mode,
           cap,
           await free(f.id, quote),

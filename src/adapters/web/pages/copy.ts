@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { displayMoney } from '../../../domain/display-number.ts';
+import { PAUSED_IN_ADMIN } from '../../../domain/status-reasons.ts';
 import { checkFollowerPolicy } from '../../../services/copy/copy-settings.ts';
 import type { WebContext } from '../context.ts';
 import { addFollowerForm, copyPageData, followerRef, followerSettingsForm, symbolForm } from './copy-view.ts';
@@ -10,7 +11,6 @@ import { runAction, wantsPartial, type ActionSpec, type ActionView } from './pag
 const TARGET = 'copy-followers';
 
 const noFields = z.object({});
-const PAUSE_REASON = 'paused in the web admin';
 
 /**
  * The Copy page (issue 7 item 5): the same actions as chat `/copy`, `/followers`, `/pause`,
@@ -135,7 +135,7 @@ export function register(router: Router, web: WebContext): void {
     );
 
   followerAction('pause', 'copy.pause', async (id) => {
-    const account = await copy.pauseFollower(id, PAUSE_REASON);
+    const account = await copy.pauseFollower(id, PAUSED_IN_ADMIN);
     return t('copy.paused', { follower: account.id });
   });
   followerAction('resume', 'copy.resume', async (id) => {
