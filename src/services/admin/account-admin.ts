@@ -1,3 +1,4 @@
+import { displayHolding } from '../../domain/display-number.ts';
 import { newAccountSchema, type AccountKind, type CopyRole, type NewAccountInput } from '../../domain/account.ts';
 import { ArgumentError, HedgeError } from '../../domain/errors.ts';
 import {
@@ -296,7 +297,11 @@ export class AccountAdmin {
     const balances = lines
       .filter((b) => !b.total.isZero() || !b.free.isZero())
       .sort((a, b) => a.asset.localeCompare(b.asset))
-      .map((b) => ({ asset: b.asset, free: b.free.toFixed(), locked: b.locked.toFixed() }));
+      .map((b) => ({
+        asset: b.asset,
+        free: displayHolding(b.free, b.asset),
+        locked: displayHolding(b.locked, b.asset),
+      }));
     return { balances, permissions };
   }
 
