@@ -212,3 +212,31 @@ describe('language parity', () => {
     expect(mixed.join('\n\n')).toBe('');
   });
 });
+
+describe('the examples the issue reported, in both languages', () => {
+  const replyTo = (language: Language, line: string) => replies[language].find((r) => r.line === line)?.text ?? '';
+
+  it('a bad amount names the argument in the reply’s language, with no English hint', () => {
+    expect(replyTo('zh', '/order sub_b BTC/USDT buy -1')).toMatch(/^参数 amount：/);
+    expect(replyTo('zh', '/order sub_b BTC/USDT buy -1')).not.toMatch(/base quantity|quote amount/);
+    expect(replyTo('en', '/order sub_b BTC/USDT buy -1')).toMatch(/^Argument amount: /);
+  });
+
+  it('the confirmation names the side and the market price in the reply’s language', () => {
+    expect(replyTo('zh', '/order sub_b BTC/USDT buy $50')).toContain('买入 50 USDT BTC/USDT');
+    expect(replyTo('zh', '/order sub_b BTC/USDT buy $50')).toContain('价格 市价');
+    expect(replyTo('en', '/order sub_b BTC/USDT buy $50')).toContain('buy 50 USDT BTC/USDT');
+  });
+
+  it('zod’s and ccxt’s own words never reach the trader', () => {
+    for (const language of ['en', 'zh'] as const) {
+      expect(replyTo(language, '/events 0')).not.toMatch(/Too small|expected number/);
+      expect(replyTo(language, '/order sub_a BTC/USDT buy 0.00000001')).not.toMatch(/binanceusdm|precision of/);
+    }
+  });
+
+  it('the symbol hint says BTC/USDT like everything else', () => {
+    expect(replyTo('zh', '/order sub_b DOGE/EUR buy 1')).toContain('请使用如 BTC/USDT 的交易对');
+    expect(replyTo('en', '/order sub_b DOGE/EUR buy 1')).toContain('Use a symbol such as BTC/USDT.');
+  });
+});
