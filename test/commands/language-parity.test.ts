@@ -1,12 +1,14 @@
+import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argShapes } from '../../src/commands/args.ts';
 import { COMMANDS } from '../../src/commands/catalog/index.ts';
 import { leafCommands } from '../../src/commands/types.ts';
-import type { Language } from '../../src/i18n/index.ts';
+import { t, type Language } from '../../src/i18n/index.ts';
 import type { CallerRef } from '../../src/services/identity.ts';
 import { grantUser } from '../support/harness.ts';
 import { allowedWords, chineseIn, englishLeaks } from '../support/language-leaks.ts';
 import { startPaperDesk, type PaperDesk } from '../support/paper-desk.ts';
+import { waitFor } from '../support/wait.ts';
 
 /**
  * A trader who reads Chinese gets Chinese from every command — its answers, confirmations,
@@ -189,6 +191,21 @@ beforeAll(async () => {
     await grantUser(desk.app, caller(language), 'owner');
     replies[language] = await converse(desk, caller(language), [...SESSION, ...generatedLines()]);
   }
+  // Alerts too: a spot take-profit fires, and the exchange holds coins no VP explains.
+  await converse(desk, caller('zh'), ['/vp tpsl sub_b default tp=61000 !']);
+  desk.emulator.setPrice('BTCUSDT', '61500');
+  await desk.app.services.tpsl.checkSpotPrices();
+  await waitFor(() => desk.alerts.some((a) => a.key === 'alerts.tp_triggered'));
+  await (
+    await desk.app.services.exchanges.for('sub_b')
+  ).placeOrder({
+    symbol: 'BTC/USDT',
+    side: 'buy',
+    type: 'market',
+    amount: new Decimal('0.001'),
+    clientOrderId: 'manual-parity-1',
+  });
+  await desk.app.services.reconcileMonitor.run({ settleMs: 0 });
 }, 240_000);
 afterAll(async () => desk.close());
 
@@ -204,6 +221,17 @@ describe('language parity', () => {
       .map((r) => ({ ...r, leaks: englishLeaks(r.text, allowed, r.line) }))
       .filter((r) => r.leaks.length > 0)
       .map((r) => `${r.line}\n  ${r.text.replace(/\n/g, '\n  ')}\n  → ${r.leaks.join(' · ')}`);
+    expect(leaks.join('\n\n')).toBe('');
+  });
+
+  it('every alert the session raised reads in Chinese for a Chinese chat, and in English for an English one', () => {
+    expect(desk.alerts.map((a) => a.key)).toEqual(
+      expect.arrayContaining(['alerts.tp_triggered', 'alerts.reconciliation_new', 'risk.blocked.max_order_notional']),
+    );
+    const leaks = desk.alerts
+      .map((a) => ({ key: a.key, zh: t('zh', a.key, a.params), en: t('en', a.key, a.params) }))
+      .filter((a) => englishLeaks(a.zh, allowed).length > 0 || chineseIn(a.en).length > 0)
+      .map((a) => `${a.key}\n  ${a.zh}\n  ${a.en}\n  → ${englishLeaks(a.zh, allowed).join(' · ')}`);
     expect(leaks.join('\n\n')).toBe('');
   });
 
