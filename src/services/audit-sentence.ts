@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { marketNumbers, type MarketNumbers, type MarketPrecision } from '../domain/display-number.ts';
 import type { MessageParams } from '../domain/errors.ts';
 import type { AuditLog as AuditRow } from '../generated/prisma/client.ts';
 import { hasMessage, type Translate } from '../i18n/index.ts';
@@ -17,13 +18,18 @@ export interface AuditText {
   outcome: string;
 }
 
-export function describeAuditRow(t: Translate, row: AuditRow): AuditText {
+/** The tick and step of an account's market, for an order's figures; {} when not known. */
+export type PrecisionLookup = (accountId: string | null, symbol: string) => MarketPrecision;
+
+export function describeAuditRow(t: Translate, row: AuditRow, precision: PrecisionLookup = () => ({})): AuditText {
   const facts = auditFactsOf(row);
   const reason = facts.reason ? message(t, facts.reason) : legacyDetail(t, row);
   const outcome = row.outcome;
   const head =
     reason === undefined ? t(`audit.sentence.${outcome}`) : t(`audit.sentence.${outcome}_because`, { reason });
-  const orders = (facts.orders ?? []).map((order) => describeOrder(t, order));
+  const orders = (facts.orders ?? []).map((order) =>
+    describeOrder(t, order, marketNumbers(order.symbol, precision(row.accountId, order.symbol))),
+  );
   return {
     action: facts.line ?? (row.platform === 'web' ? row.command : `/${row.command}`),
     sentence: [head, ...orders].join(t('audit.separator')),
@@ -61,21 +67,22 @@ function legacyDetail(t: Translate, row: AuditRow): string | undefined {
   return unfilled(t(detail, { account: known, follower: known, symbol: row.symbol ?? '…' }));
 }
 
-function exact(value: string | null): string | undefined {
+/** A stored figure by the display rule; a value that is no number is shown as stored. */
+function shown(value: string | null, display: (d: Decimal) => string): string | undefined {
   if (value === null || value === '') return undefined;
   try {
-    return new Decimal(value).toFixed();
+    return display(new Decimal(value));
   } catch {
     return value;
   }
 }
 
-function describeOrder(t: Translate, order: AuditOrder): string {
-  const filled = exact(order.filledQty) ?? '0';
-  const avg = exact(order.avgPrice);
-  const cost = exact(order.cost);
-  const price = exact(order.price);
-  const size = cost ? t('audit.order.cost', { cost }) : (exact(order.amount) ?? '—');
+function describeOrder(t: Translate, order: AuditOrder, numbers: MarketNumbers): string {
+  const filled = shown(order.filledQty, numbers.quantity) ?? '0';
+  const avg = shown(order.avgPrice, numbers.price);
+  const cost = shown(order.cost, numbers.money);
+  const price = shown(order.price, numbers.price);
+  const size = cost ? t('audit.order.cost', { cost }) : (shown(order.amount, numbers.quantity) ?? '—');
   const position = order.positionSide ? ` ${t(`audit.order.position.${order.positionSide}`)}` : '';
   // An order the exchange never acknowledged has only our client id.
   return t(order.exchangeOrderId ? 'audit.order.line' : 'audit.order.line_no_id', {
@@ -88,6 +95,8 @@ function describeOrder(t: Translate, order: AuditOrder): string {
     price: price ? t('audit.order.at_price', { price }) : t('audit.order.at_market'),
     status: hasMessage(`audit.order.status.${order.status}`) ? t(`audit.order.status.${order.status}`) : order.status,
     fill:
-      new Decimal(filled).isZero() || !avg ? t('audit.order.nothing_filled') : t('audit.order.filled', { filled, avg }),
+      new Decimal(order.filledQty || '0').isZero() || !avg
+        ? t('audit.order.nothing_filled')
+        : t('audit.order.filled', { filled, avg }),
   });
 }

@@ -2,7 +2,8 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { accountIdSchema } from '../../../domain/account.ts';
 import { AUDIT_OUTCOMES, type AuditPage } from '../../../services/audit.ts';
-import { describeAuditRow } from '../../../services/audit-sentence.ts';
+import { describeAuditRow, type PrecisionLookup } from '../../../services/audit-sentence.ts';
+import type { Services } from '../../../services/index.ts';
 import type { WebContext } from '../context.ts';
 import { blankToUndefined, wantsPartial } from './page-action.ts';
 
@@ -109,6 +110,7 @@ export function register(router: Router, web: WebContext): void {
       });
     }
     const names = new Map(people.map((p) => [p.id, p.name]));
+    const precision = await precisionOfAccounts(services, result?.rows ?? []);
     const data = {
       filters: typed,
       problems: Object.entries(parsed.ok ? {} : parsed.errors).map(([field, message]) => ({
@@ -116,7 +118,7 @@ export function register(router: Router, web: WebContext): void {
         message,
       })),
       rows: (result?.rows ?? []).map((r) => {
-        const text = describeAuditRow(t, r);
+        const text = describeAuditRow(t, r, precision);
         return {
           id: r.id,
           at: r.at.toISOString().slice(0, 19).replace('T', ' '),
@@ -149,4 +151,20 @@ export function register(router: Router, web: WebContext): void {
       web.render(res, 'audit', data, { status, title: t('web.audit.title'), page: 'audit' });
     }
   });
+}
+
+/**
+ * The markets of the accounts on the page, so an order's figures read as that market has them
+ * (price to the tick, quantity to the step); an account whose exchange is out of reach gets the
+ * asset defaults.
+ */
+async function precisionOfAccounts(
+  services: Services,
+  rows: readonly { accountId: string | null }[],
+): Promise<PrecisionLookup> {
+  const ids = [...new Set(rows.flatMap((r) => (r.accountId ? [r.accountId] : [])))];
+  const exchanges = new Map(
+    await Promise.all(ids.map(async (id) => [id, await services.exchanges.for(id).catch(() => undefined)] as const)),
+  );
+  return (accountId, symbol) => (accountId ? exchanges.get(accountId)?.precisionOf(symbol) : undefined) ?? {};
 }
