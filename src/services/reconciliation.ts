@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Decimal } from 'decimal.js';
+import { marketNumbers } from '../domain/display-number.ts';
 import { HedgeError, NotFoundError } from '../domain/errors.ts';
 import { reconcile, type AcceptedSideQty, type Difference, type ExchangeSideQty } from '../domain/reconciliation.ts';
 import { USD_STABLES } from '../domain/valuation.ts';
@@ -133,7 +134,7 @@ export class ReconciliationService {
       throw new ReconcileRefusedError('reconcile.too_much', {
         ...params,
         qty: qty.toFixed(),
-        available: available.toFixed(),
+        available: marketNumbers(input.symbol).holding(available),
       });
     }
     const vp = await this.deps.vps.find({
@@ -223,7 +224,7 @@ export class ReconciliationService {
       throw new ReconcileRefusedError('reconcile.too_much', {
         ...params,
         qty: qty.toFixed(),
-        available: available.toFixed(),
+        available: marketNumbers(input.symbol).holding(available),
       });
     }
     return {

@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { assetDecimals, displayHolding } from '../../domain/display-number.ts';
 import { ClientOrderIdFactory } from '../../domain/client-order-id.ts';
 import { HedgeError } from '../../domain/errors.ts';
 import { fitOrderToMarket, type OrderFit } from '../../domain/market-filters.ts';
@@ -221,8 +222,9 @@ export class OrderService {
     throw new OrderRefusedError('orders.insufficient_balance', {
       account: accountId,
       asset,
-      needed: needed.toDecimalPlaces(8, Decimal.ROUND_UP).toFixed(),
-      free: free.toDecimalPlaces(8, Decimal.ROUND_DOWN).toFixed(),
+      // Never less than is needed, never more than is free.
+      needed: needed.toDecimalPlaces(assetDecimals(asset), Decimal.ROUND_UP).toFixed(),
+      free: displayHolding(free, asset),
     });
   }
 

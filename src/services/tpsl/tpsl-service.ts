@@ -114,7 +114,11 @@ export class TpslService {
     const mark = await lastPrice(exchange, vp.symbol);
     if (!mark) throw new TpslRefusedError('tpsl.no_price', { ...params, symbol: vp.symbol });
     const problem = checkTriggers(ledger.side, { tp: req.tp, sl: req.sl }, { mark, entry: ledger.avgEntry });
-    if (problem) throw new TpslRefusedError(problem.key, { ...params, ...problem.params });
+    if (problem) {
+      const { price } = marketNumbers(vp.symbol, exchange.precisionOf(vp.symbol));
+      const shown = { mark: price(mark), entry: price(ledger.avgEntry) };
+      throw new TpslRefusedError(problem.key, { ...params, ...problem.params, ...shown });
+    }
     const current = armedOf(vp);
     return { ...base, tp: req.tp ?? current.tp, sl: req.sl ?? current.sl, mark };
   }
