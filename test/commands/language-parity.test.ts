@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argShapes } from '../../src/commands/args.ts';
 import { COMMANDS } from '../../src/commands/catalog/index.ts';
 import { leafCommands } from '../../src/commands/types.ts';
-import { t, type Language } from '../../src/i18n/index.ts';
+import { loadCatalog, t, type Language } from '../../src/i18n/index.ts';
 import type { CallerRef } from '../../src/services/identity.ts';
 import { grantUser } from '../support/harness.ts';
 import { allowedWords, chineseIn, englishLeaks } from '../support/language-leaks.ts';
@@ -233,6 +233,15 @@ describe('language parity', () => {
       .filter((a) => englishLeaks(a.zh, allowed).length > 0 || chineseIn(a.en).length > 0)
       .map((a) => `${a.key}\n  ${a.zh}\n  ${a.en}\n  → ${englishLeaks(a.zh, allowed).join(' · ')}`);
     expect(leaks.join('\n\n')).toBe('');
+  });
+
+  it('every Chinese message of the catalog is Chinese, the ones no session reaches too', () => {
+    const leaks = [...loadCatalog('zh')]
+      .filter(([key]) => !key.startsWith('terms.'))
+      .map(([key, text]) => ({ key, text, leaks: englishLeaks(text.replace(/\{\{\s*\w+\s*\}\}/g, '0'), allowed) }))
+      .filter((m) => m.leaks.length > 0)
+      .map((m) => `${m.key}: ${m.text}\n  → ${m.leaks.join(' · ')}`);
+    expect(leaks.join('\n')).toBe('');
   });
 
   it('every English reply is English', () => {

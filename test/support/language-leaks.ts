@@ -29,6 +29,8 @@ const PROPER_NOUNS = [
   'passphrase',
   'hedgestack',
   'ccxt',
+  'Authorization',
+  'Bearer',
 ];
 const ASSETS = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'BTC', 'ETH', 'BNB', 'SOL', 'DOGE', 'EUR'];
 
