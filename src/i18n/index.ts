@@ -39,15 +39,26 @@ export function hasMessage(key: string): boolean {
 export function t(language: Language, key: string, params: MessageParams = {}): string {
   const text = catalogs[language].get(key) ?? catalogs.en.get(key) ?? key;
   return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>
-    name in params ? termOf(language, name, String(params[name])) : whole,
+    name in params ? termOf(language, name, params) : whole,
   );
 }
 
-/** A placeholder's value as the reply shows it: a side, market or status in the reply's language. */
-function termOf(language: Language, placeholder: string, value: string): string {
-  // An account's paused or disabled reason the desk wrote itself reads in the reply's language.
-  const reason = placeholder === 'reason' ? reasonMessage(value) : undefined;
-  if (reason) return t(language, reason.key, reason.params);
+/**
+ * A placeholder's value as the reply shows it: a side, market or status in the reply's language.
+ * A `reason` may be a message of its own — an account's status reason the desk wrote, or a message
+ * key whose values travel beside it (an alert carries its error's key and params) — and reads in
+ * the reply's language too.
+ */
+function termOf(language: Language, placeholder: string, params: MessageParams): string {
+  const value = String(params[placeholder]);
+  if (placeholder === 'reason') {
+    const own = reasonMessage(value);
+    if (own) return t(language, own.key, own.params);
+    if (catalogs.en.has(value)) {
+      const { reason: _reason, ...rest } = params;
+      return t(language, value, rest);
+    }
+  }
   for (const key of termKeys(placeholder, value)) {
     const term = catalogs[language].get(key) ?? catalogs.en.get(key);
     if (term !== undefined) return term;

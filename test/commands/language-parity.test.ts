@@ -191,6 +191,14 @@ beforeAll(async () => {
     await grantUser(desk.app, caller(language), 'owner');
     replies[language] = await converse(desk, caller(language), [...SESSION, ...generatedLines()]);
   }
+  // An exchange refusal we have no message for is quoted as the exchange's own words.
+  for (const language of ['zh', 'en'] as const) {
+    desk.emulator.fault('sub_b', {
+      endpoint: 'POST /api/v3/order',
+      failNext: { count: 1, httpStatus: 400, code: -2010, msg: 'Order would immediately match and take.' },
+    });
+    replies[language].push(...(await converse(desk, caller(language), ['/order sub_b BTC/USDT buy 0.001 !'])));
+  }
   // Alerts too: a spot take-profit fires, and the exchange holds coins no VP explains.
   await converse(desk, caller('zh'), ['/vp tpsl sub_b default tp=61000 !']);
   desk.emulator.setPrice('BTCUSDT', '61500');
@@ -233,6 +241,10 @@ describe('language parity', () => {
       .filter((a) => englishLeaks(a.zh, allowed).length > 0 || chineseIn(a.en).length > 0)
       .map((a) => `${a.key}\n  ${a.zh}\n  ${a.en}\n  → ${englishLeaks(a.zh, allowed).join(' · ')}`);
     expect(leaks.join('\n\n')).toBe('');
+    const failed = desk.alerts.find((a) => a.key === 'alerts.order_failed');
+    expect(failed && t('zh', failed.key, failed.params)).toMatch(
+      /失败（账户 sub_b：Binance 拒绝了订单 \(-2010\)，交易所原文：/,
+    );
   });
 
   it('every Chinese message of the catalog is Chinese, the ones no session reaches too', () => {
@@ -270,6 +282,16 @@ describe('the examples the issue reported, in both languages', () => {
       expect(replyTo(language, '/events 0')).not.toMatch(/Too small|expected number/);
       expect(replyTo(language, '/order sub_a BTC/USDT buy 0.00000001')).not.toMatch(/binanceusdm|precision of/);
     }
+  });
+
+  it('an exchange refusal we have no message for is quoted as the exchange said it', () => {
+    const confirmed = (language: Language) => replyTo(language, '/order sub_b BTC/USDT buy 0.001 → confirm');
+    expect(confirmed('zh')).toBe(
+      '账户 sub_b：Binance 拒绝了订单 (-2010)，交易所原文：“Order would immediately match and take.”',
+    );
+    expect(confirmed('en')).toBe(
+      'Account sub_b: Binance rejected the order (-2010): Order would immediately match and take.',
+    );
   });
 
   it('the symbol hint says BTC/USDT like everything else', () => {

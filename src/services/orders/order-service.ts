@@ -303,13 +303,20 @@ export class OrderService {
       return await this.deps.tracker.send(row, () => plan.exchange.placeOrder(request));
     } catch (err) {
       const key = err instanceof HedgeError ? err.key : 'errors.internal';
+      // The error's own values travel with its key, so the alert reads it whole in each chat's language.
+      const because = err instanceof HedgeError ? err.params : { ref: '—' };
       this.deps.bus.emit({
         type: 'alert',
         accountId: row.accountId,
         category: 'order_failed',
         severity: 'warning',
         key: 'alerts.order_failed',
-        params: { account: row.accountId, clientOrderId: row.clientOrderId, reason: key },
+        params: {
+          ...Object.fromEntries(Object.entries(because).map(([k, v]) => [k, String(v)])),
+          account: row.accountId,
+          clientOrderId: row.clientOrderId,
+          reason: key,
+        },
       });
       throw err;
     }
