@@ -16,6 +16,15 @@ export class HedgeError extends Error {
   }
 }
 
+/**
+ * A failure as an alert's `reason`: its message key, with its values beside it, so the alert
+ * renders it whole in each chat's language. Anything else is a bug: its text, shortened.
+ */
+export function reasonParams(err: unknown): Record<string, string> {
+  if (!(err instanceof HedgeError)) return { reason: String(err).slice(0, 200) };
+  return { ...Object.fromEntries(Object.entries(err.params).map(([k, v]) => [k, String(v)])), reason: err.key };
+}
+
 /** A command argument or form field that does not fit its schema. */
 export class ArgumentError extends HedgeError {}
 

@@ -1,24 +1,25 @@
 /**
  * Words that name a kind of thing — a side, a market, an order's status — are data in the code
  * (`buy`, `usdm`, `FILLED`) and words in a reply. A message placeholder of one of these names is
- * rendered through `terms.<group>.<value>` of the reply's language, so a service or an error can
+ * rendered through `terms.<group>.<value>` (a TP/SL leg: `tpsl.leg.<leg>`) of the reply's language, so a service or an error can
  * pass the raw value and the trader still reads their own language. A value with no term (an
  * already translated word, an id) is shown as given.
  */
 export const TERM_PLACEHOLDERS: Readonly<Record<string, readonly string[]>> = {
-  side: ['side', 'position_side'],
-  positionSide: ['position_side'],
-  type: ['order_type'],
-  status: ['status'],
-  market: ['market'],
-  env: ['env'],
-  kind: ['account_kind'],
-  severity: ['severity'],
-  mode: ['mode'],
-  platform: ['platform'],
+  side: ['terms.side', 'terms.position_side'],
+  positionSide: ['terms.position_side'],
+  type: ['terms.order_type'],
+  status: ['terms.status'],
+  market: ['terms.market'],
+  env: ['terms.env'],
+  kind: ['terms.account_kind'],
+  severity: ['terms.severity'],
+  mode: ['terms.mode'],
+  platform: ['terms.platform'],
+  leg: ['tpsl.leg'],
 };
 
 /** The catalog keys that may hold the term for a placeholder's value (none for other placeholders). */
 export function termKeys(placeholder: string, value: string): string[] {
-  return (TERM_PLACEHOLDERS[placeholder] ?? []).map((group) => `terms.${group}.${value}`);
+  return (TERM_PLACEHOLDERS[placeholder] ?? []).map((prefix) => `${prefix}.${value}`);
 }

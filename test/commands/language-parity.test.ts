@@ -214,6 +214,12 @@ beforeAll(async () => {
     clientOrderId: 'manual-parity-1',
   });
   await desk.app.services.reconcileMonitor.run({ settleMs: 0 });
+  // A TP/SL leg the exchange refuses.
+  desk.emulator.fault('sub_a', {
+    endpoint: 'POST /fapi/v1/algoOrder',
+    failNext: { count: 2, httpStatus: 400, code: -2021, msg: 'Order would immediately trigger.' },
+  });
+  await converse(desk, caller('zh'), ['/vp tpsl sub_a alpha tp=70000 sl=50000 !']);
 }, 240_000);
 afterAll(async () => desk.close());
 
@@ -234,7 +240,13 @@ describe('language parity', () => {
 
   it('every alert the session raised reads in Chinese for a Chinese chat, and in English for an English one', () => {
     expect(desk.alerts.map((a) => a.key)).toEqual(
-      expect.arrayContaining(['alerts.tp_triggered', 'alerts.reconciliation_new', 'risk.blocked.max_order_notional']),
+      expect.arrayContaining([
+        'alerts.tp_triggered',
+        'alerts.reconciliation_new',
+        'alerts.tpsl_failed',
+        'alerts.order_failed',
+        'risk.blocked.max_order_notional',
+      ]),
     );
     const leaks = desk.alerts
       .map((a) => ({ key: a.key, zh: t('zh', a.key, a.params), en: t('en', a.key, a.params) }))

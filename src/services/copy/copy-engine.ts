@@ -1,6 +1,6 @@
 import type { ScheduledTask } from 'node-cron';
 import { leaderFraction, type MarketFilters } from '../../domain/copy-sizing.ts';
-import { HedgeError } from '../../domain/errors.ts';
+import { HedgeError, reasonParams } from '../../domain/errors.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../../exchange/types.ts';
 import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
@@ -405,11 +405,11 @@ export class CopyEngine {
           severity: 'critical',
           key: 'alerts.leader_not_copied',
           params: {
+            ...reasonParams(err),
             leader: leaderId,
             order: order.id,
             symbol: order.symbol,
             side: order.side,
-            reason: err instanceof HedgeError ? err.key : String(err).slice(0, 200),
           },
         });
         return;

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { assetDecimals, displayHolding } from '../../domain/display-number.ts';
 import { ClientOrderIdFactory } from '../../domain/client-order-id.ts';
-import { HedgeError } from '../../domain/errors.ts';
+import { HedgeError, reasonParams } from '../../domain/errors.ts';
 import { fitOrderToMarket, type OrderFit } from '../../domain/market-filters.ts';
 import { assertReducible, isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
@@ -302,21 +302,13 @@ export class OrderService {
     try {
       return await this.deps.tracker.send(row, () => plan.exchange.placeOrder(request));
     } catch (err) {
-      const key = err instanceof HedgeError ? err.key : 'errors.internal';
-      // The error's own values travel with its key, so the alert reads it whole in each chat's language.
-      const because = err instanceof HedgeError ? err.params : { ref: '—' };
       this.deps.bus.emit({
         type: 'alert',
         accountId: row.accountId,
         category: 'order_failed',
         severity: 'warning',
         key: 'alerts.order_failed',
-        params: {
-          ...Object.fromEntries(Object.entries(because).map(([k, v]) => [k, String(v)])),
-          account: row.accountId,
-          clientOrderId: row.clientOrderId,
-          reason: key,
-        },
+        params: { ...reasonParams(err), account: row.accountId, clientOrderId: row.clientOrderId },
       });
       throw err;
     }

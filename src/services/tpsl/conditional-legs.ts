@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { ClientOrderIdFactory, decodeClientOrderId } from '../../domain/client-order-id.ts';
-import { HedgeError } from '../../domain/errors.ts';
+import { HedgeError, reasonParams } from '../../domain/errors.ts';
 import type { PositionSide } from '../../domain/vp-ledger.ts';
 import type { AccountExchange, ExchangeOrder } from '../../exchange/types.ts';
 import type { Order, VirtualPosition } from '../../generated/prisma/client.ts';
@@ -96,10 +96,7 @@ export class ConditionalLegs {
       } catch (err) {
         failed[leg] = err;
         disarmed.add(leg);
-        this.deps.alert(vp, 'warning', 'alerts.tpsl_failed', {
-          leg,
-          reason: err instanceof HedgeError ? err.key : String(err),
-        });
+        this.deps.alert(vp, 'warning', 'alerts.tpsl_failed', { ...reasonParams(err), leg });
       }
     }
 

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { decodeOwnClientOrderId, ownClientOrderId } from '../../domain/client-order-id.ts';
-import { HedgeError, NotFoundError } from '../../domain/errors.ts';
+import { HedgeError, NotFoundError, reasonParams } from '../../domain/errors.ts';
 import { marketNumbers, type MarketNumbers } from '../../domain/display-number.ts';
 import type { PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
@@ -289,10 +289,7 @@ export class TpslService {
     } catch (err) {
       // Not retried every few seconds against a refusal: disarmed, and the trader is told.
       await db.virtualPosition.update({ where: { id: vp.id }, data: { tpPrice: null, slPrice: null } });
-      this.alert(vp, 'critical', 'alerts.tpsl_failed', {
-        leg,
-        reason: err instanceof HedgeError ? err.key : String(err),
-      });
+      this.alert(vp, 'critical', 'alerts.tpsl_failed', { ...reasonParams(err), leg });
     }
   }
 
@@ -300,9 +297,7 @@ export class TpslService {
     this.deps.logger.error({ err, vp: vpId }, 'TP/SL not brought in line with the VP');
     const vp = await this.deps.db.virtualPosition.findUnique({ where: { id: vpId } }).catch(() => null);
     if (vp) {
-      this.alert(vp, 'critical', 'alerts.tpsl_sync_failed', {
-        reason: err instanceof HedgeError ? err.key : String(err),
-      });
+      this.alert(vp, 'critical', 'alerts.tpsl_sync_failed', reasonParams(err));
     }
   }
 
@@ -318,7 +313,7 @@ export class TpslService {
       category: 'tpsl',
       severity,
       key,
-      params: { account: vp.accountId, vp: vp.name, symbol: vp.symbol, side: vp.positionSide, ...params },
+      params: { ...params, account: vp.accountId, vp: vp.name, symbol: vp.symbol, side: vp.positionSide },
     });
   }
 }
