@@ -23,9 +23,6 @@ export interface OpenedDatabase {
  */
 export const SQLITE_MAX_BOUND_VALUES = 32_766;
 
-/** The log's size, in pages, at which a commit checkpoints it into the database file. */
-const WAL_CHECKPOINT_PAGES = 10_000;
-
 class BetterSqlite3 extends PrismaBetterSqlite3 {
   /** The adapter's connection, once Prisma has connected (see connection.ts). */
   connection: Connection | undefined;
@@ -65,11 +62,6 @@ export async function openDatabase(databaseFile: string): Promise<OpenedDatabase
   // WAL itself is persistent in the file; these two are per connection.
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
   await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
-  // A copy event writes a row per follower into several indexes, each on its own page: at
-  // SQLite's default (a checkpoint once the log holds 1000 pages) every other event paid for a
-  // checkpoint that wrote the same index pages back again, with its fsyncs, before its first copy
-  // could go out. At 10000 pages (~40 MB of log) a page written by many events goes back once.
-  await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
   if (!adapter.connection) throw new Error('the SQLite adapter did not connect');
   attachConnection(db, adapter.connection);
   for (const file of databaseFiles(databaseFile)) tightenFile(file);
