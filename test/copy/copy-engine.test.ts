@@ -9,6 +9,7 @@ import type { Emulator } from '../../src/emulator/index.ts';
 import type { ExchangeOrder } from '../../src/exchange/types.ts';
 import type { DeskEvent } from '../../src/services/events.ts';
 import { startTestApp, tempDir, type TestApp } from '../support/harness.ts';
+import { staleLeaderBuy } from '../support/leader-orders.ts';
 import { waitFor } from '../support/wait.ts';
 
 /**
@@ -210,24 +211,7 @@ describe('control', () => {
   it('a leader fill the desk comes to past the copy window is not copied, and nobody is left unaware', async () => {
     const sent = spotOrders();
     alerts.length = 0;
-    // As a stream would hand over a fill from a minute ago (the desk was down, the stream lagged).
-    const old: ExchangeOrder = {
-      id: '880001',
-      clientOrderId: undefined,
-      symbol: 'BTC/USDT',
-      side: 'buy',
-      type: 'market',
-      status: 'closed',
-      price: undefined,
-      average: new Decimal(50000),
-      amount: new Decimal('0.002'),
-      filled: new Decimal('0.002'),
-      remaining: new Decimal(0),
-      cost: new Decimal(100),
-      positionSide: undefined,
-      reduceOnly: false,
-      timestamp: Date.now() - 60_000,
-    };
+    const old = staleLeaderBuy('880001');
     await desk.app.services.copy.copyLeaderOrder('lead', old);
     const event = await settledEvent('880001');
     expect(event.status).toBe('EXPIRED');

@@ -7,6 +7,7 @@ import type { Emulator } from '../../src/emulator/index.ts';
 import type { ExchangeOrder } from '../../src/exchange/types.ts';
 import { FAST_STREAMS } from '../support/paper-desk.ts';
 import { startTestApp, tempDir, type TestApp } from '../support/harness.ts';
+import { staleLeaderBuy } from '../support/leader-orders.ts';
 import { waitFor } from '../support/wait.ts';
 
 /**
@@ -114,23 +115,7 @@ describe('/events', () => {
   });
 
   it('an event seen too late says why it was not copied, per event and per follower, in both languages', async () => {
-    const old: ExchangeOrder = {
-      id: '990001',
-      clientOrderId: undefined,
-      symbol: 'BTC/USDT',
-      side: 'buy',
-      type: 'market',
-      status: 'closed',
-      price: undefined,
-      average: new Decimal(50000),
-      amount: new Decimal('0.002'),
-      filled: new Decimal('0.002'),
-      remaining: new Decimal(0),
-      cost: new Decimal(100),
-      positionSide: undefined,
-      reduceOnly: false,
-      timestamp: Date.now() - 60_000,
-    };
+    const old = staleLeaderBuy('990001');
     await desk.app.services.copy.copyLeaderOrder('lead', old);
     await waitFor(async () => (await statusesOf('990001')) === 'FAILED,FAILED', 8_000);
     const en = await say('/events 1 detail');

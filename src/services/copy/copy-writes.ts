@@ -24,7 +24,7 @@ export function insertIntents(connection: Connection, eventId: number, intents: 
   const insert = statement(connection, INSERT_INTENT_SQL);
   const at = sqliteTime(now);
   return intents.map((i) => {
-    const { id } = insert.get({
+    const row = {
       eventId,
       followerId: i.followerId,
       clientOrderId: i.clientOrderId,
@@ -33,18 +33,11 @@ export function insertIntents(connection: Connection, eventId: number, intents: 
       amount: i.amount,
       status: i.status,
       reason: i.reason,
-      now: at,
-    }) as { id: number };
+    };
+    const { id } = insert.get({ ...row, now: at }) as { id: number };
     return {
       id,
-      eventId,
-      followerId: i.followerId,
-      clientOrderId: i.clientOrderId,
-      mode: i.mode,
-      freeBefore: i.freeBefore,
-      amount: i.amount,
-      status: i.status,
-      reason: i.reason,
+      ...row,
       detail: null,
       exchangeOrderId: null,
       filledQty: null,
