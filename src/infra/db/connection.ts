@@ -47,13 +47,19 @@ export function statement(connection: Connection, sql: string): Statement {
  * it. A throw inside `work` rolls everything back and reaches the caller.
  */
 export async function transactNow<T>(db: Db, work: (connection: Connection) => T): Promise<T> {
-  const connection = connectionOf(db);
-  while (connection.inTransaction) await new Promise((resolve) => setImmediate(resolve));
-  return connection.transaction(() => work(connection)).immediate();
+  return whenIdle(db, (connection) => connection.transaction(() => work(connection)).immediate());
 }
 
 /** Runs `work` (reads) synchronously on the connection, once no Prisma transaction holds it open. */
 export async function readNow<T>(db: Db, work: (connection: Connection) => T): Promise<T> {
+  return whenIdle(db, work);
+}
+
+/**
+ * Runs `work` on the client's connection once no Prisma transaction holds it open (one awaits
+ * between its statements) — in the same turn as that check, so none can begin in between.
+ */
+async function whenIdle<T>(db: Db, work: (connection: Connection) => T): Promise<T> {
   const connection = connectionOf(db);
   while (connection.inTransaction) await new Promise((resolve) => setImmediate(resolve));
   return work(connection);

@@ -218,13 +218,7 @@ export class CopyEngine {
 
   /** The follower, if pausing it would change something; refused with the reason otherwise. */
   async pausable(followerId: string): Promise<AccountView> {
-    const account = await this.follower(followerId);
-    if (account.status === 'DISABLED') {
-      throw new CopyRefusedError('copy.follower_disabled', {
-        follower: account.id,
-        reason: account.statusReason ?? '',
-      });
-    }
+    const account = await this.enabledFollower(followerId);
     if (account.status === 'PAUSED') throw new CopyRefusedError('copy.already_paused', { follower: account.id });
     return account;
   }
@@ -240,6 +234,13 @@ export class CopyEngine {
 
   /** The follower, if it is paused; refused with the reason otherwise. */
   async resumable(followerId: string): Promise<AccountView> {
+    const account = await this.enabledFollower(followerId);
+    if (account.status !== 'PAUSED') throw new CopyRefusedError('copy.not_paused', { follower: account.id });
+    return account;
+  }
+
+  /** The follower, if its key works (not DISABLED); refused with the reason otherwise. */
+  private async enabledFollower(followerId: string): Promise<AccountView> {
     const account = await this.follower(followerId);
     if (account.status === 'DISABLED') {
       throw new CopyRefusedError('copy.follower_disabled', {
@@ -247,7 +248,6 @@ export class CopyEngine {
         reason: account.statusReason ?? '',
       });
     }
-    if (account.status !== 'PAUSED') throw new CopyRefusedError('copy.not_paused', { follower: account.id });
     return account;
   }
 

@@ -51,6 +51,8 @@ export interface OrderPlan {
   price: Decimal | undefined;
   /** What fitting the order to its market changed (rounded to the step or tick), for the confirmation. */
   adjusted?: Extract<OrderFit, { ok: true }>['adjusted'];
+  /** The price the order was judged at while fitting it (its limit, or the last price read then). */
+  referencePrice?: Decimal | undefined;
   positionSide: PositionSide;
   increases: boolean;
   vpName: string;
@@ -154,6 +156,7 @@ export class OrderService {
       cost: fit.cost,
       price: fit.price,
       adjusted: fit.adjusted,
+      referencePrice: fit.referencePrice,
       positionSide,
       increases,
       vpName,

@@ -100,7 +100,8 @@ export class RiskService {
   async assertAllowed(plan: OrderPlan): Promise<void> {
     const limits = await this.limits(plan.accountId);
     if (!hasAnyLimit(limits)) return;
-    const price = plan.price ?? (await this.lastPrice(plan));
+    // Planning read the last price already when the market's filters needed one: not read twice.
+    const price = plan.price ?? plan.referencePrice ?? (await this.lastPrice(plan));
     const qty = plan.amount ?? (plan.cost ? plan.cost.div(price) : new Decimal(0));
     const orderNotional = plan.cost ?? qty.times(price);
     const held = limits.maxPositionNotional !== null ? await this.heldQty(plan) : new Decimal(0);
