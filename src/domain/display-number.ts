@@ -1,3 +1,4 @@
+import { assetsOf } from './market-symbol.ts';
 import { Decimal } from 'decimal.js';
 import { USD_STABLES } from './valuation.ts';
 
@@ -60,15 +61,9 @@ export interface MarketNumbers {
   money: (value: Decimal) => string;
 }
 
-/** `BTC/USDT:USDT` → BTC and USDT. */
-function assetsOfSymbol(symbol: string): { base: string; quote: string } {
-  const [pair = '', settle] = symbol.split(':');
-  const [base = '', quote = settle ?? 'USDT'] = pair.split('/');
-  return { base, quote };
-}
-
 export function marketNumbers(symbol: string, precision: MarketPrecision = {}): MarketNumbers {
-  const { base, quote } = assetsOfSymbol(symbol);
+  const { base, quote: named } = assetsOf(symbol);
+  const quote = named || symbol.split(':')[1] || 'USDT';
   return {
     price: (v) => displayPrice(v, precision.tick),
     quantity: (v) => displayQuantity(v, precision.step),

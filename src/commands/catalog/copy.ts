@@ -8,7 +8,7 @@ import type { CopyEvent, CopyIntent } from '../../generated/prisma/client.ts';
 import { term, type Translate } from '../../i18n/index.ts';
 import { copySymbolSchema } from '../../services/copy/copy-settings.ts';
 import { CopyRefusedError } from '../../services/copy/copy-engine.ts';
-import { assetsOf } from '../../services/copy/leader-events.ts';
+import { assetsOf } from '../../domain/market-symbol.ts';
 import { defineCommand, type CommandContext, type CommandGroup, type Reply } from '../types.ts';
 
 export const followerArg = {

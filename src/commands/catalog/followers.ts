@@ -9,7 +9,7 @@ import {
   copyModeSchema,
   copyRatioSchema,
 } from '../../services/copy/copy-settings.ts';
-import { assetsOf } from '../../services/copy/leader-events.ts';
+import { assetsOf } from '../../domain/market-symbol.ts';
 import { monospaceTable } from '../format/table.ts';
 import { defineCommand, type CommandContext, type CommandGroup } from '../types.ts';
 import { followerArg, outcomeOf } from './copy.ts';

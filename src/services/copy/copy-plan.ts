@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import { sizeFollowerCopy, type FollowerPolicy, type MarketFilters } from '../../domain/copy-sizing.ts';
 import type { CopyIntent } from '../../generated/prisma/client.ts';
 import type { FollowerRef } from '../accounts.ts';
-import { assetsOf } from './leader-events.ts';
+import { assetsOf } from '../../domain/market-symbol.ts';
 
 /** What of a leader event sizes its copies. */
 export interface EventSize {

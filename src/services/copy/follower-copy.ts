@@ -1,3 +1,4 @@
+import { assetsOf } from '../../domain/market-symbol.ts';
 import { Decimal } from 'decimal.js';
 import { decodeClientOrderId } from '../../domain/client-order-id.ts';
 import { HedgeError } from '../../domain/errors.ts';
@@ -19,7 +20,7 @@ import { sizeCopy } from './copy-plan.ts';
 import type { CopySettingsStore } from './copy-settings.ts';
 import { writeIntents } from './copy-writes.ts';
 import type { FollowerBalances } from './follower-balances.ts';
-import { assetsOf, expiredEventAlert } from './leader-events.ts';
+import { expiredEventAlert } from './leader-events.ts';
 import { marketFiltersOf } from '../../exchange/market-filters.ts';
 
 /** What the engine hands over, plus its settings, balance cache, timing and work tracking. */

@@ -1,3 +1,4 @@
+import { assetsOf } from '../../domain/market-symbol.ts';
 import { Decimal } from 'decimal.js';
 import { copyClientOrderId, decodeClientOrderId } from '../../domain/client-order-id.ts';
 import { leaderFreeBefore, type LeaderFillFacts } from '../../domain/copy-sizing.ts';
@@ -10,12 +11,6 @@ import type { DeskEvent } from '../events.ts';
 import { insertCopyOrderRows } from '../orders/order-writes.ts';
 import type { PlannedCopy } from './copy-plan.ts';
 import { insertIntents } from './copy-writes.ts';
-
-/** 'BTC/USDT' → BTC, USDT. */
-export function assetsOf(symbol: string): { base: string; quote: string } {
-  const [base = '', rest = ''] = symbol.split('/');
-  return { base, quote: rest.split(':')[0] ?? '' };
-}
 
 /**
  * What a completed leader order used of the leader's free balance. "Before" = the balance read

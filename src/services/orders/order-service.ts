@@ -1,3 +1,4 @@
+import { assetsOf } from '../../domain/market-symbol.ts';
 import { Decimal } from 'decimal.js';
 import { assetDecimals, displayHolding } from '../../domain/display-number.ts';
 import { ClientOrderIdFactory } from '../../domain/client-order-id.ts';
@@ -203,7 +204,7 @@ export class OrderService {
       },
       filters,
     );
-    const [base = '', quote = ''] = symbol.split(/[/:]/);
+    const { base, quote } = assetsOf(symbol);
     if (!fit.ok) throw new OrderRefusedError(fit.key, { account: account.id, symbol, base, quote, ...fit.params });
     return { ...fit, referencePrice: fit.price ?? referencePrice, base, quote };
   }

@@ -12,7 +12,7 @@ import {
   copySymbolSchema,
   DEFAULT_LEADER_SYMBOL,
 } from '../../../services/copy/copy-settings.ts';
-import { assetsOf } from '../../../services/copy/leader-events.ts';
+import { assetsOf } from '../../../domain/market-symbol.ts';
 import { blankToUndefined } from './page-action.ts';
 
 export const followerRef = z.object({ follower: accountIdSchema });
