@@ -162,6 +162,59 @@ describe('Binance USDT-M in hedge mode through ccxt', () => {
     expect(trade?.fee?.cost).toBe(0.119);
   });
 
+  it('refuses an opening order it cannot margin with -2019, as Binance does, and closes whatever the margin', async () => {
+    const { id, ex } = await hedgedAccount('1000');
+    h.em.setPrice('BTCUSDT', '60000');
+    // 0.4 BTC at 20x needs 1200 USDT of margin; 1000 is there.
+    await expect(ex.createOrder(BTC, 'market', 'buy', 0.4, undefined, { positionSide: 'LONG' })).rejects.toThrow(
+      /-2019.*Margin is insufficient\./,
+    );
+    await ex.createOrder(BTC, 'market', 'buy', 0.3, undefined, { positionSide: 'LONG' });
+    // 1000 - 900 margin - 7.2 fee.
+    expect((await ex.fetchBalance()).USDT?.free).toBe(92.8);
+    await expect(ex.createOrder(BTC, 'market', 'sell', 0.1, undefined, { positionSide: 'SHORT' })).rejects.toThrow(
+      /-2019/,
+    );
+    h.em.setPrice('BTCUSDT', '57000');
+    expect((await ex.fetchBalance()).USDT?.free).toBe(0);
+    await ex.createOrder(BTC, 'market', 'sell', 0.3, undefined, { positionSide: 'LONG' });
+    expect(h.em.positions(id)).toEqual([]);
+  });
+
+  it('reads the leverage per symbol through ccxt fetchLeverage (GET /fapi/v1/symbolConfig)', async () => {
+    const { ex } = await hedgedAccount();
+    await ex.setLeverage(7, BTC);
+    h.em.resetRequests();
+    expect(await ex.fetchLeverage(BTC, { symbol: 'BTCUSDT' })).toMatchObject({
+      symbol: BTC,
+      marginMode: 'cross',
+      longLeverage: 7,
+      shortLeverage: 7,
+    });
+    expect(await ex.fetchLeverage('ETH/USDT:USDT')).toMatchObject({ longLeverage: 20, shortLeverage: 20 });
+    // The brackets once (ccxt keeps them), then one symbolConfig per read.
+    expect(h.em.requests()).toEqual({ 'GET /fapi/v1/leverageBracket': 1, 'GET /fapi/v1/symbolConfig': 2 });
+  });
+
+  it('in one-way mode an order against the position needs margin only past twice its size, as Binance counts it', async () => {
+    const acct = h.binanceAccount({}, { USDT: '1000' });
+    const ex = acct.usdm();
+    h.em.setPrice('BTCUSDT', '60000');
+    await ex.createOrder(BTC, 'market', 'buy', 0.3);
+    expect((await ex.fetchBalance()).USDT?.free).toBe(92.8);
+    // A resting sell against the long holds no margin: max(|18000|, |18000 - 21000|) is the position's own.
+    const resting = await ex.createOrder(BTC, 'limit', 'sell', 0.3, 70000);
+    expect((await ex.fetchBalance()).USDT?.free).toBe(92.8);
+    await ex.cancelOrder(idOf(resting), BTC);
+    // Selling 0.6 against a long of 0.3 lands on a short of 0.3: no margin beyond what the long held.
+    await ex.createOrder(BTC, 'market', 'sell', 0.6);
+    expect(h.em.positions(acct.id)).toMatchObject([{ positionSide: 'BOTH', positionAmt: '-0.3' }]);
+    // 0.7 against the short of 0.3 leaves a long of 0.4: 0.1 BTC more exposure, 300 USDT, is not there.
+    await expect(ex.createOrder(BTC, 'market', 'buy', 0.7)).rejects.toThrow(/-2019.*Margin is insufficient\./);
+    await ex.createOrder(BTC, 'market', 'buy', 0.6);
+    expect(h.em.positions(acct.id)).toMatchObject([{ positionSide: 'BOTH', positionAmt: '0.3' }]);
+  });
+
   it('in one-way mode reduces with reduceOnly and refuses a reduceOnly larger than the position (-2022)', async () => {
     const acct = h.binanceAccount({}, { USDT: '10000' });
     const ex = acct.usdm();

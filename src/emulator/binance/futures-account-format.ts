@@ -1,6 +1,12 @@
 import type { EngineContext } from '../engine/context.ts';
 import { dec, str } from '../engine/decimal.ts';
-import { futuresSummary, MAINT_MARGIN_RATE, MARGIN_ASSET, type PositionMetrics } from '../engine/futures-margin.ts';
+import {
+  futuresSummary,
+  leverageOf,
+  MAINT_MARGIN_RATE,
+  MARGIN_ASSET,
+  type PositionMetrics,
+} from '../engine/futures-margin.ts';
 import type { Account } from '../engine/types.ts';
 import { money, qtyText } from './futures-format.ts';
 
@@ -138,6 +144,17 @@ export function futuresBalanceJson(ctx: EngineContext, account: Account): unknow
     maxWithdrawAmount: money(asset === MARGIN_ASSET ? str(s.available) : wallet),
     marginAvailable: true,
     updateTime: account.futures.walletUpdatedAt,
+  }));
+}
+
+/** GET /fapi/v1/symbolConfig ("Symbol Configuration"): margin type and leverage per symbol; cross margin only here. */
+export function symbolConfigJson(account: Account, symbols: string[]): unknown[] {
+  return symbols.map((symbol) => ({
+    symbol,
+    marginType: 'CROSSED',
+    isAutoAddMargin: 'false',
+    leverage: leverageOf(account, symbol),
+    maxNotionalValue: '80000000',
   }));
 }
 

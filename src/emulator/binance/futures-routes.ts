@@ -9,6 +9,7 @@ import {
   futuresBalanceJson,
   leverageBracketJson,
   positionRiskJson,
+  symbolConfigJson,
 } from './futures-account-format.ts';
 import { futuresOrderJson, futuresTradeJson } from './futures-format.ts';
 import { futuresClientId, futuresSymbol, positionSide } from './futures-params.ts';
@@ -225,6 +226,18 @@ function accountRoutes(engine: Engine): BinanceRoute[] {
         const rows = leverageBracketJson(symbols);
         return params.has('symbol') ? rows[0] : rows;
       },
+    },
+    {
+      method: 'GET',
+      path: '/fapi/v1/symbolConfig',
+      market: 'futures',
+      security: 'SIGNED',
+      weight: 5,
+      handle: ({ account, params }) =>
+        symbolConfigJson(
+          account,
+          params.has('symbol') ? [futuresSymbol(params)] : MARKETS.binanceFutures.map((m) => m.symbol),
+        ),
     },
     {
       method: 'GET',

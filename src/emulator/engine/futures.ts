@@ -6,7 +6,7 @@ import { marketDepth, placementFills, restingShare, totalCost, type LevelFill } 
 import { Rejection } from './errors.ts';
 import type { ExecutionType } from './events.ts';
 import { checkNotional, checkPrice, checkQuantity, feeOf } from './filters.ts';
-import { futuresSummary, isOpening, leverageOf, MARGIN_ASSET } from './futures-margin.ts';
+import { addedMargin, futuresSummary, isOpening, leverageOf, MARGIN_ASSET } from './futures-margin.ts';
 import { FEES, findMarket, futuresBook, type MarketSpec } from './markets.ts';
 import { applyFill, emptyPosition, positionKey, storeChange } from './positions.ts';
 import { selectTrades, type OrderRef, type TradeQuery } from './queries.ts';
@@ -127,9 +127,13 @@ export class FuturesEngine {
       checkNotional(market, qty.mul(reference));
       // A market order pays what its sweep through the levels costs.
       const notional = req.type === 'MARKET' ? Dec.max(totalCost(fills), qty.mul(current)) : qty.mul(reference);
-      const taker = FEES[futuresBook(account.venue)].taker;
-      const needed = notional.div(leverageOf(account, req.symbol)).add(feeOf(notional, taker));
-      if (futuresSummary(this.ctx, account).available.lt(needed)) throw new Rejection('MARGIN_INSUFFICIENT');
+      const margin = addedMargin(this.ctx, account, { symbol: req.symbol, side: req.side, positionSide }, notional);
+      if (margin.gt(0)) {
+        // The fee of what the order opens: all of it, or (one-way) the part past the position.
+        const opened = margin.mul(leverageOf(account, req.symbol));
+        const needed = margin.add(feeOf(opened, FEES[futuresBook(account.venue)].taker));
+        if (futuresSummary(this.ctx, account).available.lt(needed)) throw new Rejection('MARGIN_INSUFFICIENT');
+      }
     }
     const postOnly = req.timeInForce === 'GTX';
     if (postOnly && req.type !== 'MARKET' && crosses(req.side, reference, current)) throw new Rejection('WOULD_TAKE');
