@@ -29,6 +29,7 @@ import type {
   OrderRef,
   PlaceOrderRequest,
   PositionMode,
+  PositionSide,
   TradeQuery,
 } from './types.ts';
 import type { OrderCall, Venue } from './venue.ts';
@@ -240,6 +241,16 @@ export class CcxtAccountExchange implements AccountExchange {
       this.mode = undefined;
       await this.client.setPositionMode(mode === 'hedge');
       this.mode = Promise.resolve(mode);
+    });
+  }
+
+  fetchLeverage(symbol: string, side: PositionSide): Promise<number | undefined> {
+    if (this.market === 'spot') return Promise.resolve(1);
+    return this.call('fetchLeverage', 'read', async () => {
+      const unified = this.resolveSymbol(symbol);
+      const read = await this.client.fetchLeverage(unified, this.venue.leverageParams?.(this.client, unified) ?? {});
+      const leverage = side === 'LONG' ? read.longLeverage : read.shortLeverage;
+      return typeof leverage === 'number' && leverage > 0 ? leverage : undefined;
     });
   }
 

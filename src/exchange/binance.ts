@@ -61,6 +61,7 @@ const USDM_LIMITS: RateLimits = {
     'GET /fapi/v1/algoOrder': { weight: 1 },
     'GET /fapi/v1/openAlgoOrders': { weight: 1, noSymbolWeight: 40 },
     'GET /fapi/v1/leverageBracket': { weight: 1 },
+    'GET /fapi/v1/symbolConfig': { weight: 5 },
     'GET /fapi/v2/positionRisk': { weight: 5 },
     'GET /fapi/v3/positionRisk': { weight: 5 },
     'GET /fapi/v1/positionSide/dual': { weight: 30 },
@@ -292,6 +293,12 @@ export const binance: Venue = {
       ipRestricted: r['ipRestrict'] === true,
     };
     return permissions;
+  },
+
+  leverageParams(client, symbol) {
+    // ccxt 4.5.84 emulates fetchLeverage with fetchLeverages, whose GET /fapi/v1/symbolConfig
+    // answers every symbol unless the request names one.
+    return { symbol: client.market(symbol).id };
   },
 
   ordersEchoState: true,

@@ -22,6 +22,7 @@ export type ExchangeOperation =
   | 'fetchPositions'
   | 'fetchPrices'
   | 'fetchPositionMode'
+  | 'fetchLeverage'
   | 'setPositionMode'
   | 'watchOrders'
   | 'watchTrades'

@@ -152,6 +152,11 @@ export interface AccountExchange {
   positionMode(): Promise<PositionMode>;
   /** USDT-M: switches the position mode (the exchange refuses while anything is open). */
   setPositionMode(mode: PositionMode): Promise<void>;
+  /**
+   * USDT-M: the leverage the account trades `symbol` at on the side an order opens (isolated
+   * margin may have one per side); undefined when the exchange does not say. Spot: 1.
+   */
+  fetchLeverage(symbol: string, side: PositionSide): Promise<number | undefined>;
   /** Open positions; [] for spot. */
   /** Last prices in USDT of the given assets, where this account's market lists `ASSET/USDT`. */
   fetchUsdtPrices(assets: string[]): Promise<Map<string, Decimal>>;

@@ -69,6 +69,8 @@ export interface Venue {
   readonly positionModeMismatchCodes?: readonly string[];
   /** Reads the futures position mode where ccxt has no fetchPositionMode for the venue. */
   readPositionMode?(client: Exchange): Promise<PositionMode>;
+  /** Extra params of ccxt's fetchLeverage for one symbol (Binance's answer otherwise lists every symbol). */
+  leverageParams?(client: Exchange, symbol: string): Record<string, unknown>;
   /**
    * Conditional (TP/SL) orders where ccxt's generic `trigger: true` calls do not reach them
    * (Bitget: its TP/SL plans are listed and cancelled by plan type, and have no detail endpoint).

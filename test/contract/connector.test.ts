@@ -220,6 +220,12 @@ describe.each(VENUES)('$name connector contract', (venue) => {
     expect(usdt?.total.equals(usdt.free.plus(usdt.locked))).toBe(true);
   });
 
+  it('reads the leverage the account trades a symbol at, per side (1 on spot)', async () => {
+    const expected = venue.market === 'usdm' ? 20 : 1;
+    expect(await ex.fetchLeverage(venue.symbol, 'LONG')).toBe(expected);
+    expect(await ex.fetchLeverage(venue.symbol, 'SHORT')).toBe(expected);
+  });
+
   it('buys at market, by quote amount on spot', async () => {
     const order = await ex.placeOrder(
       venue.market === 'spot'
