@@ -123,7 +123,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const tracker = new OrderTracker({ db, exchanges, fills, bus, logger, window });
   tracker.listen();
   const risk = new RiskService(db, bus);
-  const orders = new OrderService({ db, accounts, exchanges, codes, vps, risk, tracker, bus });
+  const orders = new OrderService({ db, accounts, exchanges, codes, vps, risk, tracker, bus, logger });
   const copy = new CopyEngine(
     { db, accounts, exchanges, streams, tracker, window, fills, risk, codes, bus, logger },
     { maxEventAgeMs: config.copyMaxEventAgeMs, ...options.copyTiming },

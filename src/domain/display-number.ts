@@ -9,6 +9,7 @@ import { USD_STABLES } from './valuation.ts';
  * - a price to the market's tick, half up (`60126.90693548` → `60126.91` on a 0.01 tick);
  * - an order's or a position's quantity to the market's amount step, down;
  * - a holding (a balance, a VP's quantity) to its asset's precision, down: never more than is there;
+ * - money needed (an order's funds or margin) to its asset's precision, up: never less than is needed;
  * - money (PnL, fees, notional, totals, caps) to its asset's precision, half up: USDT has 2 decimals.
  *
  * Trailing zeros are dropped (`60000`, `0.5`). A value that is not zero never shows as 0: it keeps
@@ -43,6 +44,11 @@ export function displayQuantity(value: Decimal, step?: Decimal): string {
 
 export function displayHolding(value: Decimal, asset: string): string {
   return shown(value, value.toDecimalPlaces(assetDecimals(asset), Decimal.ROUND_DOWN));
+}
+
+/** Money an action needs (funds, margin) to its asset's precision, up: never shown as less than is needed. */
+export function displayNeeded(value: Decimal, asset: string): string {
+  return shown(value, value.toDecimalPlaces(assetDecimals(asset), Decimal.ROUND_UP));
 }
 
 export function displayMoney(value: Decimal, asset = 'USDT'): string {

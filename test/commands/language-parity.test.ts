@@ -132,6 +132,7 @@ const SESSION: string[] = [
   '/order main BTC/USDT buy 0.0000000001',
   '/order sub_a BTC/USDT buy 0.00000001 !',
   '/order main BTC/USDT buy 1000000 !',
+  '/order main BTC/USDT buy 100',
   '/order sub_b BTC/USDT buy 1000000 !',
   '/order sub_b BTC/USDT buy 0.001 60000.123456789 !',
   '/order sub_b BTC/USDT sell 0.01 reduce',

@@ -282,14 +282,17 @@ describe('orders in doubt that are not trades, and failures before anything is s
     await open();
     const { db, exchanges } = paper.app.services;
     await exchanges.invalidate('sub_a'); // a fresh client: the position mode is read again
+    // Every read fails until cleared: the margin check before confirming lets the order through
+    // without it, and the read right before sending is the one that stops the order.
     paper.emulator.fault('sub_a', {
       endpoint: 'GET /fapi/v1/positionSide/dual',
-      failNext: { count: 1, httpStatus: 503, code: -1001, msg: 'Internal error; unable to process your request.' },
+      failNext: { count: 100, httpStatus: 503, code: -1001, msg: 'Internal error; unable to process your request.' },
     });
     const before = await db.order.count({ where: { accountId: 'sub_a' } });
     expect(await confirmed('/order sub_a BTCUSDT buy 0.01 vp=nomode')).not.toContain('OPEN');
     expect(await db.order.count({ where: { accountId: 'sub_a' } })).toBe(before);
     expect(await paper.app.services.orders.liveOrderCount('sub_a')).toBe(0);
+    paper.emulator.clearFaults('sub_a');
     expect(await confirmed('/order sub_a BTCUSDT buy 0.01 vp=nomode')).toContain('FILLED');
   });
 });

@@ -1,8 +1,9 @@
 import { assetsOf } from '../../domain/market-symbol.ts';
 import { Decimal } from 'decimal.js';
-import { assetDecimals, displayHolding } from '../../domain/display-number.ts';
+import { displayHolding, displayNeeded } from '../../domain/display-number.ts';
 import { ClientOrderIdFactory } from '../../domain/client-order-id.ts';
 import { HedgeError, reasonParams } from '../../domain/errors.ts';
+import { checkMargin } from '../../domain/futures-margin.ts';
 import { fitOrderToMarket, type OrderFit } from '../../domain/market-filters.ts';
 import { assertReducible, isIncrease, type PositionSide } from '../../domain/vp-ledger.ts';
 import type { ExchangeClients } from '../../exchange/clients.ts';
@@ -11,10 +12,12 @@ import { checkOrderShape } from '../../exchange/order-shape.ts';
 import type { AccountExchange, ExchangeOrder, OrderRef } from '../../exchange/types.ts';
 import type { Order, VirtualPosition } from '../../generated/prisma/client.ts';
 import type { Db } from '../../infra/db/client.ts';
+import type { Logger } from '../../infra/logger.ts';
 import type { AccountService, AccountView } from '../accounts.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from './account-codes.ts';
 import { optionalColumn } from './decimal-columns.ts';
+import { readMarginTerms, type MarginTerms } from './margin-terms.ts';
 import type { OrderTracker } from './order-tracker.ts';
 import type { RiskService } from './risk-service.ts';
 import { ledgerOf, type VirtualPositions } from './virtual-positions.ts';
@@ -104,6 +107,7 @@ export class OrderService {
       risk: RiskService;
       tracker: OrderTracker;
       bus: EventBus;
+      logger: Logger;
     },
   ) {}
 
@@ -147,6 +151,7 @@ export class OrderService {
       assertReducible(ledgerOf(vp), fit.amount ?? new Decimal(0), vpName);
     }
     if (account.market === 'spot') await this.assertSpotFunds(account.id, exchange, input.side, fit);
+    else if (increases) await this.assertFuturesMargin(account.id, exchange, symbol, input.side, positionSide, fit);
     return {
       accountId: account.id,
       exchange,
@@ -189,8 +194,10 @@ export class OrderService {
     const filters = await marketFiltersOf(this.deps.exchanges, account, symbol);
     // Futures orders that only reduce are exempt from the minimum value on Binance and Bitget.
     const minNotionalApplies = account.market === 'spot' || increases;
+    // Read once: the minimum value, the spot funds and the futures margin are all judged at it.
     const needsPrice =
-      !input.price && (filters.minNotional || filters.maxNotional || filters.maxAmount || account.market === 'spot');
+      !input.price &&
+      (filters.minNotional || filters.maxNotional || filters.maxAmount || account.market === 'spot' || increases);
     const referencePrice = needsPrice ? await lastPriceOf(exchange, symbol) : input.price;
     const fit = fitOrderToMarket(
       {
@@ -212,7 +219,7 @@ export class OrderService {
   /**
    * A spot order needs its coins free: the quote a buy spends (at the limit or the last price), the
    * base a sell sells. Short of them, it is refused before confirming rather than by the exchange
-   * after. Futures margin is left to the exchange: it depends on leverage and other positions.
+   * after.
    */
   private async assertSpotFunds(accountId: string, exchange: AccountExchange, side: 'buy' | 'sell', fit: FittedOrder) {
     const asset = side === 'buy' ? fit.quote : fit.base;
@@ -227,8 +234,46 @@ export class OrderService {
       account: accountId,
       asset,
       // Never less than is needed, never more than is free.
-      needed: needed.toDecimalPlaces(assetDecimals(asset), Decimal.ROUND_UP).toFixed(),
+      needed: displayNeeded(needed, asset),
       free: displayHolding(free, asset),
+    });
+  }
+
+  /**
+   * A futures order that opens exposure needs its initial margin available at the account's
+   * leverage; short of it, it is refused before confirming rather than by the exchange after
+   * (Binance -2019). Orders that only reduce never come here. When the exchange does not give a
+   * figure or a read fails, the order goes on to the confirmation and the exchange judges it.
+   */
+  private async assertFuturesMargin(
+    accountId: string,
+    exchange: AccountExchange,
+    symbol: string,
+    side: 'buy' | 'sell',
+    openedSide: PositionSide,
+    fit: FittedOrder,
+  ): Promise<void> {
+    const unchecked = (reason: string, err?: unknown) =>
+      this.deps.logger.debug({ accountId, symbol, reason, err }, 'futures margin not checked before confirming');
+    if (!fit.amount || !fit.referencePrice) return unchecked('no price to judge the order at');
+    let terms: MarginTerms | undefined;
+    try {
+      terms = await readMarginTerms(exchange, symbol, openedSide, fit.quote);
+    } catch (err) {
+      return unchecked('the margin figures could not be read', err);
+    }
+    if (!terms) return unchecked('the exchange gave no leverage or available margin');
+    const verdict = checkMargin(
+      { side, amount: fit.amount, price: fit.referencePrice, leverage: terms.leverage, oneWay: terms.oneWay },
+      terms.available,
+    );
+    if (verdict.ok) return;
+    throw new OrderRefusedError('orders.margin_insufficient', {
+      account: accountId,
+      asset: fit.quote,
+      needed: displayNeeded(verdict.needed, fit.quote),
+      leverage: verdict.leverage.toFixed(),
+      available: displayHolding(verdict.available, fit.quote),
     });
   }
 
