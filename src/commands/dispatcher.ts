@@ -6,7 +6,13 @@ import { mayRunDesk, sees } from '../domain/grants.ts';
 import { roleAllows } from '../domain/roles.ts';
 import { translator, type Translate } from '../i18n/index.ts';
 import { ExchangeRequestError } from '../exchange/errors.ts';
-import { auditOrderOf, type AuditMessage, type AuditOrder, type AuditOutcome } from '../services/audit.ts';
+import {
+  auditMessageOf,
+  auditOrderOf,
+  type AuditMessage,
+  type AuditOrder,
+  type AuditOutcome,
+} from '../services/audit.ts';
 import type { Caller, CallerRef } from '../services/identity.ts';
 import type { Services } from '../services/index.ts';
 import { usageOf } from './args.ts';
@@ -174,7 +180,7 @@ export class CommandDispatcher {
       if (!(err instanceof ArgumentError)) throw err;
       if (def.mutates !== false) {
         const line = typed?.trim() ? `/${def.name} ${typed.trim()}` : undefined;
-        await this.audit(caller, def, {}, 'invalid', { reason: reasonOf(err), line });
+        await this.audit(caller, def, {}, 'invalid', { reason: auditMessageOf(err), line });
       }
       const usage = usageOf(def);
       return { text: `${argumentMessage(t, def, err)}\n${t('errors.usage', { usage })}`, ephemeral: true };
@@ -193,7 +199,7 @@ export class CommandDispatcher {
         // Describing an action checks it: a refusal comes now, not after the trader confirmed.
         summary = def.describe ? await def.describe(ctx, args) : `/${def.name}`;
       } catch (err) {
-        await this.audit(caller, def, args, outcomeOf(err), { reason: reasonOf(err) });
+        await this.audit(caller, def, args, outcomeOf(err), { reason: auditMessageOf(err) });
         return { text: ctx.describeError(err), ephemeral: true };
       }
       const pending = this.confirmations.create(ownerKey(caller), { command: def, args });
@@ -253,7 +259,7 @@ export class CommandDispatcher {
       const text = ctx.describeError(err);
       if (mutates(def, args) || err instanceof AuthorizationError) {
         const orders = await this.ordersOf(moved);
-        await this.audit(caller, def, args, outcomeOf(err), { reason: reasonOf(err), orders });
+        await this.audit(caller, def, args, outcomeOf(err), { reason: auditMessageOf(err), orders });
       }
       return { text, ephemeral: true };
     }
@@ -306,10 +312,6 @@ export class CommandDispatcher {
 function outcomeOf(err: unknown): 'refused' | 'failed' {
   if (!(err instanceof HedgeError) || err instanceof ExchangeRequestError || err instanceof VaultError) return 'failed';
   return 'refused';
-}
-
-function reasonOf(err: unknown): AuditMessage {
-  return err instanceof HedgeError ? { key: err.key, params: err.params } : { key: 'audit.internal_error' };
 }
 
 /** The validated arguments as text: decimals exact, a quote amount as `$100`, lists comma-separated. */

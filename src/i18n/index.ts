@@ -72,6 +72,12 @@ export function term(translate: Translate, group: string, value: string): string
   return hasMessage(key) ? translate(key) : value;
 }
 
+/** A value as a placeholder of that name shows it: `role` `owner` → "所有者"; as given when it has no term. */
+export function placeholderTerm(translate: Translate, placeholder: string, value: string): string {
+  const key = termKeys(placeholder, value).find(hasMessage);
+  return key === undefined ? value : translate(key);
+}
+
 /** Maps platform locales (`zh-hans`, `zh-CN`, `en-US`) to a language we speak. */
 export function normalizeLanguage(value: string | null | undefined): Language | undefined {
   const lower = value?.toLowerCase();

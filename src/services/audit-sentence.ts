@@ -2,8 +2,8 @@ import { Decimal } from 'decimal.js';
 import { marketNumbers, type MarketNumbers, type MarketPrecision } from '../domain/display-number.ts';
 import type { MessageParams } from '../domain/errors.ts';
 import type { AuditLog as AuditRow } from '../generated/prisma/client.ts';
-import { hasMessage, type Translate } from '../i18n/index.ts';
-import { auditFactsOf, type AuditMessage, type AuditOrder } from './audit.ts';
+import { hasMessage, placeholderTerm, type Translate } from '../i18n/index.ts';
+import { auditFactsOf, type AuditMessage, type AuditOrder, type AuditParam } from './audit.ts';
 
 /**
  * An audit row in the reader's words. Rows keep catalog keys and exact values, never text in the
@@ -13,7 +13,7 @@ import { auditFactsOf, type AuditMessage, type AuditOrder } from './audit.ts';
 export interface AuditText {
   /** What was asked: the command as it could be typed again, or the admin action's name. */
   action: string;
-  /** How it ended, and why, and the orders it moved. */
+  /** How it ended, and why; what it changed, and the orders it moved. */
   sentence: string;
   outcome: string;
 }
@@ -27,22 +27,55 @@ export function describeAuditRow(t: Translate, row: AuditRow, precision: Precisi
   const outcome = row.outcome;
   const head =
     reason === undefined ? t(`audit.sentence.${outcome}`) : t(`audit.sentence.${outcome}_because`, { reason });
+  const changes = (facts.change ?? []).map((m) => message(t, m));
   const orders = (facts.orders ?? []).map((order) =>
     describeOrder(t, order, marketNumbers(order.symbol, precision(row.accountId, order.symbol))),
   );
   return {
-    action: facts.line ?? (row.platform === 'web' ? row.command : `/${row.command}`),
-    sentence: [head, ...orders].join(t('audit.separator')),
+    action: facts.line ?? actionOf(t, row),
+    sentence: [head, ...changes, ...orders].join(t('audit.separator')),
     outcome: t(`audit.outcome.${outcome}`),
   };
 }
 
-/** Parameters that name one of our own terms are words of the reader's language too. */
-function localParams(t: Translate, params: MessageParams | undefined): MessageParams {
-  const out: MessageParams = { ...params };
-  const role = out['role'];
-  if (typeof role === 'string' && hasMessage(`roles.${role}`)) out['role'] = t(`roles.${role}`);
+/** A chat command as typed; an admin action by its name, or as logged when it has none (yet). */
+function actionOf(t: Translate, row: AuditRow): string {
+  return row.platform === 'web' ? (webActionName(t, row.command) ?? row.command) : `/${row.command}`;
+}
+
+/** An admin action's name in the reader's words (`accounts.add` → "Add account"), if it has one. */
+export function webActionName(t: Translate, command: string): string | undefined {
+  const key = `audit.action.${command}`;
+  return hasMessage(key) ? t(key) : undefined;
+}
+
+/**
+ * Parameters in the reader's words. The catalog renders a placeholder that names one of our terms
+ * (a role, a status, a market: src/i18n/terms.ts) by itself; what is left to do here: a list reads
+ * as its items, each the term of the name the list is the plural of (`fields` of `field`), joined
+ * the reader's way; `from` and `to` are values of the field that `field` names; an empty one of
+ * either is "none".
+ */
+function localParams(t: Translate, params: Readonly<Record<string, AuditParam>> | undefined): MessageParams {
+  const out: MessageParams = {};
+  const field = params?.['field'];
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (typeof value === 'number') out[name] = value;
+    else if (typeof value !== 'string') out[name] = listText(t, singular(name), value);
+    else if ((name === 'from' || name === 'to') && typeof field === 'string') {
+      out[name] = value === '' ? t('audit.none') : placeholderTerm(t, field, value);
+    } else out[name] = value;
+  }
   return out;
+}
+
+function listText(t: Translate, item: string, values: readonly string[]): string {
+  if (values.length === 0) return t('audit.none');
+  return values.map((v) => placeholderTerm(t, item, v)).join(t('audit.list_separator'));
+}
+
+function singular(plural: string): string {
+  return plural.endsWith('ies') ? `${plural.slice(0, -3)}y` : plural.replace(/s$/, '');
 }
 
 function message(t: Translate, m: AuditMessage): string {
@@ -56,8 +89,9 @@ function unfilled(text: string): string {
 }
 
 /**
- * Rows from before the facts were kept carry a message key or a few words in `detail`; the web
- * admin's own rows still say what changed there. A key is read with what the row still knows.
+ * Rows from before the facts were kept carry a message key or a few words in `detail` (the web
+ * admin's said what changed there, in English): a key is read with what the row still knows, words
+ * are shown as they are.
  */
 function legacyDetail(t: Translate, row: AuditRow): string | undefined {
   const detail = row.detail?.trim();
@@ -88,7 +122,7 @@ function describeOrder(t: Translate, order: AuditOrder, numbers: MarketNumbers):
   return t(order.exchangeOrderId ? 'audit.order.line' : 'audit.order.line_no_id', {
     id: order.exchangeOrderId ?? '',
     clientId: order.clientOrderId,
-    side: t(`audit.order.side.${order.side}`),
+    side: order.side,
     size,
     symbol: order.symbol,
     position,

@@ -1,4 +1,4 @@
-import type { MessageParams } from '../domain/errors.ts';
+import { HedgeError } from '../domain/errors.ts';
 import type { Db } from '../infra/db/client.ts';
 import { scrubSecrets } from '../infra/secret-scrubber.ts';
 import type { AuditLog as AuditRow, Order, Prisma } from '../generated/prisma/client.ts';
@@ -8,10 +8,29 @@ import type { Platform } from '../generated/prisma/enums.ts';
 export const AUDIT_OUTCOMES = ['ok', 'unchanged', 'refused', 'invalid', 'cancelled', 'failed'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
+/**
+ * A parameter of an audit message: a value as the desk has it (`trader`, `ACTIVE`, an account
+ * id), or a list of them, read back as the reader's words (src/services/audit-sentence.ts).
+ */
+export type AuditParam = string | number | readonly string[];
+
 /** A catalog message, kept as key and parameters so each reader gets it in their own language. */
 export interface AuditMessage {
   key: string;
-  params?: MessageParams | undefined;
+  params?: Readonly<Record<string, AuditParam>> | undefined;
+}
+
+/** An error as the audit keeps it: its message; anything else is a bug, told as such. */
+export function auditMessageOf(err: unknown): AuditMessage {
+  return err instanceof HedgeError ? { key: err.key, params: err.params } : { key: 'audit.internal_error' };
+}
+
+/**
+ * A message whose `{{reason}}` is another message: the inner key travels as `reason` and its
+ * parameters beside it, so the reader's catalog renders the two as one sentence.
+ */
+export function withReason(key: string, reason: AuditMessage, params: Record<string, AuditParam> = {}): AuditMessage {
+  return { key, params: { ...reason.params, ...params, reason: reason.key } };
 }
 
 /** An order as the audit keeps it: what was sent and how it stood when the command ended. */
@@ -39,6 +58,8 @@ export interface AuditFacts {
   args?: Record<string, string> | undefined;
   /** Why it was refused, invalid, unchanged or failed. */
   reason?: AuditMessage | undefined;
+  /** What an admin action changed, or would have: one message for each thing (a field, the key). */
+  change?: AuditMessage[] | undefined;
   orders?: AuditOrder[] | undefined;
 }
 
@@ -73,13 +94,27 @@ export function auditFactsOf(row: Pick<AuditRow, 'facts'>): AuditFacts {
 /** Longest argument or parameter text kept: an echoed value is evidence, not a payload. */
 const MAX_VALUE = 80;
 
+/** Most items of a list parameter kept. */
+const MAX_ITEMS = 20;
+
+/**
+ * A value as it is kept: cut to length, and without any credential the vault handled — scrubbed
+ * value by value, where JSON's escaping cannot hide one from the scrubber.
+ */
 function clip(value: string, max = MAX_VALUE): string {
-  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+  const clean = scrubSecrets(value);
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
-function clipParams(params: MessageParams | undefined): MessageParams | undefined {
-  if (!params) return undefined;
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? clip(v) : v]));
+function clipParam(value: AuditParam): AuditParam {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return clip(value);
+  return value.slice(0, MAX_ITEMS).map((item) => clip(item));
+}
+
+function clipMessage(m: AuditMessage): AuditMessage {
+  const params = m.params && Object.fromEntries(Object.entries(m.params).map(([k, v]) => [k, clipParam(v)]));
+  return { key: m.key, ...(params ? { params } : {}) };
 }
 
 function serializeFacts(facts: AuditFacts | undefined): string | undefined {
@@ -89,10 +124,11 @@ function serializeFacts(facts: AuditFacts | undefined): string | undefined {
     ...(facts.args && Object.keys(facts.args).length > 0
       ? { args: Object.fromEntries(Object.entries(facts.args).map(([k, v]) => [k, clip(v)])) }
       : {}),
-    ...(facts.reason ? { reason: { key: facts.reason.key, params: clipParams(facts.reason.params) } } : {}),
+    ...(facts.reason ? { reason: clipMessage(facts.reason) } : {}),
+    ...(facts.change && facts.change.length > 0 ? { change: facts.change.map(clipMessage) } : {}),
     ...(facts.orders && facts.orders.length > 0 ? { orders: facts.orders } : {}),
   };
-  // The scrubber also removes any credential the vault handled, wherever it would appear.
+  // And over the whole, for the orders' fields too.
   return Object.keys(kept).length === 0 ? undefined : scrubSecrets(JSON.stringify(kept));
 }
 
@@ -131,6 +167,7 @@ export interface AuditEntry {
   accountId?: string | undefined;
   symbol?: string | undefined;
   outcome: AuditOutcome;
+  /** A few English words for whoever reads the table itself; readers of the log get `facts`. */
   detail?: string | undefined;
   facts?: AuditFacts | undefined;
 }
@@ -140,9 +177,9 @@ export class AuditLog {
   constructor(private readonly db: Db) {}
 
   async record(entry: AuditEntry): Promise<void> {
-    const { facts, ...row } = entry;
+    const { facts, detail, ...row } = entry;
     await this.db.auditLog.create({
-      data: { ...row, detail: entry.detail?.slice(0, 500), facts: serializeFacts(facts) ?? null },
+      data: { ...row, detail: detail === undefined ? null : clip(detail, 500), facts: serializeFacts(facts) ?? null },
     });
   }
 

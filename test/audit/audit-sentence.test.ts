@@ -58,6 +58,64 @@ describe('an audit row in the reader’s words', () => {
     expect(describeAuditRow(zh, refused).sentence).toMatch(/^已拒绝：.*\/risk.*所有者/);
   });
 
+  it("an admin's change reads in the reader's words: terms translated, lists joined, an empty value is none", () => {
+    const edited = row({
+      platform: 'web',
+      externalId: 'admin',
+      command: 'accounts.edit',
+      accountId: 'sub_b',
+      facts: JSON.stringify({
+        change: [
+          { key: 'audit.web.changed', params: { field: 'copyRole', from: 'NONE', to: 'LEADER' } },
+          { key: 'audit.web.changed', params: { field: 'cap', from: '', to: '200' } },
+          { key: 'audit.web.key_warnings', params: { warnings: ['can_withdraw', 'no_ip_restriction'] } },
+        ],
+      }),
+    });
+    expect(describeAuditRow(en, edited)).toEqual({
+      action: 'Edit account',
+      outcome: 'ok',
+      sentence:
+        'Done. Changed copy role: no copy role → leader. Changed cap per trade (USDT): none → 200. Warning about the key: can withdraw, no IP restriction.',
+    });
+    expect(describeAuditRow(zh, edited)).toEqual({
+      action: '编辑账户',
+      outcome: '成功',
+      sentence:
+        '已完成。已修改跟单角色：不参与跟单 → 带单者。已修改单笔上限（USDT）：无 → 200。密钥警告：可提币、无 IP 限制。',
+    });
+  });
+
+  it('a refusal inside a message reads whole: the exchange did not accept the key, and why', () => {
+    const enabled = row({
+      platform: 'web',
+      command: 'accounts.enable',
+      accountId: 'bn1',
+      facts: JSON.stringify({
+        change: [
+          {
+            key: 'web.accounts.key_refused',
+            params: { reason: 'web.accounts.candidate_rejected', exchange: 'Binance', codeRef: ' (-2015)' },
+          },
+        ],
+      }),
+    });
+    expect(describeAuditRow(zh, enabled).sentence).toBe(
+      `已完成。交易所未接受该密钥：${zh('web.accounts.candidate_rejected', { exchange: 'Binance', codeRef: ' (-2015)' })}`,
+    );
+  });
+
+  it('an admin row from before the facts: its English words as they are, its action by name', () => {
+    const old = row({ platform: 'web', command: 'accounts.enable', detail: 'was DISABLED; key accepted' });
+    expect(describeAuditRow(zh, old)).toEqual({
+      action: '启用账户',
+      outcome: '成功',
+      sentence: '已完成：was DISABLED; key accepted',
+    });
+    const unnamed = row({ platform: 'web', command: 'reports.export', detail: '3 rows' });
+    expect(describeAuditRow(en, unnamed).action).toBe('reports.export');
+  });
+
   it('a quote-amount order, still unknown, reads as such', () => {
     const order = {
       clientOrderId: 'hs1t0031_x',

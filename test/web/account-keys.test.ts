@@ -4,7 +4,7 @@ import type { KeyPermissions } from '../../src/emulator/index.ts';
 import { binanceKey } from '../emulator/ccxt-clients.ts';
 import { waitFor } from '../support/wait.ts';
 import { expectNoSecretLeaks } from './secrets.ts';
-import { startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
+import { auditSentence, startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
 
 /**
  * What a key may do, checked on add, verify, enable and rotate (issue 16 items 4 and 5), over
@@ -70,9 +70,9 @@ describe('key permissions on add', () => {
     expect(res.text).toContain('value="Read only"');
     expect(res.text).not.toContain(creds.secret);
     expect(await account('ro1')).toBeNull();
-    expect(await auditOf('accounts.add', 'ro1')).toMatchObject([
-      { outcome: 'refused', detail: expect.stringContaining('cannot trade spot') as string },
-    ]);
+    const [refused] = await auditOf('accounts.add', 'ro1');
+    expect(refused?.outcome).toBe('refused');
+    expect(auditSentence(refused)).toMatch(/^Refused: Account ro1: this API key cannot trade spot: enable/);
     expect(web.desk.app.services.streams.status('ro1')).toBeUndefined();
   });
 
@@ -97,9 +97,14 @@ describe('key permissions on add', () => {
     expect(detail.text).toContain('⚠ can withdraw');
     expect((await owner.get('/accounts')).text).toMatch(/id="account-wd1"[\s\S]*?⚠ can withdraw[\s\S]*?<\/tr>/);
     expect(await account('wd1')).toMatchObject({ status: 'ACTIVE', lastVerifiedAt: expect.any(Date) as Date });
-    expect(await auditOf('accounts.add', 'wd1')).toMatchObject([
-      { outcome: 'ok', detail: expect.stringContaining('key accepted; warning: can_withdraw') as string },
-    ]);
+    const [added] = await auditOf('accounts.add', 'wd1');
+    expect(added?.outcome).toBe('ok');
+    expect(auditSentence(added)).toBe(
+      `Done. Account on binance spot (paper), MAIN, no copy role, key ••••${creds.apiKey.slice(-4)}. The exchange accepted the key. Warning about the key: can withdraw.`,
+    );
+    expect(auditSentence(added, 'zh')).toBe(
+      `已完成。账户：binance 现货（模拟），母账户，不参与跟单，密钥 ••••${creds.apiKey.slice(-4)}。交易所已接受该密钥。密钥警告：可提币。`,
+    );
     expect(alertsOf('wd1')).toMatchObject([
       { type: 'alert', category: 'account', severity: 'warning', key: 'alerts.account_key_can_withdraw' },
     ]);
@@ -117,9 +122,9 @@ describe('key permissions on add', () => {
     const detail = await owner.get('/accounts/noip1');
     expect(detail.text).toContain('This key has no IP restriction: whoever gets it can use it from anywhere.');
     expect(detail.text).toContain('⚠ no IP restriction');
-    expect(await auditOf('accounts.add', 'noip1')).toMatchObject([
-      { outcome: 'ok', detail: expect.stringContaining('warning: no_ip_restriction') as string },
-    ]);
+    expect(auditSentence((await auditOf('accounts.add', 'noip1'))[0])).toMatch(
+      /The exchange accepted the key\. Warning about the key: no IP restriction\.$/,
+    );
     expect(alertsOf('noip1')).toMatchObject([{ key: 'alerts.account_key_no_ip_restriction', severity: 'warning' }]);
   });
 
@@ -191,10 +196,12 @@ describe('key permissions on verify and enable', () => {
     await owner.post('/accounts/lost1/enable');
     expect((await account('lost1'))?.status).toBe('ACTIVE');
     expect(alertsOf('lost1').at(-1)).toMatchObject({ key: 'alerts.account_key_can_withdraw' });
-    expect(await auditOf('accounts.enable', 'lost1')).toMatchObject([
-      { outcome: 'failed' },
-      { outcome: 'ok', detail: expect.stringContaining('warning: can_withdraw') as string },
-    ]);
+    const [failed, enabled] = await auditOf('accounts.enable', 'lost1');
+    expect([failed?.outcome, enabled?.outcome]).toEqual(['failed', 'ok']);
+    expect(auditSentence(failed)).toMatch(/^Failed: Account lost1: this API key cannot trade spot/);
+    expect(auditSentence(enabled)).toBe(
+      'Done. Changed status: DISABLED → ACTIVE. The exchange accepted the key. Warning about the key: can withdraw.',
+    );
   });
 });
 
@@ -284,10 +291,11 @@ describe('safe rotation', () => {
     expect(web.desk.emulator.keyOwner(rotating.apiKey)).toBeUndefined();
     expect(await balanceOf('rot1')).toBeDefined();
     await expect.poll(() => web.desk.app.services.streams.status('rot1')?.health).toBe('live');
-    expect((await auditOf('accounts.rotate', 'rot1')).at(-1)).toMatchObject({
-      outcome: 'ok',
-      detail: expect.stringContaining(`••••${fresh.apiKey.slice(-4)}; key accepted`) as string,
-    });
+    const rotated = (await auditOf('accounts.rotate', 'rot1')).at(-1);
+    expect(rotated?.outcome).toBe('ok');
+    expect(auditSentence(rotated)).toBe(
+      `Done. Key ••••${rotating.apiKey.slice(-4)} replaced by ••••${fresh.apiKey.slice(-4)}. The exchange accepted the key.`,
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSecretLeaks } from './secrets.ts';
-import { startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
+import { auditSentence, startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
 
 /** The accounts page as the owner uses it, over real HTTP, against the paper exchange's emulator. */
 let web: WebDesk;
@@ -106,9 +106,11 @@ describe('accounts page', () => {
     expect(res.text).toContain('value="bn_bad"');
     expect(res.text).toContain('value="Bad key"');
     expect(await account('bn_bad')).toBeNull();
-    expect(await auditOf('accounts.add', 'bn_bad')).toMatchObject([
-      { outcome: 'refused', detail: expect.stringContaining('key not accepted') as string },
-    ]);
+    const [refusedAdd] = await auditOf('accounts.add', 'bn_bad');
+    expect(refusedAdd?.outcome).toBe('refused');
+    expect(auditSentence(refusedAdd)).toBe(
+      'Refused: Binance rejected this key (-1022): check the API key, the secret (and the passphrase), and that the key is still active on the exchange.',
+    );
 
     // With the right secret it is added; when the exchange later refuses the stored key, verify
     // says so and disables the account.
@@ -123,7 +125,9 @@ describe('accounts page', () => {
     expect(await account('bn_bad')).toMatchObject({ status: 'DISABLED' });
     const verify = await owner.post('/accounts/bn_bad/verify', {}, { 'hx-request': 'true' });
     expect(verify.text).toContain('Account bn_bad is disabled: API key rejected by Binance (-1022).');
-    expect(await auditOf('accounts.verify', 'bn_bad')).toMatchObject([{ outcome: 'failed' }, { outcome: 'failed' }]);
+    const verifies = await auditOf('accounts.verify', 'bn_bad');
+    expect(verifies.map((r) => r.outcome)).toEqual(['failed', 'failed']);
+    expect(auditSentence(verifies[1], 'zh')).toMatch(/^失败：账户 bn_bad 已停用：Binance 拒绝了 API 密钥 \(-1022\)。/);
   });
 
   it('refuses invalid input with the field named, keeping what was typed except secrets', async () => {
@@ -158,7 +162,9 @@ describe('accounts page', () => {
     expect(await account('bn1')).toMatchObject({ status: 'ACTIVE', statusReason: null });
     const verify = await owner.post('/accounts/bn1/verify', {}, { 'hx-request': 'true' });
     expect(verify.text).toContain('Key accepted');
-    expect((await auditOf('accounts.disable', 'bn1'))[0]?.detail).toBe('key under review');
+    expect(auditSentence((await auditOf('accounts.disable', 'bn1'))[0])).toBe(
+      'Done. Changed status: ACTIVE → DISABLED. Reason: key under review.',
+    );
     expect(await auditOf('accounts.enable', 'bn1')).toHaveLength(1);
   });
 
@@ -183,7 +189,9 @@ describe('accounts page', () => {
     await owner.post('/accounts/bn1/enable');
     expect(await account('bn1')).toMatchObject({ status: 'ACTIVE', lastVerifiedAt: expect.any(Date) as Date });
     expect((await owner.get('/accounts/bn1')).text).toContain('The exchange accepted the key.');
-    expect((await auditOf('accounts.rotate', 'bn1'))[0]?.detail).toContain(`••••${fresh.apiKey.slice(-4)}`);
+    expect(auditSentence((await auditOf('accounts.rotate', 'bn1'))[0])).toBe(
+      `Done. Key ••••${BINANCE.apiKey.slice(-4)} replaced by ••••${fresh.apiKey.slice(-4)}. The exchange accepted the key.`,
+    );
   });
 
   it('rotating an active account to a key the exchange refuses keeps the old key, in words', async () => {
@@ -200,10 +208,11 @@ describe('accounts page', () => {
     );
     expect((await account('bn1'))?.status).toBe('ACTIVE');
     await expect((await web.desk.app.services.exchanges.for('bn1')).fetchBalance()).resolves.toBeDefined();
-    expect((await auditOf('accounts.rotate', 'bn1')).at(-1)).toMatchObject({
-      outcome: 'refused',
-      detail: expect.stringContaining('old key kept') as string,
-    });
+    const refused = (await auditOf('accounts.rotate', 'bn1')).at(-1);
+    expect(refused?.outcome).toBe('refused');
+    expect(auditSentence(refused)).toMatch(
+      /^Refused: Binance rejected this key \(-1022\): .* The key stays ••••\w{4}; ••••\w{4} was not taken\.$/,
+    );
   });
 
   it('edits the name and the copy role; the copy engine sees the new follower at once', async () => {
@@ -233,11 +242,10 @@ describe('accounts page', () => {
     expect(forced.status).toBe(303);
     expect(await account('bg1')).toBeNull();
     expect((await owner.get('/accounts/bg1')).status).toBe(404);
-    expect(await auditOf('accounts.delete', 'bg1')).toMatchObject([
-      { outcome: 'refused' },
-      { outcome: 'refused' },
-      { outcome: 'ok', detail: 'forced, confirmed by typing the account id' },
-    ]);
+    const deletes = await auditOf('accounts.delete', 'bg1');
+    expect(deletes.map((r) => r.outcome)).toEqual(['refused', 'refused', 'ok']);
+    expect(auditSentence(deletes[2])).toBe('Done. Deleted by force, confirmed by typing the account id.');
+    expect(auditSentence(deletes[0], 'zh')).toMatch(/^已拒绝：账户 bg1 未删除/);
   });
 
   it('refuses to delete the active leader unless forced; deletes an account with nothing open', async () => {
@@ -275,7 +283,18 @@ describe('accounts page', () => {
     expect(await db.order.findUnique({ where: { clientOrderId: order.clientOrderId } })).toMatchObject({
       status: 'CANCELED',
     });
-    expect(await auditOf('orders.cancel', 'sub_b')).toMatchObject([{ outcome: 'ok', platform: 'web' }]);
+    const [row] = await auditOf('orders.cancel', 'sub_b');
+    expect(row).toMatchObject({ outcome: 'ok', platform: 'web' });
+    // The order itself, as the log tells every order: found by its ids, read in each language.
+    expect(auditSentence(row)).toBe(
+      `Done. Order ${ref} (client id ${order.clientOrderId}): buy 0.002 BTC/USDT at 50000 — cancelled, nothing filled.`,
+    );
+    expect(auditSentence(row, 'zh')).toBe(
+      `已完成。订单 ${ref}（客户端订单号 ${order.clientOrderId}）：买入 0.002 BTC/USDT，限价 50000 — 已撤销，未成交。`,
+    );
+    expect((await web.desk.app.services.audit.query({ order: ref })).rows.map((r) => r.command)).toContain(
+      'orders.cancel',
+    );
 
     const again = await owner.post('/accounts/sub_b/orders/cancel', { ref });
     expect(again.status).toBe(303);

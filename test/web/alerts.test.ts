@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
+import { auditSentence, startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
 
 /** The Alerts page: the same subscriptions chat `/alerts` keeps, managed by the owner over HTTP. */
 let web: WebDesk;
@@ -67,11 +67,14 @@ describe('alerts page', () => {
       minSeverity: 'critical',
       language: 'en',
     });
-    expect(await lastAudit('alerts.add')).toMatchObject({
-      platform: 'web',
-      outcome: 'ok',
-      detail: 'discord 123456789012345678: copy,account from critical, en',
-    });
+    const added = await lastAudit('alerts.add');
+    expect(added).toMatchObject({ platform: 'web', outcome: 'ok' });
+    expect(auditSentence(added)).toBe(
+      'Done. discord 123456789012345678 gets copy, account alerts from critical up, in en.',
+    );
+    expect(auditSentence(added, 'zh')).toBe(
+      '已完成。Discord 123456789012345678 接收跟单、账户提醒，级别 严重 及以上，语言：英文。',
+    );
   });
 
   it('refuses a bad destination, no category and an unknown category, in words, changing nothing', async () => {
@@ -118,12 +121,16 @@ describe('alerts page', () => {
       minSeverity: 'info',
       language: 'en',
     });
-    expect(await lastAudit('alerts.update')).toMatchObject({ detail: 'telegram -1001: all categories from info, en' });
+    expect(auditSentence(await lastAudit('alerts.update'))).toBe(
+      'Done. telegram -1001 gets alerts of all categories from info up, in en.',
+    );
 
     const removed = await postForm(`/alerts/${id}/remove`, [], htmx);
     expect(removed.text).toContain('No more alerts to telegram -1001.');
     expect(alerts().subscription('telegram', '-1001')).toBeUndefined();
-    expect(await lastAudit('alerts.remove')).toMatchObject({ outcome: 'ok', detail: 'telegram -1001' });
+    const gone = await lastAudit('alerts.remove');
+    expect(gone?.outcome).toBe('ok');
+    expect(auditSentence(gone)).toBe('Done. telegram -1001 gets no more alerts.');
 
     const again = await postForm(`/alerts/${id}/remove`, [], htmx);
     expect(again.status).toBe(404);

@@ -189,10 +189,8 @@ describe('the audit page reads as sentences', () => {
   });
 
   it("the admin's own rows too: a login in the reader's words", async () => {
-    expect((await rowsOf(en.owner)).find((r) => r.action === 'admin.login')?.what).toBe(
-      'Done: logged in from 127.0.0.1',
-    );
-    expect((await rowsOf(zh.owner)).find((r) => r.action === 'admin.login')?.what).toBe('已完成：从 127.0.0.1 登录');
+    expect((await rowsOf(en.owner)).find((r) => r.action === 'Log in')?.what).toBe('Done: logged in from 127.0.0.1');
+    expect((await rowsOf(zh.owner)).find((r) => r.action === '登录')?.what).toBe('已完成：从 127.0.0.1 登录');
   });
 
   it('no secret reaches the audit log', async () => {

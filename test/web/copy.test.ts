@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
+import { auditSentence, startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
 
 /**
  * The Copy page: the same actions as chat `/copy`, `/followers`, `/pause` and `/resume`, through
@@ -45,11 +45,20 @@ describe('copy page', () => {
     expect(await services().copy.isRunning()).toBe(true);
     expect((await owner.get('/copy')).text).toContain('Copying is running.');
     expect((await web.desk.say('/copy status')).split('\n')[0]).toBe('Copying: running.');
-    expect(await lastAudit('copy.start')).toMatchObject({ platform: 'web', outcome: 'ok', detail: 'was stopped' });
+    const started = await lastAudit('copy.start');
+    expect(started).toMatchObject({ platform: 'web', outcome: 'ok' });
+    expect(auditSentence(started)).toBe('Done. Copying is running.');
 
     await owner.post('/copy/stop');
     expect(await services().copy.isRunning()).toBe(false);
-    expect(await lastAudit('copy.stop')).toMatchObject({ outcome: 'ok', detail: 'was running' });
+    expect(await lastAudit('copy.stop')).toMatchObject({ outcome: 'ok' });
+    // Stopping what is stopped changes nothing, and the log says so.
+    await owner.post('/copy/stop');
+    const again = await lastAudit('copy.stop');
+    expect(again?.outcome).toBe('unchanged');
+    expect(auditSentence(again)).toBe(
+      'Nothing changed: Copying is already stopped; nothing changed. Leader orders are recorded, not copied.',
+    );
   });
 
   it('pause makes a follower PAUSED exactly as /pause does; chat and web resume either', async () => {
@@ -85,11 +94,11 @@ describe('copy page', () => {
     expect(policy?.mode).toBe('ratio');
     expect(policy?.ratio?.toFixed()).toBe('0.5');
     expect(policy?.maxPerTrade?.toFixed()).toBe('200');
-    expect(await lastAudit('copy.set')).toMatchObject({
-      accountId: 'f1',
-      outcome: 'ok',
-      detail: 'share, cap none → ratio ×0.5, cap 200',
-    });
+    const set = await lastAudit('copy.set');
+    expect(set).toMatchObject({ accountId: 'f1', outcome: 'ok' });
+    expect(auditSentence(set)).toBe(
+      'Done. Changed copy mode: share → ratio. Changed ratio: none → 0.5. Changed cap per trade (USDT): none → 200.',
+    );
 
     const noRatio = await owner.post('/copy/followers/f1/settings', { mode: 'ratio', ratio: '', cap: '' }, htmx);
     expect(noRatio.status).toBe(422);
@@ -133,7 +142,7 @@ describe('copy page', () => {
     const res = await owner.post('/copy/symbol', { symbol: 'ethusdt' });
     expect(res.status).toBe(303);
     expect(await services().copy.settings.leaderSymbol('lead')).toBe('ETH/USDT');
-    expect(await lastAudit('copy.symbol')).toMatchObject({ outcome: 'ok', detail: 'leader lead: ETH/USDT' });
+    expect(auditSentence(await lastAudit('copy.symbol'))).toBe('Done. Leader lead is copied on ETH/USDT.');
     const bad = await owner.post('/copy/symbol', { symbol: 'BTC-USDT!' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('a spot symbol such as BTC/USDT');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
+import { auditSentence, startWebDesk, type WebClient, type WebDesk } from './web-desk.ts';
 
 /** The People page as the owner uses it, over real HTTP: every change goes through PeopleService and is audited. */
 let web: WebDesk;
@@ -67,10 +67,10 @@ describe('people page', () => {
     expect(role.text).not.toContain('<html');
     expect(role.text).toContain('Bob is now trader.');
     expect((await services().people.get(bob.id)).role).toBe('trader');
-    expect(await lastAudit('people.role')).toMatchObject({
-      outcome: 'ok',
-      detail: `user #${bob.id} Bob: viewer → trader`,
-    });
+    const changed = await lastAudit('people.role');
+    expect(changed?.outcome).toBe('ok');
+    expect(auditSentence(changed)).toBe(`Done. Bob (#${bob.id}): role viewer → trader.`);
+    expect(auditSentence(changed, 'zh')).toBe(`已完成。Bob（#${bob.id}）：角色 查看者 → 交易员。`);
 
     const grant = await owner.post(`/people/${bob.id}/grant`, { accountId: 'f1' }, htmx);
     expect(grant.text).toContain('Bob may now act on account f1.');

@@ -1,9 +1,42 @@
 import type { AddressInfo } from 'node:net';
 import { startHttpServer, type HttpServer } from '../../src/adapters/http/server.ts';
+import type { AuditLog } from '../../src/generated/prisma/client.ts';
+import { translator, type Language } from '../../src/i18n/index.ts';
 import type { AdminAuthOptions } from '../../src/services/admin/admin-auth.ts';
+import { describeAuditRow } from '../../src/services/audit-sentence.ts';
 import { startPaperDesk, type PaperDesk } from '../support/paper-desk.ts';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+/** A row of the Audit page's table as the reader sees it. */
+export interface AuditPageRow {
+  via: string;
+  action: string;
+  outcome: string;
+  what: string;
+}
+
+/** The rows of the Audit page at `path`, newest first, as text. */
+export async function auditRowsOf(client: WebClient, path = '/audit'): Promise<AuditPageRow[]> {
+  const page = await client.get(path);
+  const text = (html: string) =>
+    html
+      .replace(/<[^>]+>/g, '')
+      .replace(/&#39;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  return [...page.text.matchAll(/<tr id="audit-\d+">([\s\S]*?)<\/tr>/g)].map(([, row = '']) => {
+    const cells = [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => text(m[1] ?? ''));
+    return { via: cells[2] ?? '', action: cells[3] ?? '', outcome: cells[6] ?? '', what: cells[7] ?? '' };
+  });
+}
+
+/** What the Audit page says of a row, to a reader of `language` ('' for no row). */
+export function auditSentence(row: AuditLog | null | undefined, language: Language = 'en'): string {
+  return row ? describeAuditRow(translator(language), row).sentence : '';
+}
 
 export interface WebResponse {
   status: number;

@@ -16,8 +16,11 @@
  * - validates a form with `web.parseForm(schema, req.body)` — the same zod schemas the commands
  *   use — and on failure re-renders with status 422 and `errors` / `values` (secret fields are
  *   never echoed back);
- * - after a change: `await web.audit(res, { command: 'people.add', outcome: 'ok', detail })`
- *   (platform `web`, the logged-in admin as the actor; never put a secret in `detail`), then
+ * - after a change: `await web.audit(res, { command: 'people.add', change: [{ key, params }] })`
+ *   (platform `web`, the logged-in admin as the actor): what changed as catalog messages with the
+ *   values as the desk has them (`role: 'trader'`), so each reader of the log gets their own
+ *   language; a value is never a secret (a key only masked). Name the action in
+ *   `audit.action.<command>` of the catalog. Then
  *   `web.flash(res, 'ok', text)` and `web.redirect(res, '/people')` (303, works without JS; a
  *   boosted htmx form follows it and swaps the page);
  * - turns a HedgeError into words with `web.describeError(err)`.
@@ -29,9 +32,8 @@ import type { z } from 'zod';
 import type { App } from '../../app.ts';
 import { HedgeError } from '../../domain/errors.ts';
 import { translator, type Language, type Translate } from '../../i18n/index.ts';
-import { scrubSecrets } from '../../infra/secret-scrubber.ts';
 import type { AdminSession } from '../../services/admin/admin-auth.ts';
-import type { AuditMessage, AuditOutcome } from '../../services/audit.ts';
+import type { AuditMessage, AuditOrder, AuditOutcome } from '../../services/audit.ts';
 import type { Services } from '../../services/index.ts';
 import { NAV } from './render.ts';
 
@@ -63,10 +65,12 @@ export interface WebAuditEntry {
   accountId?: string | undefined;
   symbol?: string | undefined;
   outcome?: AuditOutcome;
-  /** Free words about the change (English, as the admin wrote it). */
-  detail?: string | undefined;
-  /** Why, as a catalog message: read back in each reader's language. */
+  /** Why it ended so (refused, invalid, unchanged; a login's address), as a catalog message. */
   reason?: AuditMessage | undefined;
+  /** What it changed, or would have: catalog messages, read back in each reader's language. */
+  change?: AuditMessage[] | undefined;
+  /** The orders it moved, as they stand now (a cancelled one of ours). */
+  orders?: AuditOrder[] | undefined;
 }
 
 export type FlashKind = 'ok' | 'error' | 'warning';
@@ -183,8 +187,7 @@ export function createWebContext({ app, views, banner, adminUserId }: WebContext
         accountId: entry.accountId,
         symbol: entry.symbol,
         outcome: entry.outcome ?? 'ok',
-        detail: entry.detail === undefined ? undefined : scrubSecrets(entry.detail),
-        facts: entry.reason ? { reason: entry.reason } : undefined,
+        facts: { reason: entry.reason, change: entry.change, orders: entry.orders },
       });
     },
     flash(res, kind, text) {

@@ -68,7 +68,6 @@ export function registerLogin(router: Router, web: WebContext, auth: AdminAuth, 
       stateOf(res).session = result.session;
       await web.audit(res, {
         command: 'admin.login',
-        detail: `from ${ip}`,
         reason: { key: 'audit.web.login', params: { ip } },
       });
       web.redirect(res, localTarget(body['next']));
@@ -79,7 +78,6 @@ export function registerLogin(router: Router, web: WebContext, auth: AdminAuth, 
       await web.audit(res, {
         command: 'admin.login',
         outcome: 'refused',
-        detail: `wrong password from ${ip}`,
         reason: { key: 'audit.web.wrong_password', params: { ip } },
       });
       return showLogin(req, res, 401, web.t('web.login.wrong_password'));
@@ -89,7 +87,6 @@ export function registerLogin(router: Router, web: WebContext, auth: AdminAuth, 
       await web.audit(res, {
         command: 'admin.login',
         outcome: 'refused',
-        detail: `locked out (${result.scope}) until ${new Date(result.until).toISOString()} after failed logins from ${ip}`,
         reason: {
           key: result.scope === 'client' ? 'audit.web.locked_client' : 'audit.web.locked_overall',
           params: { ip, until: new Date(result.until).toISOString().slice(0, 19).replace('T', ' ') },

@@ -4,7 +4,10 @@ import { HedgeError, NotFoundError } from '../../../domain/errors.ts';
 import { keyHint, maskedHint } from '../../../domain/mask.ts';
 import type { AccountView } from '../../../services/accounts.ts';
 import { AccountAdmin, KeyRefusedError, type VerifyResult } from '../../../services/admin/account-admin.ts';
+import { DISABLED_IN_ADMIN } from '../../../domain/status-reasons.ts';
+import { auditMessageOf, auditOrderOf, withReason, type AuditMessage } from '../../../services/audit.ts';
 import type { WebContext } from '../context.ts';
+import { changesOf, invalidFields } from './page-action.ts';
 import { describeOpenOrder } from '../../../commands/catalog/orders.ts';
 import { accountNumbers } from '../../../commands/format/numbers.ts';
 import type { OpenOrderView } from '../../../services/open-orders.ts';
@@ -143,11 +146,6 @@ export function register(router: Router, web: WebContext): void {
     web.flash(res, 'ok', t('web.accounts.key_accepted'));
     for (const text of warningTexts(t, verify.key.warnings)) web.flash(res, 'warning', text);
   };
-  const keyOutcome = (verify: VerifyResult) => {
-    if (!verify.ok) return `key not accepted: ${web.describeError(verify.error)}`;
-    const { warnings } = verify.key;
-    return warnings.length === 0 ? 'key accepted' : `key accepted; warning: ${warnings.join(', ')}`;
-  };
 
   router.get('/accounts', async (_req, res) => renderList(res));
 
@@ -166,15 +164,25 @@ export function register(router: Router, web: WebContext): void {
     }
     const id = account.ok ? account.data.id : undefined;
     if (!account.ok || !creds.ok || Object.keys(errors).length > 0) {
-      await web.audit(res, { command: 'accounts.add', accountId: id, outcome: 'invalid', detail: fieldsOf(errors) });
+      await web.audit(res, {
+        command: 'accounts.add',
+        accountId: id,
+        outcome: 'invalid',
+        reason: invalidFields(errors),
+      });
       return renderNew(res, 422, errors, account.ok ? plain(account.data) : values);
     }
     try {
       const { account: created, verify } = await admin.add(account.data, creds.data);
+      const { exchange, market, env, kind, copyRole } = created;
+      const key = maskedHint(created.apiKeyHint, true);
       await web.audit(res, {
         command: 'accounts.add',
         accountId: created.id,
-        detail: `${created.exchange} ${created.market} ${created.env}, ${created.kind}, ${created.copyRole}, key ${maskedHint(created.apiKeyHint, true)}; ${keyOutcome(verify)}`,
+        change: [
+          { key: 'audit.web.account_added', params: { exchange, market, env, kind, copyRole, key } },
+          ...keyOutcome(verify),
+        ],
       });
       web.flash(res, 'ok', t('web.accounts.added', { account: created.id }));
       flashVerify(res, verify);
@@ -185,12 +193,7 @@ export function register(router: Router, web: WebContext): void {
       const message = refused
         ? t('web.accounts.add_refused', { reason: web.describeError(err) })
         : web.describeError(err);
-      await web.audit(res, {
-        command: 'accounts.add',
-        accountId: id,
-        outcome: 'refused',
-        detail: refused ? `key not accepted: ${web.describeError(err)}` : message,
-      });
+      await web.audit(res, { command: 'accounts.add', accountId: id, outcome: 'refused', reason: auditMessageOf(err) });
       const field = err.key === 'web.accounts.id_taken' ? 'id' : '_form';
       renderNew(res, 422, { [field]: message }, plain(account.data));
     }
@@ -200,12 +203,14 @@ export function register(router: Router, web: WebContext): void {
 
   router.post('/accounts/:id/verify', async (req, res) => {
     const account = await load(req);
-    const view = verifyView(await admin.verify(account.id));
+    const result = await admin.verify(account.id);
+    const view = verifyView(result);
     await web.audit(res, {
       command: 'accounts.verify',
       accountId: account.id,
-      outcome: view.ok ? 'ok' : 'failed',
-      detail: view.ok ? `${view.balances.length} balances read` : view.message,
+      ...(result.ok
+        ? { change: [{ key: 'audit.web.balances_read', params: { count: result.balances.length } }] }
+        : { outcome: 'failed', reason: auditMessageOf(result.error) }),
     });
     if (web.isHtmx(req) && req.get('hx-boosted') !== 'true') {
       web.render(res, 'partials/accounts-verify', { verify: view, id: account.id }, { layout: false });
@@ -222,17 +227,25 @@ export function register(router: Router, web: WebContext): void {
       const { openOrders } = services;
       const cancelled = await openOrders.cancel(account.id, await openOrders.find(account.id, form.data.ref));
       const text = describeOpenOrder(t, cancelled, await accountNumbers(services, account.id, cancelled.order.symbol));
+      const { clientOrderId } = cancelled.order;
+      const tracked = clientOrderId ? await services.tracker.current(clientOrderId) : null;
       await web.audit(res, {
         command: 'orders.cancel',
         accountId: account.id,
         symbol: cancelled.order.symbol,
-        detail: text,
+        // One of ours reads as every order of the log does, and the order filter finds it.
+        ...(tracked ? { orders: [auditOrderOf(tracked)] } : { change: [cancelledMessage(cancelled)] }),
       });
       web.flash(res, 'ok', t('cancel.done', { account: account.id, order: text }));
     } catch (err) {
       if (!(err instanceof HedgeError)) throw err;
       const message = web.describeError(err);
-      await web.audit(res, { command: 'orders.cancel', accountId: account.id, outcome: 'refused', detail: message });
+      await web.audit(res, {
+        command: 'orders.cancel',
+        accountId: account.id,
+        outcome: 'refused',
+        reason: auditMessageOf(err),
+      });
       web.flash(res, 'error', message);
     }
     web.redirect(res, `/accounts/${account.id}`);
@@ -241,11 +254,15 @@ export function register(router: Router, web: WebContext): void {
   router.post('/accounts/:id/enable', async (req, res) => {
     const account = await load(req);
     const { account: enabled, verify } = await admin.enable(account.id);
+    const active = enabled.status === 'ACTIVE';
     await web.audit(res, {
       command: 'accounts.enable',
       accountId: account.id,
-      outcome: enabled.status === 'ACTIVE' ? 'ok' : 'failed',
-      detail: `was ${account.status}; ${keyOutcome(verify)}`,
+      outcome: active ? 'ok' : 'failed',
+      // Not enabled because the key was refused: that refusal is the reason, not one more change.
+      ...(active || verify.ok
+        ? { change: [...changesOf(account, enabled, ['status']), ...keyOutcome(verify)] }
+        : { reason: auditMessageOf(verify.error) }),
     });
     if (enabled.status === 'ACTIVE') web.flash(res, 'ok', t('web.accounts.enabled', { account: account.id }));
     flashVerify(res, verify);
@@ -256,9 +273,14 @@ export function register(router: Router, web: WebContext): void {
     const account = await load(req);
     const form = web.parseForm(disableFormSchema, req.body);
     if (!form.ok) return renderDetail(res, account, { status: 422, form: 'disable', ...form });
-    const reason = form.data.reason ?? t('web.accounts.disabled_default_reason');
-    await admin.disable(account.id, reason);
-    await web.audit(res, { command: 'accounts.disable', accountId: account.id, detail: reason });
+    // The desk's own words are read back in each reader's language; typed ones stay as typed.
+    const reason = form.data.reason ?? DISABLED_IN_ADMIN;
+    const disabled = await admin.disable(account.id, reason);
+    await web.audit(res, {
+      command: 'accounts.disable',
+      accountId: account.id,
+      change: [...changesOf(account, disabled, ['status']), { key: 'audit.web.reason_given', params: { reason } }],
+    });
     web.flash(res, 'ok', t('web.accounts.disabled', { account: account.id }));
     web.redirect(res, `/accounts/${account.id}`);
   });
@@ -275,17 +297,20 @@ export function register(router: Router, web: WebContext): void {
         command: 'accounts.rotate',
         accountId: account.id,
         outcome: 'invalid',
-        detail: fieldsOf(errors),
+        reason: invalidFields(errors),
       });
       return renderDetail(res, account, { status: 422, form: 'rotate', errors });
     }
-    const keys = `key ${maskedHint(account.apiKeyHint, account.hasCredentials)} → ${maskedHint(keyHint(form.data.apiKey), true)}`;
+    const keys = {
+      old: maskedHint(account.apiKeyHint, account.hasCredentials),
+      key: maskedHint(keyHint(form.data.apiKey), true),
+    };
     try {
       const { account: updated, verify } = await admin.rotate(account.id, form.data);
       await web.audit(res, {
         command: 'accounts.rotate',
         accountId: account.id,
-        detail: `${keys}; ${keyOutcome(verify)}`,
+        change: [{ key: 'audit.web.key_replaced', params: keys }, ...keyOutcome(verify)],
       });
       web.flash(res, 'ok', t('web.accounts.rotated', { account: account.id }));
       flashVerify(res, verify);
@@ -300,7 +325,8 @@ export function register(router: Router, web: WebContext): void {
         command: 'accounts.rotate',
         accountId: account.id,
         outcome: 'refused',
-        detail: `${keys}; key not accepted, old key kept: ${reason}`,
+        reason: auditMessageOf(err),
+        change: [{ key: 'audit.web.key_kept', params: keys }],
       });
       web.flash(res, 'error', t('web.accounts.rotate_refused', { account: account.id, reason }));
     }
@@ -313,20 +339,23 @@ export function register(router: Router, web: WebContext): void {
     if (!form.ok) return renderDetail(res, account, { status: 422, form: 'edit', ...form });
     try {
       const updated = await admin.edit(account.id, form.data);
-      const changes = (['name', 'kind', 'copyRole'] as const)
-        .filter((k) => account[k] !== updated[k])
-        .map((k) => `${k}: ${account[k]} → ${updated[k]}`);
+      const change = changesOf(account, updated, ['name', 'kind', 'copyRole']);
       await web.audit(res, {
         command: 'accounts.edit',
         accountId: account.id,
-        detail: changes.join('; ') || 'no change',
+        ...(change.length > 0 ? { change } : { outcome: 'unchanged', reason: { key: 'audit.web.no_change' } }),
       });
       web.flash(res, 'ok', t('web.accounts.edited', { account: account.id }));
       web.redirect(res, `/accounts/${account.id}`);
     } catch (err) {
       if (!(err instanceof HedgeError)) throw err;
       const message = web.describeError(err);
-      await web.audit(res, { command: 'accounts.edit', accountId: account.id, outcome: 'refused', detail: message });
+      await web.audit(res, {
+        command: 'accounts.edit',
+        accountId: account.id,
+        outcome: 'refused',
+        reason: auditMessageOf(err),
+      });
       await renderDetail(res, account, {
         status: 409,
         form: 'edit',
@@ -345,21 +374,39 @@ export function register(router: Router, web: WebContext): void {
     } catch (err) {
       if (!(err instanceof HedgeError)) throw err;
       const message = web.describeError(err);
-      await web.audit(res, { command: 'accounts.delete', accountId: account.id, outcome: 'refused', detail: message });
+      await web.audit(res, {
+        command: 'accounts.delete',
+        accountId: account.id,
+        outcome: 'refused',
+        reason: auditMessageOf(err),
+      });
       return renderDetail(res, account, { status: 409, form: 'delete', errors: { _form: message } });
     }
     await web.audit(res, {
       command: 'accounts.delete',
       accountId: account.id,
-      detail: force ? 'forced, confirmed by typing the account id' : 'nothing open',
+      change: [{ key: force ? 'audit.web.deleted_forced' : 'audit.web.deleted_clean' }],
     });
     web.flash(res, 'ok', t('web.accounts.deleted', { account: account.id }));
     web.redirect(res, '/accounts');
   });
 }
 
-function fieldsOf(errors: Errors): string {
-  return `invalid: ${Object.keys(errors).join(', ')}`;
+/** What the audit keeps of a key check: accepted (with its warnings), or the exchange's refusal. */
+function keyOutcome(verify: VerifyResult): AuditMessage[] {
+  if (!verify.ok) return [withReason('web.accounts.key_refused', auditMessageOf(verify.error))];
+  const { warnings } = verify.key;
+  return [
+    { key: 'web.accounts.key_accepted' },
+    ...(warnings.length > 0 ? [{ key: 'audit.web.key_warnings', params: { warnings } }] : []),
+  ];
+}
+
+/** An order the desk does not track (placed elsewhere) or a leg it watches, as cancelled. */
+function cancelledMessage({ order, vp, leg }: OpenOrderView): AuditMessage {
+  if (vp && leg) return { key: 'audit.web.leg_disarmed', params: { leg, vp: vp.name, symbol: order.symbol } };
+  const params = { order: order.id, symbol: order.symbol, side: order.side, amount: order.amount.toFixed() };
+  return { key: 'audit.web.order_cancelled', params };
 }
 
 /** Form values to show again: only plain strings (a secret never comes back). */

@@ -11,6 +11,7 @@ import {
   chosenCategories,
 } from '../../../services/alerts/alert-settings.ts';
 import { reachOf } from '../../../services/alerts/alert-audience.ts';
+import type { AuditMessage } from '../../../services/audit.ts';
 import type { WebContext } from '../context.ts';
 import { idParam, runAction, wantsPartial, type ActionSpec, type ActionView } from './page-action.ts';
 
@@ -36,8 +37,19 @@ const removeForm = z.object({ id: idParam });
 const PLATFORM_NAMES = { telegram: 'Telegram', discord: 'Discord' } as const;
 
 const describe = (s: { platform: string; destination: string }) => `${s.platform} ${s.destination}`;
-const settingsText = (categories: string[] | '*', severity: string, language: string) =>
-  `${categories === '*' ? 'all categories' : categories.join(',')} from ${severity}, ${language}`;
+
+/** What a destination receives, for the audit: categories, severity and language as the desk has them. */
+function receives(
+  to: { platform: string; destination: string },
+  categories: string[] | '*',
+  severity: string,
+  language: string,
+): AuditMessage {
+  const params = { platform: to.platform, destination: to.destination, severity, language };
+  return categories === '*'
+    ? { key: 'audit.web.alerts_all', params }
+    : { key: 'audit.web.alerts_some', params: { ...params, categories } };
+}
 
 /** The Alerts page (issue 7 item 4): the chats that get push alerts, what and in which language. */
 export function register(router: Router, web: WebContext): void {
@@ -98,7 +110,10 @@ export function register(router: Router, web: WebContext): void {
           text: alerts.platformRunning(platform)
             ? done
             : `${done} ${t('web.alerts.platform_not_running', { platform: PLATFORM_NAMES[platform] })}`,
-          detail: `${describe({ platform, destination })}: ${settingsText(chosen, minSeverity, language)}${existed ? ' (replaced)' : ''}`,
+          change: [
+            receives({ platform, destination }, chosen, minSeverity, language),
+            ...(existed ? [{ key: 'audit.web.alerts_replaced' }] : []),
+          ],
         };
       },
     }),
@@ -115,7 +130,7 @@ export function register(router: Router, web: WebContext): void {
         const updated = await alerts.updateDestination(id, { categories: chosen, minSeverity, language });
         return {
           text: t('web.alerts.updated', { destination: describe(updated) }),
-          detail: `${describe(updated)}: ${settingsText(chosen, minSeverity, language)}`,
+          change: [receives(updated, chosen, minSeverity, language)],
         };
       },
     }),
@@ -129,7 +144,15 @@ export function register(router: Router, web: WebContext): void {
       input: { id: req.params['id'] },
       async run({ id }) {
         const removed = await alerts.removeDestination(id);
-        return { text: t('web.alerts.removed', { destination: describe(removed) }), detail: describe(removed) };
+        return {
+          text: t('web.alerts.removed', { destination: describe(removed) }),
+          change: [
+            {
+              key: 'audit.web.alerts_removed',
+              params: { platform: removed.platform, destination: removed.destination },
+            },
+          ],
+        };
       },
     }),
   );

@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { accountIdSchema } from '../../../domain/account.ts';
 import { AUDIT_OUTCOMES, type AuditPage } from '../../../services/audit.ts';
-import { describeAuditRow, type PrecisionLookup } from '../../../services/audit-sentence.ts';
+import { describeAuditRow, webActionName, type PrecisionLookup } from '../../../services/audit-sentence.ts';
 import type { Services } from '../../../services/index.ts';
 import type { WebContext } from '../context.ts';
 import { blankToUndefined, wantsPartial } from './page-action.ts';
@@ -140,7 +140,8 @@ export function register(router: Router, web: WebContext): void {
       choices: {
         accounts: accountIds,
         users: people.map((p) => ({ id: String(p.id), name: p.name })),
-        commands,
+        // An admin action is typed by its name in the log (`accounts.add`) and shown by its words.
+        commands: commands.map((c) => ({ value: c, label: webActionName(t, c) ?? '' })),
         outcomes: AUDIT_OUTCOMES.map((o) => ({ value: o, label: t(`audit.outcome.${o}`) })),
       },
     };

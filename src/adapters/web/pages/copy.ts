@@ -1,16 +1,31 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
+import type { FollowerPolicy } from '../../../domain/copy-sizing.ts';
 import { displayMoney } from '../../../domain/display-number.ts';
+import type { MessageParams } from '../../../domain/errors.ts';
 import { PAUSED_IN_ADMIN } from '../../../domain/status-reasons.ts';
 import { checkFollowerPolicy } from '../../../services/copy/copy-settings.ts';
 import type { WebContext } from '../context.ts';
 import { addFollowerForm, copyPageData, followerRef, followerSettingsForm, symbolForm } from './copy-view.ts';
-import { runAction, wantsPartial, type ActionSpec, type ActionView } from './page-action.ts';
+import { changesOf, runAction, wantsPartial, type ActionSpec, type ActionView } from './page-action.ts';
 
 /** The part of the page an htmx action swaps (views/partials/copy-followers.eta). */
 const TARGET = 'copy-followers';
 
 const noFields = z.object({});
+
+/** A message both the admin's notice and the audit row are made of. */
+interface MessageOf {
+  key: string;
+  params: MessageParams;
+}
+
+/** A follower's copy policy as the audit compares it: exact decimals; a cap of '' is none. */
+const policyFields = (p: FollowerPolicy | undefined) => ({
+  copyMode: p?.mode ?? '',
+  ratio: p?.ratio?.toFixed() ?? '',
+  cap: p?.maxPerTrade?.toFixed() ?? '',
+});
 
 /**
  * The Copy page (issue 7 item 5): the same actions as chat `/copy`, `/followers`, `/pause`,
@@ -53,7 +68,11 @@ export function register(router: Router, web: WebContext): void {
         async run() {
           const was = await copy.isRunning();
           await copy.setRunning(running);
-          return { text: t(running ? 'copy.started' : 'copy.stopped'), detail: `was ${was ? 'running' : 'stopped'}` };
+          const done = running ? 'copy.started' : 'copy.stopped';
+          if (was === running) {
+            return { text: t(done), unchanged: { key: running ? 'copy.already_running' : 'copy.already_stopped' } };
+          }
+          return { text: t(done), change: [{ key: done }] };
         },
       }),
     );
@@ -67,7 +86,7 @@ export function register(router: Router, web: WebContext): void {
       fieldOf: () => 'symbol',
       async run({ symbol }) {
         const set = await copy.setLeaderSymbol(symbol);
-        return { text: t('copy.symbol_set', set), detail: `leader ${set.leader}: ${set.symbol}` };
+        return { text: t('copy.symbol_set', set), change: [{ key: 'copy.symbol_set', params: set }] };
       },
     }),
   );
@@ -81,7 +100,8 @@ export function register(router: Router, web: WebContext): void {
       fieldOf: () => 'account',
       async run({ account }) {
         const added = await copy.addFollower(account);
-        return { text: t('copy.added', { follower: added.id }), detail: `${added.exchange} ${added.env}` };
+        const done = { key: 'copy.added', params: { follower: added.id } };
+        return { text: t(done.key, done.params), change: [done] };
       },
     }),
   );
@@ -104,22 +124,19 @@ export function register(router: Router, web: WebContext): void {
           maxPerTrade: cap === 'off' ? null : cap,
         });
         const capText = cap === 'off' ? t('copy.cap_none') : `${displayMoney(cap)} USDT`;
-        const policyText = (p: typeof before) =>
-          p ? `${p.mode}${p.ratio ? ` ×${p.ratio.toFixed()}` : ''}, cap ${p.maxPerTrade?.toFixed() ?? 'none'}` : '?';
         const after = (await copy.settings.policies([account.id])).get(account.id);
-        return {
-          text: t(mode === 'ratio' ? 'copy.set_ratio' : 'copy.set_share', {
-            follower: account.id,
-            ratio: ratio?.toFixed() ?? '',
-            cap: capText,
-          }),
-          detail: `${policyText(before)} → ${policyText(after)}`,
-        };
+        const text = t(mode === 'ratio' ? 'copy.set_ratio' : 'copy.set_share', {
+          follower: account.id,
+          ratio: ratio?.toFixed() ?? '',
+          cap: capText,
+        });
+        const change = changesOf(policyFields(before), policyFields(after), ['copyMode', 'ratio', 'cap']);
+        return change.length > 0 ? { text, change } : { text, unchanged: { key: 'audit.web.no_change' } };
       },
     }),
   );
 
-  const followerAction = (path: string, command: string, work: (id: string) => Promise<string>) =>
+  const followerAction = (path: string, command: string, work: (id: string) => Promise<MessageOf>) =>
     router.post(`/copy/followers/:follower/${path}`, (req, res) =>
       act(req, res, {
         command,
@@ -128,22 +145,22 @@ export function register(router: Router, web: WebContext): void {
         input: { follower: req.params['follower'] },
         accountOf: (data) => data.follower,
         async run({ follower }) {
-          const text = await work(follower);
-          return { text, detail: text };
+          const done = await work(follower);
+          return { text: t(done.key, done.params), change: [done] };
         },
       }),
     );
 
   followerAction('pause', 'copy.pause', async (id) => {
     const account = await copy.pauseFollower(id, PAUSED_IN_ADMIN);
-    return t('copy.paused', { follower: account.id });
+    return { key: 'copy.paused', params: { follower: account.id } };
   });
   followerAction('resume', 'copy.resume', async (id) => {
     const account = await copy.resumeFollower(id);
-    return t('copy.resumed', { follower: account.id });
+    return { key: 'copy.resumed', params: { follower: account.id } };
   });
   followerAction('remove', 'copy.remove', async (id) => {
     const account = await copy.removeFollower(id);
-    return t('copy.removed', { follower: account.id });
+    return { key: 'copy.removed', params: { follower: account.id } };
   });
 }

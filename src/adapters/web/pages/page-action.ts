@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ArgumentError, HedgeError, NotFoundError } from '../../../domain/errors.ts';
+import { auditMessageOf, type AuditMessage } from '../../../services/audit.ts';
 import { SECRET_FIELDS, type Flash, type WebContext } from '../context.ts';
 
 /** A form field left empty is an argument not given. */
@@ -20,6 +21,37 @@ export interface ActionView {
   notice?: Flash;
 }
 
+/** What an action did: words for the admin now, catalog messages for the audit log. */
+export interface ActionDone {
+  /** The notice or flash, in the admin's language. */
+  text: string;
+  /** What changed, each thing a message (`changed('role', 'viewer', 'trader')`). */
+  change?: AuditMessage[];
+  /** There was nothing to do, and why: the row says `unchanged`, never `ok`. */
+  unchanged?: AuditMessage;
+}
+
+/** One field's change for the audit: its old and new value as the desk has them; '' is none. */
+export function changed(field: string, from: string, to: string): AuditMessage {
+  return { key: 'audit.web.changed', params: { field, from, to } };
+}
+
+/** The fields of `before` and `after` that differ, each as `changed`. */
+export function changesOf<F extends string>(
+  before: Readonly<Record<F, string | null>>,
+  after: Readonly<Record<F, string | null>>,
+  fields: readonly F[],
+): AuditMessage[] {
+  return fields
+    .filter((f) => (before[f] ?? '') !== (after[f] ?? ''))
+    .map((f) => changed(f, before[f] ?? '', after[f] ?? ''));
+}
+
+/** Why a form was not run: the fields that did not fit, by name (their values may be secrets). */
+export function invalidFields(errors: Record<string, string>): AuditMessage {
+  return { key: 'audit.web.invalid_fields', params: { fields: Object.keys(errors) } };
+}
+
 export interface ActionSpec<S extends z.ZodType> {
   /** The audit log's action: `people.grant`. */
   command: string;
@@ -30,8 +62,8 @@ export interface ActionSpec<S extends z.ZodType> {
   accountOf?: (data: z.output<S>) => string | undefined;
   /** The form field a refusal is about; undefined: the whole action. */
   fieldOf?: (err: HedgeError) => string | undefined;
-  /** Does the change through a service; returns the words for the admin and the audit detail. */
-  run(data: z.output<S>): Promise<{ text: string; detail: string }>;
+  /** Does the change through a service; returns the words for the admin and what the audit keeps. */
+  run(data: z.output<S>): Promise<ActionDone>;
   /** Renders the page again (or, for an htmx request, only the part that changed). */
   show(view: ActionView): Promise<void>;
   /** Where a plain form goes after a success (303). */
@@ -67,11 +99,11 @@ export async function runAction<S extends z.ZodType>(
   const raw = { ...(req.body as Record<string, unknown> | undefined), ...spec.input };
   const parsed = web.parseForm(spec.schema, raw);
   if (!parsed.ok) {
-    await web.audit(res, { command: spec.command, outcome: 'invalid', detail: describeFields(parsed.errors) });
+    await web.audit(res, { command: spec.command, outcome: 'invalid', reason: invalidFields(parsed.errors) });
     return spec.show({ status: 422, form: spec.form, errors: parsed.errors, values: parsed.values });
   }
   const accountId = spec.accountOf?.(parsed.data);
-  let done: { text: string; detail: string };
+  let done: ActionDone;
   try {
     done = await spec.run(parsed.data);
   } catch (err) {
@@ -82,8 +114,7 @@ export async function runAction<S extends z.ZodType>(
       command: spec.command,
       accountId,
       outcome: invalid ? 'invalid' : 'refused',
-      detail: message,
-      reason: { key: err.key, params: err.params },
+      reason: auditMessageOf(err),
     });
     const status = err instanceof NotFoundError ? 404 : invalid ? 422 : 409;
     const field = err instanceof NotFoundError ? undefined : spec.fieldOf?.(err);
@@ -92,16 +123,16 @@ export async function runAction<S extends z.ZodType>(
     if (field === undefined) return spec.show({ status, notice: { kind: 'error', text: message } });
     return spec.show({ status, form: spec.form, errors: { [field]: message }, values: stringsOf(raw) });
   }
-  await web.audit(res, { command: spec.command, accountId, detail: done.detail });
+  await web.audit(res, {
+    command: spec.command,
+    accountId,
+    outcome: done.unchanged ? 'unchanged' : 'ok',
+    reason: done.unchanged,
+    change: done.change,
+  });
   if (wantsPartial(web, req, spec.targetId)) return spec.show({ status: 200, notice: { kind: 'ok', text: done.text } });
   web.flash(res, 'ok', done.text);
   web.redirect(res, spec.back);
-}
-
-function describeFields(errors: Record<string, string>): string {
-  return Object.entries(errors)
-    .map(([field, message]) => `${field}: ${message}`)
-    .join('; ');
 }
 
 function stringsOf(raw: Record<string, unknown>): Record<string, string> {

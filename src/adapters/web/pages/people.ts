@@ -60,7 +60,7 @@ export function register(router: Router, web: WebContext): void {
         const user = await people.create({ name, role });
         return {
           text: t('web.people.added', { user: user.name, role }),
-          detail: `user #${user.id} ${user.name}, ${role}`,
+          change: [{ key: 'audit.web.person_added', params: { user: user.name, id: user.id, role } }],
         };
       },
     }),
@@ -75,10 +75,12 @@ export function register(router: Router, web: WebContext): void {
       async run({ id, role }) {
         const before = await people.get(id);
         const user = await people.setRole(id, role);
-        return {
-          text: t('web.people.role_set', { user: user.name, role }),
-          detail: `user #${id} ${user.name}: ${before.role} → ${role}`,
-        };
+        const text = t('web.people.role_set', { user: user.name, role });
+        if (before.role === role) {
+          return { text, unchanged: { key: 'audit.web.role_same', params: { user: user.name, id, role } } };
+        }
+        const change = { user: user.name, id, field: 'role', from: before.role, to: role };
+        return { text, change: [{ key: 'audit.web.person_role', params: change }] };
       },
     }),
   );
@@ -92,10 +94,8 @@ export function register(router: Router, web: WebContext): void {
       accountOf: (data) => data.accountId,
       async run({ id, accountId }) {
         const user = await people.grant(id, accountId);
-        return {
-          text: t('web.people.granted', { user: user.name, account: accountId }),
-          detail: `user #${id} ${user.name}`,
-        };
+        const granted = { key: 'web.people.granted', params: { user: user.name, account: accountId } };
+        return { text: t(granted.key, granted.params), change: [granted] };
       },
     }),
   );
@@ -110,13 +110,13 @@ export function register(router: Router, web: WebContext): void {
       async run({ id, accountId }) {
         const user = await people.get(id);
         const removed = await people.revoke(id, accountId);
-        return {
-          text: t(removed ? 'web.people.revoked' : 'web.people.was_not_granted', {
-            user: user.name,
-            account: accountId,
-          }),
-          detail: `user #${id} ${user.name}${removed ? '' : ' (had no grant)'}`,
-        };
+        const params = { user: user.name, account: accountId };
+        if (!removed)
+          return {
+            text: t('web.people.was_not_granted', params),
+            unchanged: { key: 'web.people.was_not_granted', params },
+          };
+        return { text: t('web.people.revoked', params), change: [{ key: 'web.people.revoked', params }] };
       },
     }),
   );
@@ -130,10 +130,8 @@ export function register(router: Router, web: WebContext): void {
       fieldOf: (err) => (err.key === 'people.identity_taken' ? 'externalId' : undefined),
       async run({ id, platform, externalId }) {
         const user = await people.link(id, { platform, externalId });
-        return {
-          text: t('web.people.linked', { user: user.name, platform, id: externalId }),
-          detail: `user #${id} ${user.name}: ${platform} ${externalId}`,
-        };
+        const linked = { key: 'web.people.linked', params: { user: user.name, platform, id: externalId } };
+        return { text: t(linked.key, linked.params), change: [linked] };
       },
     }),
   );
@@ -147,14 +145,13 @@ export function register(router: Router, web: WebContext): void {
       async run({ id, platform, externalId }) {
         const user = await people.get(id);
         const removed = await people.unlink(id, { platform, externalId });
-        return {
-          text: t(removed ? 'web.people.unlinked' : 'web.people.was_not_linked', {
-            user: user.name,
-            platform,
-            id: externalId,
-          }),
-          detail: `user #${id} ${user.name}: ${platform} ${externalId}${removed ? '' : ' (was not linked)'}`,
-        };
+        const params = { user: user.name, platform, id: externalId };
+        if (!removed)
+          return {
+            text: t('web.people.was_not_linked', params),
+            unchanged: { key: 'web.people.was_not_linked', params },
+          };
+        return { text: t('web.people.unlinked', params), change: [{ key: 'web.people.unlinked', params }] };
       },
     }),
   );
@@ -167,9 +164,17 @@ export function register(router: Router, web: WebContext): void {
       input: { id: req.params['id'] },
       async run({ id }) {
         const user = await people.remove(id);
+        // What went with them, each in the words its own removal has.
         return {
           text: t('web.people.deleted', { user: user.name }),
-          detail: `user #${id} ${user.name} (${user.role}; ids ${user.identities.map((i) => `${i.platform} ${i.externalId}`).join(', ') || 'none'}; grants ${user.grants.join(', ') || 'none'})`,
+          change: [
+            { key: 'audit.web.person_deleted', params: { user: user.name, id, role: user.role } },
+            ...user.identities.map((i) => ({
+              key: 'web.people.unlinked',
+              params: { user: user.name, platform: i.platform, id: i.externalId },
+            })),
+            ...user.grants.map((account) => ({ key: 'web.people.revoked', params: { user: user.name, account } })),
+          ],
         };
       },
     }),
