@@ -5,8 +5,9 @@ import { keyHint, maskedHint } from '../../../domain/mask.ts';
 import type { AccountView } from '../../../services/accounts.ts';
 import { AccountAdmin, KeyRefusedError, type VerifyResult } from '../../../services/admin/account-admin.ts';
 import { DISABLED_IN_ADMIN } from '../../../domain/status-reasons.ts';
-import { auditMessageOf, auditOrderOf, withReason, type AuditMessage } from '../../../services/audit.ts';
+import { auditMessageOf, auditOrderOf } from '../../../services/audit.ts';
 import type { WebContext } from '../context.ts';
+import { cancelledMessage, keyOutcome } from './accounts-audit.ts';
 import { changesOf, invalidFields } from './page-action.ts';
 import { describeOpenOrder } from '../../../commands/catalog/orders.ts';
 import { accountNumbers } from '../../../commands/format/numbers.ts';
@@ -61,6 +62,10 @@ export function register(router: Router, web: WebContext): void {
       throw new NotFoundError('errors.account_not_found', { account: String(req.params['id']).slice(0, 40) });
     return account;
   };
+
+  /** A refusal of an account action, as the log keeps it: the error's message. */
+  const auditRefusal = (res: Response, command: string, accountId: string | undefined, err: HedgeError) =>
+    web.audit(res, { command, accountId, outcome: 'refused', reason: auditMessageOf(err) });
 
   const renderList = async (res: Response, verify?: { id: string; view: VerifyView }) => {
     const rows = (await services.accounts.list()).map((a) => accountRow(t, a, services.streams.status(a.id)));
@@ -193,7 +198,7 @@ export function register(router: Router, web: WebContext): void {
       const message = refused
         ? t('web.accounts.add_refused', { reason: web.describeError(err) })
         : web.describeError(err);
-      await web.audit(res, { command: 'accounts.add', accountId: id, outcome: 'refused', reason: auditMessageOf(err) });
+      await auditRefusal(res, 'accounts.add', id, err);
       const field = err.key === 'web.accounts.id_taken' ? 'id' : '_form';
       renderNew(res, 422, { [field]: message }, plain(account.data));
     }
@@ -240,12 +245,7 @@ export function register(router: Router, web: WebContext): void {
     } catch (err) {
       if (!(err instanceof HedgeError)) throw err;
       const message = web.describeError(err);
-      await web.audit(res, {
-        command: 'orders.cancel',
-        accountId: account.id,
-        outcome: 'refused',
-        reason: auditMessageOf(err),
-      });
+      await auditRefusal(res, 'orders.cancel', account.id, err);
       web.flash(res, 'error', message);
     }
     web.redirect(res, `/accounts/${account.id}`);
@@ -350,12 +350,7 @@ export function register(router: Router, web: WebContext): void {
     } catch (err) {
       if (!(err instanceof HedgeError)) throw err;
       const message = web.describeError(err);
-      await web.audit(res, {
-        command: 'accounts.edit',
-        accountId: account.id,
-        outcome: 'refused',
-        reason: auditMessageOf(err),
-      });
+      await auditRefusal(res, 'accounts.edit', account.id, err);
       await renderDetail(res, account, {
         status: 409,
         form: 'edit',
@@ -374,12 +369,7 @@ export function register(router: Router, web: WebContext): void {
     } catch (err) {
       if (!(err instanceof HedgeError)) throw err;
       const message = web.describeError(err);
-      await web.audit(res, {
-        command: 'accounts.delete',
-        accountId: account.id,
-        outcome: 'refused',
-        reason: auditMessageOf(err),
-      });
+      await auditRefusal(res, 'accounts.delete', account.id, err);
       return renderDetail(res, account, { status: 409, form: 'delete', errors: { _form: message } });
     }
     await web.audit(res, {
@@ -390,23 +380,6 @@ export function register(router: Router, web: WebContext): void {
     web.flash(res, 'ok', t('web.accounts.deleted', { account: account.id }));
     web.redirect(res, '/accounts');
   });
-}
-
-/** What the audit keeps of a key check: accepted (with its warnings), or the exchange's refusal. */
-function keyOutcome(verify: VerifyResult): AuditMessage[] {
-  if (!verify.ok) return [withReason('web.accounts.key_refused', auditMessageOf(verify.error))];
-  const { warnings } = verify.key;
-  return [
-    { key: 'web.accounts.key_accepted' },
-    ...(warnings.length > 0 ? [{ key: 'audit.web.key_warnings', params: { warnings } }] : []),
-  ];
-}
-
-/** An order the desk does not track (placed elsewhere) or a leg it watches, as cancelled. */
-function cancelledMessage({ order, vp, leg }: OpenOrderView): AuditMessage {
-  if (vp && leg) return { key: 'audit.web.leg_disarmed', params: { leg, vp: vp.name, symbol: order.symbol } };
-  const params = { order: order.id, symbol: order.symbol, side: order.side, amount: order.amount.toFixed() };
-  return { key: 'audit.web.order_cancelled', params };
 }
 
 /** Form values to show again: only plain strings (a secret never comes back). */
