@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../../generated/prisma/client.ts';
 import { makePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../data-dir.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { attachConnection, type Connection } from './connection.ts';
 import { applyMigrations, type MigrationResult } from './migrate.ts';
 
@@ -12,6 +13,8 @@ export type { MigrationResult };
 export interface OpenedDatabase {
   db: Db;
   migrations: MigrationResult;
+  /** The WAL checkpoints' worker of the current connection (checkpointer.ts). */
+  checkpointer: () => Checkpointer | undefined;
 }
 
 /**
@@ -26,12 +29,27 @@ export const SQLITE_MAX_BOUND_VALUES = 32_766;
 class BetterSqlite3 extends PrismaBetterSqlite3 {
   /** The adapter's connection, once Prisma has connected (see connection.ts). */
   connection: Connection | undefined;
+  checkpointer: Checkpointer | undefined;
+
+  constructor(private readonly databaseFile: string) {
+    super({ url: `file:${databaseFile}`, timeout: 5000 });
+  }
 
   override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
     const adapter = await super.connect();
-    this.connection = (adapter as unknown as { client: Connection }).client;
+    const connection = (adapter as unknown as { client: Connection }).client;
+    this.connection = connection;
+    // The connection's WAL checkpoints run on a worker thread of their own (checkpointer.ts),
+    // stopped before the connection closes.
+    const checkpointer = new Checkpointer(connection, this.databaseFile);
+    this.checkpointer = checkpointer;
+    const dispose = adapter.dispose.bind(adapter);
     return Object.assign(adapter, {
       getConnectionInfo: () => ({ maxBindValues: SQLITE_MAX_BOUND_VALUES, supportsRelationJoins: false }),
+      dispose: async () => {
+        await checkpointer.stop();
+        await dispose();
+      },
     });
   }
 }
@@ -57,7 +75,7 @@ function preparePrivateDatabase(databaseFile: string): void {
 export async function openDatabase(databaseFile: string): Promise<OpenedDatabase> {
   preparePrivateDatabase(databaseFile);
   const migrations = applyMigrations(databaseFile);
-  const adapter = new BetterSqlite3({ url: `file:${databaseFile}`, timeout: 5000 });
+  const adapter = new BetterSqlite3(databaseFile);
   const db = new PrismaClient({ adapter });
   // WAL itself is persistent in the file; these two are per connection.
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
@@ -65,5 +83,5 @@ export async function openDatabase(databaseFile: string): Promise<OpenedDatabase
   if (!adapter.connection) throw new Error('the SQLite adapter did not connect');
   attachConnection(db, adapter.connection);
   for (const file of databaseFiles(databaseFile)) tightenFile(file);
-  return { db, migrations };
+  return { db, migrations, checkpointer: () => adapter.checkpointer };
 }
