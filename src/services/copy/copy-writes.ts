@@ -12,8 +12,7 @@ export type NewIntent = Pick<
 
 const INSERT_INTENT_SQL = `INSERT INTO "CopyIntent" ("eventId", "followerId", "clientOrderId", "mode", "freeBefore",
     "amount", "status", "reason", "createdAt", "updatedAt")
-  VALUES (@eventId, @followerId, @clientOrderId, @mode, @freeBefore, @amount, @status, @reason, @now, @now)
-  RETURNING "id"`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * Inserts every follower's intent of one event inside the event's transaction (one prepared
@@ -34,7 +33,19 @@ export function insertIntents(connection: Connection, eventId: number, intents: 
       status: i.status,
       reason: i.reason,
     };
-    const { id } = insert.get({ ...row, now: at }) as { id: number };
+    const inserted = insert.run(
+      eventId,
+      row.followerId,
+      row.clientOrderId,
+      row.mode,
+      row.freeBefore,
+      row.amount,
+      row.status,
+      row.reason,
+      at,
+      at,
+    );
+    const id = Number(inserted.lastInsertRowid);
     return {
       id,
       ...row,
@@ -48,9 +59,8 @@ export function insertIntents(connection: Connection, eventId: number, intents: 
   });
 }
 
-const WRITE_INTENT_SQL = `UPDATE "CopyIntent" SET "status" = @status, "reason" = @reason, "detail" = @detail,
-    "mode" = @mode, "freeBefore" = @freeBefore, "amount" = @amount, "exchangeOrderId" = @exchangeOrderId,
-    "filledQty" = @filledQty, "cost" = @cost, "updatedAt" = @updatedAt WHERE "id" = @id`;
+const WRITE_INTENT_SQL = `UPDATE "CopyIntent" SET "status" = ?, "reason" = ?, "detail" = ?, "mode" = ?, "freeBefore" = ?,
+    "amount" = ?, "exchangeOrderId" = ?, "filledQty" = ?, "cost" = ?, "updatedAt" = ? WHERE "id" = ?`;
 
 /**
  * Writes many intents' whole mutable state in one transaction (one prepared statement, run per
@@ -64,19 +74,19 @@ export async function writeIntents(db: Db, intents: CopyIntent[]): Promise<void>
   await transactNow(db, (connection) => {
     const update = statement(connection, WRITE_INTENT_SQL);
     for (const i of latest) {
-      update.run({
-        id: i.id,
-        status: i.status,
-        reason: i.reason,
-        detail: i.detail,
-        mode: i.mode,
-        freeBefore: i.freeBefore,
-        amount: i.amount,
-        exchangeOrderId: i.exchangeOrderId,
-        filledQty: i.filledQty,
-        cost: i.cost,
+      update.run(
+        i.status,
+        i.reason,
+        i.detail,
+        i.mode,
+        i.freeBefore,
+        i.amount,
+        i.exchangeOrderId,
+        i.filledQty,
+        i.cost,
         updatedAt,
-      });
+        i.id,
+      );
     }
   });
 }
