@@ -67,7 +67,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const loose = looseDirWarning(config.dataDir);
   if (loose) logger.warn({ dataDir: config.dataDir }, loose);
   const keys = loadMasterKeys(config.dataDir, config.masterKey);
-  const { db, migrations } = await openDatabase(config.databaseFile);
+  const { db, migrations } = await openDatabase(config.databaseFile, {
+    onCheckpointProblem: (message) => logger.warn(message),
+  });
   if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
   if (migrations.modified.length > 0) {
     logger.warn(

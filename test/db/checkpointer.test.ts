@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SAFETY_PAGES } from '../../src/infra/db/checkpointer.ts';
+import { Checkpointer, MAX_FAILED_STARTS, SAFETY_PAGES } from '../../src/infra/db/checkpointer.ts';
 import { openDatabase, type OpenedDatabase } from '../../src/infra/db/client.ts';
-import { statement, transactNow } from '../../src/infra/db/connection.ts';
+import { readNow, statement, transactNow } from '../../src/infra/db/connection.ts';
 import { tempDir } from '../support/harness.ts';
 
 let opened: OpenedDatabase | undefined;
@@ -70,4 +70,33 @@ describe('WAL checkpoints off the desk thread', () => {
     expect(checkpointer.running).toBe(false);
     await expect(checkpointer.checkpointNow()).rejects.toThrow(/stopped/);
   });
+
+  it('a worker that cannot start is told about and, after a few in a row, SQLite checkpoints on the desk connection again', async () => {
+    opened = await openDatabase(path.join(tempDir(), 'failing.db'));
+    const connection = await readNow(opened.db, (c) => c);
+    const problems: string[] = [];
+    // The worker opens its own connection by file name: this one is not there.
+    const failing = new Checkpointer(connection, path.join(tempDir(), 'missing.db'), {
+      onProblem: (message) => problems.push(message),
+    });
+    try {
+      for (let i = 0; i < MAX_FAILED_STARTS; i++) await expect(failing.checkpointNow()).rejects.toThrow();
+      await waitFor(() => failing.givenUp);
+      expect(failing.running).toBe(false);
+      expect(Number(connection.pragma('wal_autocheckpoint', { simple: true }))).toBe(1000);
+      expect(problems.some((p) => /cannot open .*missing\.db/.test(p))).toBe(true);
+      expect(problems.at(-1)).toMatch(/failed 3 times in a row; the desk's own connection checkpoints again/);
+      await expect(failing.checkpointNow()).rejects.toThrow(/given up/);
+    } finally {
+      await failing.stop();
+    }
+  });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  const until = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -26,7 +26,13 @@ export interface CheckpointerOptions {
   /** WAL size (bytes) from which the worker runs; SQLite's own default threshold is ~4 MiB. */
   startBytes?: number;
   intervalMs?: number;
+  /** Told when the worker fails, and when it is given up (at most once a minute per message). */
+  onProblem?: (message: string) => void;
 }
+
+/** Workers that fail before their first checkpoint, in a row, before SQLite's own checkpoints take over again. */
+export const MAX_FAILED_STARTS = 3;
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
 /** The desk connection's own checkpoint threshold while a worker does the work (4 KiB pages). */
 export const SAFETY_PAGES = 16_000;
@@ -41,9 +47,15 @@ export interface CheckpointReport {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file, { fileMustExist: true, timeout: 0 });
+let db;
+try {
+  db = new Database(workerData.file, { fileMustExist: true, timeout: 0 });
+} catch (err) {
+  parentPort.postMessage({ kind: 'fatal', message: 'cannot open ' + workerData.file + ': ' + String(err && err.message || err) });
+  process.exit(1);
+}
 db.pragma('synchronous = NORMAL');
-// This connection never writes; it must never checkpoint on close either (the desk's may be busy).
+// This connection never writes; it closes before the desk's connection does.
 db.pragma('wal_autocheckpoint = 0');
 function checkpoint() {
   try {
@@ -69,14 +81,16 @@ export class Checkpointer {
   private readonly startBytes: number;
   private readonly intervalMs: number;
   private stopped = false;
+  private gaveUp = false;
+  private failedStarts = 0;
   private lastReport: CheckpointReport | undefined;
-  private lastError: string | undefined;
-  private readonly listeners = new Set<(report: CheckpointReport) => void>();
+  private readonly told = new Map<string, number>();
+  private readonly waiting = new Set<{ resolve: (r: CheckpointReport) => void; reject: (e: Error) => void }>();
 
   constructor(
-    connection: Connection,
+    private readonly connection: Connection,
     private readonly databaseFile: string,
-    options: CheckpointerOptions = {},
+    private readonly options: CheckpointerOptions = {},
   ) {
     this.startBytes = options.startBytes ?? 4 * 1024 * 1024;
     this.intervalMs = options.intervalMs ?? 250;
@@ -84,34 +98,26 @@ export class Checkpointer {
     this.watchWal();
   }
 
-  private watchWal(): void {
-    this.watch = setInterval(() => this.startIfGrown(), this.intervalMs);
-    this.watch.unref();
-  }
-
   /** Whether the worker runs (the WAL once grew past the start size). */
   get running(): boolean {
     return this.worker !== undefined;
+  }
+
+  /** After MAX_FAILED_STARTS failed workers the desk's connection checkpoints as SQLite does by default. */
+  get givenUp(): boolean {
+    return this.gaveUp;
   }
 
   get report(): CheckpointReport | undefined {
     return this.lastReport;
   }
 
-  /** The last failure the worker reported, if its last checkpoint failed. */
-  get error(): string | undefined {
-    return this.lastError;
-  }
-
-  /** Resolves with the next checkpoint report (starting the worker now if it is not running). */
+  /** Resolves with the next checkpoint's report (starting the worker now if it is not running). */
   checkpointNow(): Promise<CheckpointReport> {
     if (this.stopped) return Promise.reject(new Error('the checkpointer is stopped'));
-    return new Promise((resolve) => {
-      const once = (report: CheckpointReport) => {
-        this.listeners.delete(once);
-        resolve(report);
-      };
-      this.listeners.add(once);
+    if (this.gaveUp) return Promise.reject(new Error('the checkpoint worker was given up'));
+    return new Promise((resolve, reject) => {
+      this.waiting.add({ resolve, reject });
       if (this.worker) this.worker.postMessage('checkpoint');
       else this.start();
     });
@@ -121,6 +127,7 @@ export class Checkpointer {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.watch);
+    this.settle(new Error('the checkpointer is stopped'));
     const worker = this.worker;
     this.worker = undefined;
     if (!worker) return;
@@ -130,6 +137,11 @@ export class Checkpointer {
     const timer = setTimeout(() => void worker.terminate(), 1000);
     await exited;
     clearTimeout(timer);
+  }
+
+  private watchWal(): void {
+    this.watch = setInterval(() => this.startIfGrown(), this.intervalMs);
+    this.watch.unref();
   }
 
   private startIfGrown(): void {
@@ -144,32 +156,74 @@ export class Checkpointer {
   }
 
   private start(): void {
-    if (this.worker || this.stopped) return;
+    if (this.worker || this.stopped || this.gaveUp) return;
     clearInterval(this.watch);
+    let checkpointed = false;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { driver, file: this.databaseFile, intervalMs: this.intervalMs },
     });
     worker.unref();
     worker.on('message', (m: { kind: string; message?: string } & CheckpointReport) => {
-      if (m.kind === 'error') {
-        this.lastError = m.message;
+      // A worker that cannot start says why, then exits (its exit settles whoever waits).
+      if (m.kind === 'fatal') {
+        this.problem(`WAL checkpoint worker failed: ${String(m.message)}`);
         return;
       }
-      this.lastError = undefined;
+      if (m.kind === 'error') {
+        this.problem(`WAL checkpoint failed: ${String(m.message)}`);
+        this.settle(new Error(String(m.message)));
+        return;
+      }
+      checkpointed = true;
+      this.failedStarts = 0;
       this.lastReport = { busy: m.busy, log: m.log, checkpointed: m.checkpointed };
-      for (const listener of [...this.listeners]) listener(this.lastReport);
+      this.settle(this.lastReport);
     });
-    // A worker that dies leaves the desk's own (far) threshold: the WAL stays bounded.
-    worker.on('error', (err) => {
-      this.lastError = err.message;
+    // What a worker throws arrives as it was cloned: an error's message, or a bare value.
+    worker.on('error', (err: unknown) => {
+      const { message, code } = (typeof err === 'object' && err !== null ? err : {}) as {
+        message?: unknown;
+        code?: unknown;
+      };
+      this.problem(`WAL checkpoint worker failed: ${String(message ?? code ?? err)}`);
     });
-    // One that exits unasked is started again when the WAL next grows.
+    // One that exits unasked is started again when the WAL next grows — unless it never got to
+    // checkpoint, MAX_FAILED_STARTS times in a row: then SQLite's own checkpoints take over.
     worker.on('exit', () => {
       if (this.worker !== worker) return;
       this.worker = undefined;
-      if (!this.stopped) this.watchWal();
+      this.settle(new Error('the checkpoint worker exited'));
+      if (this.stopped) return;
+      if (!checkpointed) this.failedStarts++;
+      if (this.failedStarts >= MAX_FAILED_STARTS) {
+        this.gaveUp = true;
+        this.connection.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+        this.problem(
+          `the WAL checkpoint worker failed ${MAX_FAILED_STARTS} times in a row; the desk's own connection checkpoints again (commits may pause while it does)`,
+        );
+        return;
+      }
+      this.watchWal();
     });
     this.worker = worker;
+  }
+
+  private settle(outcome: CheckpointReport | Error): void {
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const w of waiting) {
+      if (outcome instanceof Error) w.reject(outcome);
+      else w.resolve(outcome);
+    }
+  }
+
+  /** Each distinct problem is told once a minute at most. */
+  private problem(message: string): void {
+    const now = Date.now();
+    const last = this.told.get(message);
+    if (last !== undefined && now - last < 60_000) return;
+    this.told.set(message, now);
+    this.options.onProblem?.(message);
   }
 }

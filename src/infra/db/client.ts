@@ -31,7 +31,10 @@ class BetterSqlite3 extends PrismaBetterSqlite3 {
   connection: Connection | undefined;
   checkpointer: Checkpointer | undefined;
 
-  constructor(private readonly databaseFile: string) {
+  constructor(
+    private readonly databaseFile: string,
+    private readonly onCheckpointProblem?: (message: string) => void,
+  ) {
     super({ url: `file:${databaseFile}`, timeout: 5000 });
   }
 
@@ -41,7 +44,7 @@ class BetterSqlite3 extends PrismaBetterSqlite3 {
     this.connection = connection;
     // The connection's WAL checkpoints run on a worker thread of their own (checkpointer.ts),
     // stopped before the connection closes.
-    const checkpointer = new Checkpointer(connection, this.databaseFile);
+    const checkpointer = new Checkpointer(connection, this.databaseFile, { onProblem: this.onCheckpointProblem });
     this.checkpointer = checkpointer;
     const dispose = adapter.dispose.bind(adapter);
     return Object.assign(adapter, {
@@ -72,10 +75,13 @@ function preparePrivateDatabase(databaseFile: string): void {
 }
 
 /** Migrates the SQLite file, then opens Prisma on it in WAL mode with foreign keys on. */
-export async function openDatabase(databaseFile: string): Promise<OpenedDatabase> {
+export async function openDatabase(
+  databaseFile: string,
+  options: { onCheckpointProblem?: (message: string) => void } = {},
+): Promise<OpenedDatabase> {
   preparePrivateDatabase(databaseFile);
   const migrations = applyMigrations(databaseFile);
-  const adapter = new BetterSqlite3(databaseFile);
+  const adapter = new BetterSqlite3(databaseFile, options.onCheckpointProblem);
   const db = new PrismaClient({ adapter });
   // WAL itself is persistent in the file; these two are per connection.
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
