@@ -16,7 +16,7 @@ import { isIncrease, unrealizedPnl, type PositionSide, type VpLedger } from './v
  */
 const SumDecimal = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN });
 const ZERO: Decimal = new SumDecimal(0);
-const exact = (value: Decimal): Decimal => new SumDecimal(value);
+const exact = (value: Decimal.Value): Decimal => new SumDecimal(value);
 
 /** One fill booked on a VP, as the reports read it. */
 export interface ReportFill {

@@ -14,7 +14,7 @@ import {
 import { periodLabel, periodStart, rangeOf, recentPeriods, utcDay } from '../../src/domain/report-periods.ts';
 import { applyFill, emptyLedger, type PositionSide } from '../../src/domain/vp-ledger.ts';
 
-const d = (v: string) => new Decimal(v);
+const d = (v: string | number) => new Decimal(v);
 const at = (iso: string) => new Date(iso);
 const NOW = at('2026-12-04T15:30:00Z'); // a Friday
 
