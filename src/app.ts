@@ -25,6 +25,7 @@ import { VirtualPositions } from './services/orders/virtual-positions.ts';
 import { PaperExchange } from './services/paper-exchange.ts';
 import { PeopleService } from './services/people.ts';
 import { ReconciliationMonitor } from './services/reconciliation-monitor.ts';
+import { ReportService } from './services/reports.ts';
 import { ReconciliationService } from './services/reconciliation.ts';
 import { seedPaperAccounts } from './services/seed.ts';
 import { StreamSupervisor } from './services/streams/supervisor.ts';
@@ -165,6 +166,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     tpsl,
     reconciliation,
     reconcileMonitor,
+    reports: new ReportService({ db, exchanges, vps }),
     alerts,
     paper,
   };

@@ -18,6 +18,7 @@ import type { PaperExchange } from './paper-exchange.ts';
 import type { PeopleService } from './people.ts';
 import type { ReconciliationMonitor } from './reconciliation-monitor.ts';
 import type { ReconciliationService } from './reconciliation.ts';
+import type { ReportService } from './reports.ts';
 import type { StreamSupervisor } from './streams/supervisor.ts';
 import type { TpslService } from './tpsl/tpsl-service.ts';
 import type { Vault } from './vault/vault.ts';
@@ -54,6 +55,8 @@ export interface Services {
   inDoubt: InDoubtSweep;
   tpsl: TpslService;
   reconciliation: ReconciliationService;
+  /** PnL, PnL per period, fill history and performance: the one source of the figures chat and the admin show. */
+  reports: ReportService;
   /** The scheduled reconciliation (RECONCILE_CRON); `run()` is one pass. */
   reconcileMonitor: ReconciliationMonitor;
   /** The in-process paper exchange; present in paper mode only. */

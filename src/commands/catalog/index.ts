@@ -9,9 +9,11 @@ import { helpCommand } from './help.ts';
 import { langCommand } from './lang.ts';
 import { orderCommand } from './order.ts';
 import { ordersCommand } from './orders.ts';
+import { dailyCommand, monthlyCommand, pnlCommand, weeklyCommand } from './pnl.ts';
 import { positionsCommand } from './positions.ts';
 import { reconcileGroup } from './reconcile.ts';
 import { riskCommand } from './risk.ts';
+import { performanceCommand, tradesCommand } from './trades.ts';
 import { vpGroup } from './vp.ts';
 import { whoamiCommand } from './whoami.ts';
 
@@ -23,6 +25,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   accountsCommand,
   balanceCommand,
   positionsCommand,
+  pnlCommand,
+  dailyCommand,
+  weeklyCommand,
+  monthlyCommand,
+  tradesCommand,
+  performanceCommand,
   orderCommand,
   vpGroup,
   reconcileGroup,
