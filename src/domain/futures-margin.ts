@@ -2,8 +2,8 @@ import { Decimal } from 'decimal.js';
 
 /** One-way mode's one net position on a symbol, and the open orders that may add to it. */
 export interface OneWayBook {
-  /** The net position, signed (long > 0), in base units. */
-  position: Decimal;
+  /** The net position's notional at the mark price, signed (long > 0), in quote: Binance values it so. */
+  positionValue: Decimal;
   /** What the open orders that are not reduce-only would buy and sell, at their prices, in quote. */
   bidValue: Decimal;
   askValue: Decimal;
@@ -27,7 +27,8 @@ export type MarginVerdict =
 
 /**
  * Binance's one-way margin requirement of a symbol, times the leverage: "Max(Abs(Position
- * Notional Value + Bid Order Value), Abs(Position Notional Value - Ask Order Value))".
+ * Notional Value + Bid Order Value), Abs(Position Notional Value - Ask Order Value))", the
+ * position at the mark price and the orders at their limit prices.
  */
 function oneWayExposure(position: Decimal, bids: Decimal, asks: Decimal): Decimal {
   return Decimal.max(position.plus(bids).abs(), position.minus(asks).abs());
@@ -36,18 +37,17 @@ function oneWayExposure(position: Decimal, bids: Decimal, asks: Decimal): Decima
 /**
  * The initial margin an order needs available: the exposure it adds, at its price, over the
  * leverage. In hedge mode that is all of it. In one-way mode it is what the order adds to the
- * requirement above (the position valued at the same price), so an order against the position
- * adds nothing until it goes past twice the position's size: one that only reduces, or flips to
- * no more than the position was, needs no margin at all. The fee and Binance's "open loss" of a
- * price worse than the mark are left out: the estimate asks no more than the exchange does, and
- * where it is short the exchange still refuses.
+ * requirement above (the position at the mark, the order at its own price), so an order against
+ * the position adds nothing until its value goes past twice the position's: one that only
+ * reduces, or flips to no more than the position was worth, needs no margin at all. The fee and
+ * Binance's "open loss" of a price worse than the mark are left out: the estimate asks no more
+ * than the exchange does, and where it is short the exchange still refuses.
  */
 export function initialMarginNeeded(order: MarginOrder): Decimal {
   const value = order.amount.times(order.price);
   let added = value;
   if (order.oneWay) {
-    const { bidValue: bids, askValue: asks } = order.oneWay;
-    const position = order.oneWay.position.times(order.price);
+    const { positionValue: position, bidValue: bids, askValue: asks } = order.oneWay;
     const before = oneWayExposure(position, bids, asks);
     const after =
       order.side === 'buy'

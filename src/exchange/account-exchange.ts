@@ -1,5 +1,5 @@
-import type { Decimal } from 'decimal.js';
-import type { Exchange, MarketInterface, Order } from 'ccxt';
+import { Decimal } from 'decimal.js';
+import type { Balances, Exchange, Leverage, MarketInterface, Order } from 'ccxt';
 import { disposeClient } from './ccxt-client.ts';
 import {
   AccountDisabledError,
@@ -26,6 +26,7 @@ import type {
   KeyPermissions,
   MarketKind,
   MarketPrecision,
+  OpeningMargin,
   OrderRef,
   PlaceOrderRequest,
   PositionMode,
@@ -246,12 +247,28 @@ export class CcxtAccountExchange implements AccountExchange {
 
   fetchLeverage(symbol: string, side: PositionSide): Promise<number | undefined> {
     if (this.market === 'spot') return Promise.resolve(1);
-    return this.call('fetchLeverage', 'read', async () => {
-      const unified = this.resolveSymbol(symbol);
-      const read = await this.client.fetchLeverage(unified, this.venue.leverageParams?.(this.client, unified) ?? {});
-      const leverage = side === 'LONG' ? read.longLeverage : read.shortLeverage;
-      return typeof leverage === 'number' && leverage > 0 ? leverage : undefined;
+    return this.call('fetchLeverage', 'read', async () => leverageOfSide(await this.readLeverage(symbol), side));
+  }
+
+  fetchOpeningMargin(symbol: string, side: PositionSide): Promise<OpeningMargin> {
+    return this.call('fetchOpeningMargin', 'read', async () => {
+      if (this.market === 'spot') throw notSupported(this.context('fetchOpeningMargin'), 'position_side_on_spot');
+      const settle = this.client.market(this.resolveSymbol(symbol)).settle ?? 'USDT';
+      // The venue that reads the figure from its leverage answer needs no balance read beside it.
+      const [read, balance] = await Promise.all([
+        this.readLeverage(symbol),
+        this.venue.openingMarginIn ? Promise.resolve(undefined) : this.client.fetchBalance(),
+      ]);
+      const fromLeverage = this.venue.openingMarginIn?.(read);
+      // The balance read succeeded: an asset it has no line for is 0, not unknown.
+      const free = fromLeverage ?? freeOf(balance ?? (await this.client.fetchBalance()), settle);
+      return { leverage: leverageOfSide(read, side), available: decimalOf(free) ?? new Decimal(0) };
     });
+  }
+
+  private readLeverage(symbol: string): Promise<Leverage> {
+    const unified = this.resolveSymbol(symbol);
+    return this.client.fetchLeverage(unified, this.venue.leverageParams?.(this.client, unified) ?? {});
   }
 
   fetchPositions(): Promise<ExchangePosition[]> {
@@ -459,4 +476,13 @@ function compareIds(a: string, b: string): number {
 
 function tradeIdAfter(id: string, sinceTradeId: string): boolean {
   return compareIds(id, sinceTradeId) > 0;
+}
+
+function leverageOfSide(read: Leverage, side: PositionSide): number | undefined {
+  const leverage = side === 'LONG' ? read.longLeverage : read.shortLeverage;
+  return typeof leverage === 'number' && leverage > 0 ? leverage : undefined;
+}
+
+function freeOf(balance: Balances, asset: string): unknown {
+  return (balance as unknown as Record<string, { free?: unknown } | undefined>)[asset]?.free;
 }

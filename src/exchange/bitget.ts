@@ -348,5 +348,13 @@ export const bitget: Venue = {
     return infoString(data, 'posMode') === 'hedge_mode' ? 'hedge' : 'oneway';
   },
 
+  openingMarginIn(leverage) {
+    // "Get Single Account", which ccxt's fetchLeverage reads: Bitget opens a position against
+    // crossedMaxAvailable (isolated: isolatedMaxAvailable), not `available` or maxTransferOut
+    // (ccxt's free), which leave unrealized profit out and may even be negative beside it.
+    const isolated = infoString(leverage.info, 'marginMode') === 'isolated';
+    return infoString(leverage.info, isolated ? 'isolatedMaxAvailable' : 'crossedMaxAvailable');
+  },
+
   conditionalOrders,
 };

@@ -23,6 +23,7 @@ export type ExchangeOperation =
   | 'fetchPrices'
   | 'fetchPositionMode'
   | 'fetchLeverage'
+  | 'fetchOpeningMargin'
   | 'setPositionMode'
   | 'watchOrders'
   | 'watchTrades'

@@ -63,6 +63,11 @@ export interface ExchangePosition {
   leverage: number | undefined;
 }
 
+export interface OpeningMargin {
+  leverage: number | undefined;
+  available: Decimal;
+}
+
 export interface PlaceOrderRequest {
   symbol: string;
   side: 'buy' | 'sell';
@@ -157,6 +162,13 @@ export interface AccountExchange {
    * margin may have one per side); undefined when the exchange does not say. Spot: 1.
    */
   fetchLeverage(symbol: string, side: PositionSide): Promise<number | undefined>;
+  /**
+   * USDT-M: what an order opening exposure on `symbol` is margined with: the leverage as
+   * fetchLeverage reads it, and the margin the exchange lets an opening order use, in the settle
+   * asset (0 when the wallet holds none). Read in one go where the venue's leverage answer carries
+   * the figure (Bitget), else beside the wallet balance.
+   */
+  fetchOpeningMargin(symbol: string, side: PositionSide): Promise<OpeningMargin>;
   /** Open positions; [] for spot. */
   /** Last prices in USDT of the given assets, where this account's market lists `ASSET/USDT`. */
   fetchUsdtPrices(assets: string[]): Promise<Map<string, Decimal>>;

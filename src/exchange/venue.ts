@@ -1,4 +1,4 @@
-import type { Exchange, Order } from 'ccxt';
+import type { Exchange, Leverage, Order } from 'ccxt';
 import type {
   ConditionalOrderRequest,
   ExchangeEnv,
@@ -71,6 +71,13 @@ export interface Venue {
   readPositionMode?(client: Exchange): Promise<PositionMode>;
   /** Extra params of ccxt's fetchLeverage for one symbol (Binance's answer otherwise lists every symbol). */
   leverageParams?(client: Exchange, symbol: string): Record<string, unknown>;
+  /**
+   * The margin an opening order may use, where the venue's fetchLeverage answer says it (its raw
+   * `info`): Bitget's account endpoint has it by margin mode. Without it (Binance: ccxt's free is
+   * the futures wallet's availableBalance, what Binance opens orders against) the wallet's free
+   * balance of the settle asset is used.
+   */
+  openingMarginIn?(leverage: Leverage): string | undefined;
   /**
    * Conditional (TP/SL) orders where ccxt's generic `trigger: true` calls do not reach them
    * (Bitget: its TP/SL plans are listed and cancelled by plan type, and have no detail endpoint).

@@ -14,7 +14,10 @@ import { startPaperDesk, type PaperDesk } from '../support/paper-desk.ts';
 let d: PaperDesk;
 const ZH: CallerRef = telegramUser('7101', 'zh-hans');
 const ONE_WAY = 'ow';
+const UNDERWATER = 'ow_short';
 const BITGET = 'bgf';
+const BITGET_PROFIT = 'bgf_up';
+const EMPTY = 'empty';
 
 async function openAccount(id: string, exchange: 'binance' | 'bitget'): Promise<void> {
   const { accounts, paper } = d.app.services;
@@ -40,12 +43,32 @@ async function setLeverage(accountId: string, leverage: number): Promise<void> {
   }
 }
 
+/** The account starts again on the exchange with nothing in its futures wallet. */
+async function emptyFuturesWallet(accountId: string): Promise<void> {
+  const { apiKey, secret } = await d.app.services.accounts.credentialsFor(accountId);
+  d.emulator.createAccount({
+    id: accountId,
+    exchange: 'binance',
+    apiKey,
+    secret,
+    spot: { USDT: '10000' },
+    futures: {},
+    hedgeMode: true,
+    reset: true,
+  });
+}
+
 beforeAll(async () => {
   d = await startPaperDesk();
   await grantUser(d.app, ZH, 'owner');
   await openAccount(ONE_WAY, 'binance');
   await (await d.app.services.exchanges.for(ONE_WAY)).setPositionMode('oneway');
+  await openAccount(UNDERWATER, 'binance');
+  await (await d.app.services.exchanges.for(UNDERWATER)).setPositionMode('oneway');
   await openAccount(BITGET, 'bitget');
+  await openAccount(BITGET_PROFIT, 'bitget');
+  await openAccount(EMPTY, 'binance');
+  await emptyFuturesWallet(EMPTY);
 });
 afterAll(async () => d.close());
 beforeEach(() => d.emulator.setPrice('BTCUSDT', '60000'));
@@ -113,6 +136,59 @@ describe('an order the account cannot margin is refused before the confirmation,
     expect(placed()).toBe(sent);
     const { done } = await d.confirmed(`/order ${BITGET} BTC/USDT buy 0.01`);
     expect(done).toMatch(/FILLED, filled 0\.01 at 60000/);
+  });
+});
+
+describe('the margin figures are the ones the exchange judges by', () => {
+  it('one-way mode: the position is valued at the mark, so a buy below it against an underwater short needs none', async () => {
+    // Short 1 at 60000, marked at 67000: the loss and the margin leave nothing available.
+    await d.confirmed(`/order ${UNDERWATER} BTC/USDT sell 1 short vp=down`);
+    d.emulator.setPrice('BTCUSDT', '67000');
+    expect(d.emulator.balances(UNDERWATER).futures['USDT']).toMatchObject({ available: '0' });
+    // 2.5 at 40000 (100000) against the short worth 67000 lands on a long worth 33000 at the mark:
+    // no more exposure, as Binance counts it (valued at 40000, the short would have seemed 1000 USDT short).
+    const { done } = await d.confirmed(`/order ${UNDERWATER} BTC/USDT buy 2.5 40000 vp=dip`);
+    expect(done).toMatch(/order #\d+ .* OPEN, filled 0/);
+    // 6 more at 40000 beside it: bids of 340000 against the short worth 67000, 206000 past it.
+    expect(await refused(`/order ${UNDERWATER} BTC/USDT buy 6 40000 vp=dip`)).toBe(
+      `Account ${UNDERWATER}: this order needs about 10300 USDT of margin at 20x leverage, and 0 USDT is available. Nothing was sent.`,
+    );
+    await d.confirmed(`/cancel ${UNDERWATER} ${/#(\d+)/.exec(done)?.[1] ?? ''}`);
+    expect(await d.app.services.orders.liveOrderCount(UNDERWATER)).toBe(0);
+  });
+
+  it("Bitget: judged against crossedMaxAvailable, a profitable position's margin, not ccxt's free", async () => {
+    await d.confirmed(`/order ${BITGET_PROFIT} BTC/USDT buy 2 vp=up`);
+    // At 110000: Bitget's available is -1072 and maxTransferOut (ccxt's free) 0, crossedMaxAvailable 98928.
+    d.emulator.setPrice('BTCUSDT', '110000');
+    const { done } = await d.confirmed(`/order ${BITGET_PROFIT} BTC/USDT buy 4 vp=up`);
+    expect(done).toMatch(/FILLED, filled 4 at 110000/);
+    // 98928 less the 22000 of margin and the 264 of fee of those 4.
+    expect(await refused(`/order ${BITGET_PROFIT} BTC/USDT buy 20 vp=up`)).toBe(
+      `Account ${BITGET_PROFIT}: this order needs about 110000 USDT of margin at 20x leverage, and 76664 USDT is available. Nothing was sent.`,
+    );
+  });
+
+  it('an empty futures wallet has 0 available: the order is refused, not let through unchecked', async () => {
+    const logged = d.desk.logs.length;
+    expect(await refused(`/order ${EMPTY} BTC/USDT buy 0.01`)).toBe(
+      `Account ${EMPTY}: this order needs about 30 USDT of margin at 20x leverage, and 0 USDT is available. Nothing was sent.`,
+    );
+    expect(d.desk.logs.slice(logged).filter((line) => line.includes('futures margin not checked'))).toEqual([]);
+  });
+});
+
+describe('a prompt yes sends without reading the margin again', () => {
+  it('the figures read for the confirmation stand for the send', async () => {
+    d.emulator.resetRequests();
+    expect(await d.say('/order main BTC/USDT buy 0.01 vp=prompt')).toContain('Type yes');
+    const margin = ['GET /fapi/v1/symbolConfig', 'GET /fapi/v3/account'];
+    expect(Object.keys(d.emulator.requests())).toEqual(expect.arrayContaining(margin));
+    d.emulator.resetRequests();
+    expect(await d.say('yes')).toMatch(/FILLED, filled 0\.01 at 60000/);
+    const sent = Object.keys(d.emulator.requests());
+    expect(sent).toContain('POST /fapi/v1/order');
+    expect(sent.filter((read) => margin.includes(read))).toEqual([]);
   });
 });
 

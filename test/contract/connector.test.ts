@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.ts';
 import {
   ExchangeAuthError,
+  ExchangeNotSupportedError,
   ExchangeRateLimitError,
   InsufficientFundsError,
   OrderRejectedError,
@@ -224,6 +225,16 @@ describe.each(VENUES)('$name connector contract', (venue) => {
     const expected = venue.market === 'usdm' ? 20 : 1;
     expect(await ex.fetchLeverage(venue.symbol, 'LONG')).toBe(expected);
     expect(await ex.fetchLeverage(venue.symbol, 'SHORT')).toBe(expected);
+  });
+
+  it('reads the margin an opening order may use with the leverage (USDT-M only)', async () => {
+    if (venue.market === 'spot') {
+      await expect(ex.fetchOpeningMargin(venue.symbol, 'LONG')).rejects.toBeInstanceOf(ExchangeNotSupportedError);
+      return;
+    }
+    const { leverage, available } = await ex.fetchOpeningMargin(venue.symbol, 'LONG');
+    expect(leverage).toBe(20);
+    expect(available.greaterThan(0)).toBe(true);
   });
 
   it('buys at market, by quote amount on spot', async () => {

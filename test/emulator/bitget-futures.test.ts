@@ -39,6 +39,28 @@ describe('Bitget USDT-M futures (v2 mix) through ccxt', () => {
     expect((await ex.fetchBalance())['USDT']).toMatchObject({ free: 2500, used: 0, total: 2500 });
   });
 
+  it('a profitable position: crossedMaxAvailable counts its profit, available and maxTransferOut (ccxt free) do not', async () => {
+    const ex = h.bitgetFuturesAccount().client();
+    h.em.setPrice('BTCUSDT', '60000');
+    // 2 BTC at 20x: 6000 of margin, 72 of fee.
+    await ex.createOrder(BTC, 'market', 'buy', 2, undefined, { hedged: true });
+    // At 110000: 100000 of profit, 11000 of margin at the mark, beside a wallet of 9928.
+    h.em.setPrice('BTCUSDT', '110000');
+    const balance = await ex.fetchBalance();
+    expect((balance.info as unknown[])[0]).toMatchObject({
+      available: '-1072',
+      crossedMaxAvailable: '98928',
+      isolatedMaxAvailable: '0',
+      maxTransferOut: '0',
+    });
+    expect(balance['USDT']).toMatchObject({ free: 0, total: 109928 });
+    expect((await ex.fetchLeverage(BTC)).info).toMatchObject({ available: '-1072', crossedMaxAvailable: '98928' });
+    // Opening 4 more needs 22000 and the fee: Bitget takes it against crossedMaxAvailable.
+    await ex.createOrder(BTC, 'market', 'buy', 4, undefined, { hedged: true });
+    await expect(ex.createOrder(BTC, 'market', 'buy', 20, undefined, { hedged: true })).rejects.toThrow(/40762/);
+    h.em.setPrice('BTCUSDT', '60000');
+  });
+
   it('hedge mode: opens a long, averages its entry, closes it (side buy, tradeSide close) and books PnL minus fees', async () => {
     const acct = h.bitgetFuturesAccount();
     const ex = acct.client();

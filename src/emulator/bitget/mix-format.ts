@@ -1,5 +1,5 @@
 import type { EngineContext } from '../engine/context.ts';
-import { dec, str } from '../engine/decimal.ts';
+import { dec, Dec, str, ZERO } from '../engine/decimal.ts';
 import type { ExecutionType } from '../engine/events.ts';
 import {
   futuresSummary,
@@ -177,12 +177,20 @@ export function mixTickerJson(symbol: string, price: string, now: number): Recor
 
 function accountFigures(ctx: EngineContext, account: Account) {
   const s = futuresSummary(ctx, account);
+  const settled = s.wallet.sub(s.positionInitialMargin).sub(s.openOrderInitialMargin);
   return {
     s,
     wallet: str(s.wallet),
     locked: str(s.openOrderInitialMargin),
-    // What may still be used: Binance's availableBalance, and what ccxt reads as free (maxTransferOut).
-    available: str(s.available),
+    // What an opening order may use, unrealized profit included: crossedMaxAvailable (what the
+    // engine judges Bitget's 40762 against, as Binance's availableBalance).
+    openable: str(s.available),
+    // The wallet less the margin held, unrealized PnL left out, so below zero when a profitable
+    // position's margin at the mark outgrows the wallet (Bitget's own example: -4500.10 beside a
+    // crossedMaxAvailable of 82755.87).
+    available: str(settled),
+    // What may leave the account, ccxt's free: no unrealized profit, never below zero.
+    transferable: str(Dec.max(ZERO, Dec.min(settled, s.available))),
     equity: str(s.marginBalance),
     unrealized: str(s.unrealized),
     riskRate: s.marginBalance.isZero() ? '0' : str(s.maintMargin.div(s.marginBalance).toDecimalPlaces(8)),
@@ -197,9 +205,9 @@ export function mixAccountsJson(ctx: EngineContext, account: Account): Record<st
       marginCoin: MARGIN_ASSET,
       locked: f.locked,
       available: f.available,
-      crossedMaxAvailable: f.available,
-      isolatedMaxAvailable: f.available,
-      maxTransferOut: f.available,
+      crossedMaxAvailable: f.openable,
+      isolatedMaxAvailable: f.transferable,
+      maxTransferOut: f.transferable,
       accountEquity: f.equity,
       usdtEquity: f.equity,
       btcEquity: '0',
@@ -207,9 +215,9 @@ export function mixAccountsJson(ctx: EngineContext, account: Account): Record<st
       unrealizedPL: f.unrealized,
       coupon: '0',
       unionTotalMagin: f.equity,
-      unionAvailable: f.available,
+      unionAvailable: f.openable,
       unionMm: str(f.s.maintMargin),
-      assetList: [{ coin: MARGIN_ASSET, balance: f.wallet, available: f.available }],
+      assetList: [{ coin: MARGIN_ASSET, balance: f.wallet, available: f.transferable }],
       isolatedMargin: '0',
       crossedMargin: str(f.s.positionInitialMargin),
       crossedUnrealizedPL: f.unrealized,
@@ -227,9 +235,9 @@ export function mixSingleAccountJson(ctx: EngineContext, account: Account, symbo
     marginCoin: MARGIN_ASSET,
     locked: f.locked,
     available: f.available,
-    crossedMaxAvailable: f.available,
-    isolatedMaxAvailable: f.available,
-    maxTransferOut: f.available,
+    crossedMaxAvailable: f.openable,
+    isolatedMaxAvailable: f.transferable,
+    maxTransferOut: f.transferable,
     accountEquity: f.equity,
     usdtEquity: f.equity,
     btcEquity: '0',
@@ -254,14 +262,14 @@ export function mixAccountPush(ctx: EngineContext, account: Account): Record<str
     marginCoin: MARGIN_ASSET,
     frozen: f.locked,
     available: f.available,
-    maxOpenPosAvailable: f.available,
-    maxTransferOut: f.available,
+    maxOpenPosAvailable: f.openable,
+    maxTransferOut: f.transferable,
     equity: f.equity,
     usdtEquity: f.equity,
     crossedRiskRate: f.riskRate,
     unrealizedPL: f.unrealized,
     unionTotalMargin: f.equity,
-    unionAvailable: f.available,
+    unionAvailable: f.openable,
     unionMm: str(f.s.maintMargin),
     assetsMode: 'single',
   };

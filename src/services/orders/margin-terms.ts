@@ -6,7 +6,7 @@ import type { AccountExchange, PositionSide } from '../../exchange/types.ts';
 export interface MarginTerms {
   /** The account's leverage on the symbol, for the side the order opens. */
   leverage: Decimal;
-  /** Margin free for new orders: the futures wallet's available balance of the margin asset. */
+  /** Margin an opening order may use, as the exchange counts it (0 when the wallet holds none). */
   available: Decimal;
   /** One-way mode: the net position and the open orders on the symbol; undefined in hedge mode. */
   oneWay: OneWayBook | undefined;
@@ -14,31 +14,34 @@ export interface MarginTerms {
 
 /**
  * Reads the leverage, the available margin and, in one-way mode, the net position and open
- * orders, all at once (reads overlap in the account's lane). Undefined when the exchange leaves
- * a figure out (no leverage, no line for the margin asset): the caller lets the exchange judge.
+ * orders, all at once (reads overlap in the account's lane). A reason instead when the exchange
+ * leaves a figure out (no leverage, a position without its mark price): the caller lets the
+ * exchange judge.
  */
 export async function readMarginTerms(
   exchange: AccountExchange,
   symbol: string,
   openedSide: PositionSide,
-  marginAsset: string,
-): Promise<MarginTerms | undefined> {
+): Promise<MarginTerms | string> {
   const hedged = (await exchange.positionMode()) === 'hedge';
-  const [leverage, balance, oneWay] = await Promise.all([
-    exchange.fetchLeverage(symbol, openedSide),
-    exchange.fetchBalance(),
+  const [{ leverage, available }, oneWay] = await Promise.all([
+    exchange.fetchOpeningMargin(symbol, openedSide),
     hedged ? Promise.resolve(undefined) : oneWayBook(exchange, symbol),
   ]);
-  const available = balance.find((line) => line.asset === marginAsset)?.free;
-  if (leverage === undefined || available === undefined) return undefined;
+  if (leverage === undefined) return 'the exchange gave no leverage';
+  if (oneWay === 'no mark') return 'the exchange gave no mark price for the position';
   return { leverage: new Decimal(leverage), available, oneWay };
 }
 
-async function oneWayBook(exchange: AccountExchange, symbol: string): Promise<OneWayBook> {
+async function oneWayBook(exchange: AccountExchange, symbol: string): Promise<OneWayBook | 'no mark'> {
   const [positions, orders] = await Promise.all([exchange.fetchPositions(), exchange.fetchOpenOrders(symbol)]);
-  const position = positions
-    .filter((p) => p.symbol === symbol)
-    .reduce((net, p) => (p.side === 'LONG' ? net.plus(p.contracts) : net.minus(p.contracts)), new Decimal(0));
+  // Binance values the position at the mark, whatever price the order is judged at.
+  let positionValue = new Decimal(0);
+  for (const position of positions.filter((p) => p.symbol === symbol)) {
+    if (!position.markPrice) return 'no mark';
+    const value = position.contracts.times(position.markPrice);
+    positionValue = position.side === 'LONG' ? positionValue.plus(value) : positionValue.minus(value);
+  }
   let bidValue = new Decimal(0);
   let askValue = new Decimal(0);
   // Reduce-only orders hold no margin; an open order with no price (a market order in flight) is left out.
@@ -48,5 +51,5 @@ async function oneWayBook(exchange: AccountExchange, symbol: string): Promise<On
     if (order.side === 'buy') bidValue = bidValue.plus(value);
     else askValue = askValue.plus(value);
   }
-  return { position, bidValue, askValue };
+  return { positionValue, bidValue, askValue };
 }

@@ -17,6 +17,7 @@ import type { AccountService, AccountView } from '../accounts.ts';
 import type { EventBus } from '../events.ts';
 import type { AccountCodes } from './account-codes.ts';
 import { optionalColumn } from './decimal-columns.ts';
+import { MarginPasses } from './margin-passes.ts';
 import { readMarginTerms, type MarginTerms } from './margin-terms.ts';
 import type { OrderTracker } from './order-tracker.ts';
 import type { RiskService } from './risk-service.ts';
@@ -71,6 +72,9 @@ export interface PlacedOrder {
 
 export class OrderRefusedError extends HedgeError {}
 
+/** 'confirm': what the confirmation shows; 'send': right before the order is recorded and sent. */
+export type PlanStage = 'confirm' | 'send';
+
 /** An order fitted to its market, with the price it is judged at and its assets. */
 type FittedOrder = Extract<OrderFit, { ok: true }> & {
   referencePrice: Decimal | undefined;
@@ -96,6 +100,7 @@ async function lastPriceOf(exchange: AccountExchange, symbol: string): Promise<D
  */
 export class OrderService {
   private readonly ids = new ClientOrderIdFactory();
+  private readonly marginPasses = new MarginPasses();
 
   constructor(
     private readonly deps: {
@@ -111,8 +116,11 @@ export class OrderService {
     },
   ) {}
 
-  /** Validates an order without sending anything; the confirmation shows this plan. */
-  async plan(input: PlaceOrderInput): Promise<OrderPlan> {
+  /**
+   * Validates an order without sending anything; the confirmation shows this plan. At 'send' the
+   * futures margin is not read again when the confirmation just passed it.
+   */
+  async plan(input: PlaceOrderInput, stage: PlanStage = 'confirm'): Promise<OrderPlan> {
     const { accounts, exchanges, vps } = this.deps;
     const account = await accounts.get(input.accountId);
     if (account.status !== 'ACTIVE') {
@@ -151,7 +159,10 @@ export class OrderService {
       assertReducible(ledgerOf(vp), fit.amount ?? new Decimal(0), vpName);
     }
     if (account.market === 'spot') await this.assertSpotFunds(account.id, exchange, input.side, fit);
-    else if (increases) await this.assertFuturesMargin(account.id, exchange, symbol, input.side, positionSide, fit);
+    else if (increases && !(stage === 'send' && this.marginPasses.takeFresh(input))) {
+      const passed = await this.assertFuturesMargin(account.id, exchange, symbol, input.side, positionSide, fit);
+      if (passed && stage === 'confirm') this.marginPasses.remember(input);
+    }
     return {
       accountId: account.id,
       exchange,
@@ -252,22 +263,24 @@ export class OrderService {
     side: 'buy' | 'sell',
     openedSide: PositionSide,
     fit: FittedOrder,
-  ): Promise<void> {
-    const unchecked = (reason: string, err?: unknown) =>
+  ): Promise<boolean> {
+    const unchecked = (reason: string, err?: unknown) => {
       this.deps.logger.debug({ accountId, symbol, reason, err }, 'futures margin not checked before confirming');
+      return false;
+    };
     if (!fit.amount || !fit.referencePrice) return unchecked('no price to judge the order at');
-    let terms: MarginTerms | undefined;
+    let terms: MarginTerms | string;
     try {
-      terms = await readMarginTerms(exchange, symbol, openedSide, fit.quote);
+      terms = await readMarginTerms(exchange, symbol, openedSide);
     } catch (err) {
       return unchecked('the margin figures could not be read', err);
     }
-    if (!terms) return unchecked('the exchange gave no leverage or available margin');
+    if (typeof terms === 'string') return unchecked(terms);
     const verdict = checkMargin(
       { side, amount: fit.amount, price: fit.referencePrice, leverage: terms.leverage, oneWay: terms.oneWay },
       terms.available,
     );
-    if (verdict.ok) return;
+    if (verdict.ok) return true;
     throw new OrderRefusedError('orders.margin_insufficient', {
       account: accountId,
       asset: fit.quote,
@@ -279,14 +292,16 @@ export class OrderService {
 
   /** Plans and checks the risk limits without sending: what the confirmation shows. */
   async check(input: PlaceOrderInput): Promise<OrderPlan> {
-    const plan = await this.plan(input);
-    await this.deps.risk.assertAllowed(plan);
-    return plan;
+    return this.checked(input, 'confirm');
   }
 
-  /** Plans, checks the risk limits (again: the book may have moved while the trader read), records, sends. */
+  /**
+   * Plans, checks the risk limits (again: the book may have moved while the trader read), records,
+   * sends. The futures margin is read again only when the confirmation passed it more than a few
+   * seconds ago: its four reads would otherwise stand between the trader's yes and the order.
+   */
   async place(input: PlaceOrderInput): Promise<PlacedOrder> {
-    const plan = await this.check(input);
+    const plan = await this.checked(input, 'send');
     const { db, vps, codes, tracker } = this.deps;
     const vp =
       plan.vp ??
@@ -317,6 +332,12 @@ export class OrderService {
     const order = await this.send(plan, row, hedged);
     const after = await db.virtualPosition.findUnique({ where: { id: vp.id } });
     return { order, vp: after };
+  }
+
+  private async checked(input: PlaceOrderInput, stage: PlanStage): Promise<OrderPlan> {
+    const plan = await this.plan(input, stage);
+    await this.deps.risk.assertAllowed(plan);
+    return plan;
   }
 
   /** Cancels an order of the account; the book records how it ended. */
