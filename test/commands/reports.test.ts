@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { discordMessagesOf } from '../../src/adapters/discord/format.ts';
 import { splitReplyText } from '../../src/adapters/telegram/format.ts';
 import { displayMoney } from '../../src/domain/display-number.ts';
@@ -99,6 +99,17 @@ describe('/pnl', () => {
       ]);
     }
     expect(summary.total.fees.toFixed()).toBe('1.93');
+  });
+
+  it('an open VP whose price cannot be read is named, and its unrealized PnL left out of the totals', async () => {
+    // The price read fails as a network error would; the rest of the report stands.
+    const main = await paper.app.services.exchanges.for('main');
+    vi.spyOn(main, 'fetchUsdtPrices').mockRejectedValueOnce(new Error('ticker unreachable'));
+    const text = await say('/pnl main today');
+    expect(row(text, 'main', 'alpha')?.[7]).toBe('—');
+    expect(row(text, 'main', '(account)')?.[5]).toBe('—');
+    expect(text).toContain('unrealized 0; net + unrealized 9.28 USDT');
+    expect(text).toContain('No price could be read for main/alpha: their unrealized PnL is left out.');
   });
 
   it('a period with no fill shows the open VPs’ unrealized PnL only', async () => {

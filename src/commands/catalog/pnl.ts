@@ -75,7 +75,8 @@ export const pnlCommand = defineCommand({
         '',
         '',
         ...figureCells(a, displayMoney),
-        displayMoney(a.unrealized),
+        // Part of it is unknown: no figure rather than a partial one (the note names the VPs).
+        a.vps.some((v) => v.unpriced) ? '—' : displayMoney(a.unrealized),
         String(a.trades),
       ],
     ]);
