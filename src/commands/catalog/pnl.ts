@@ -11,7 +11,7 @@ import { accountOrAllArg, accountsInScope } from './scope.ts';
 
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
-/** What a period covers, in words and UTC dates: "the last 7 UTC days (2026-11-28 – 2026-12-04)". */
+/** What a period covers, in words and UTC dates: "the last 7 days, 2026-11-28 to 2026-12-04 (UTC)". */
 export function describePeriod(t: Translate, period: ReportPeriod, now: Date): string {
   const range = rangeOf(period, now);
   if (!range.from || !range.to) return t('reports.period.all');
