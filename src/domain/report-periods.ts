@@ -4,9 +4,13 @@
  * Ranges are half-open, [from, to): a fill at exactly midnight belongs to the day it starts.
  */
 
-/** What `/pnl` was asked about: `today`, the last `7d`, `all`, or whole UTC days `from..to`. */
+/** What `/pnl` was asked about: `today`, `yesterday`, the last `7d`, `all`, or whole UTC days `from..to`. */
 export type ReportPeriod =
-  { kind: 'today' } | { kind: 'days'; days: number } | { kind: 'all' } | { kind: 'range'; from: string; to: string };
+  | { kind: 'today' }
+  | { kind: 'yesterday' }
+  | { kind: 'days'; days: number }
+  | { kind: 'all' }
+  | { kind: 'range'; from: string; to: string };
 
 /** A span of time, half-open; a missing bound is open (all time). */
 export interface TimeRange {
@@ -51,6 +55,8 @@ export function rangeOf(period: ReportPeriod, now: Date): TimeRange {
       return {};
     case 'today':
       return { from: today, to: addUtcDays(today, 1) };
+    case 'yesterday':
+      return { from: addUtcDays(today, -1), to: today };
     case 'days':
       return { from: addUtcDays(today, 1 - period.days), to: addUtcDays(today, 1) };
     case 'range': {

@@ -112,6 +112,16 @@ describe('/pnl', () => {
     expect(text).toContain('No price could be read for main/alpha: their unrealized PnL is left out.');
   });
 
+  it('yesterday is the UTC day before today, named with or without an account', async () => {
+    const now = new Date();
+    const yesterday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1));
+    const text = await say('/pnl main yesterday');
+    expect(text).toContain(`PnL, yesterday, ${yesterday.toISOString().slice(0, 10)} (UTC), in USDT`);
+    // Every fill of this desk is from today: yesterday shows the open VP's unrealized PnL only.
+    expect(row(text, 'main', 'alpha')).toEqual(['main', 'alpha', 'BTC/USDT:USDT', 'LONG', '0', '0', '0', '20', '0']);
+    expect(await say('/pnl yesterday')).toContain('PnL, yesterday,');
+  });
+
   it('a period with no fill shows the open VPs’ unrealized PnL only', async () => {
     const text = await say('/pnl main 2020-01-01..2020-01-31');
     expect(text).toContain('PnL, 2020-01-01 to 2020-01-31 (UTC), in USDT');

@@ -58,10 +58,14 @@ function fill(
 }
 
 describe('report periods are UTC days, ISO weeks and months', () => {
-  it('today, 7d and a range are half-open spans of whole UTC days', () => {
+  it('today, yesterday, 7d and a range are half-open spans of whole UTC days', () => {
     expect(rangeOf({ kind: 'today' }, NOW)).toEqual({
       from: at('2026-12-04T00:00:00Z'),
       to: at('2026-12-05T00:00:00Z'),
+    });
+    expect(rangeOf({ kind: 'yesterday' }, NOW)).toEqual({
+      from: at('2026-12-03T00:00:00Z'),
+      to: at('2026-12-04T00:00:00Z'),
     });
     expect(rangeOf({ kind: 'days', days: 7 }, NOW)).toEqual({
       from: at('2026-11-28T00:00:00Z'),

@@ -17,6 +17,7 @@ export function describePeriod(t: Translate, period: ReportPeriod, now: Date): s
   if (!range.from || !range.to) return t('reports.period.all');
   const last = new Date(range.to.getTime() - 1);
   if (period.kind === 'today') return t('reports.period.today', { day: day(range.from) });
+  if (period.kind === 'yesterday') return t('reports.period.yesterday', { day: day(range.from) });
   if (period.kind === 'days') {
     return t('reports.period.days', { days: String(period.days), from: day(range.from), to: day(last) });
   }

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { MAX_PERIOD_DAYS, utcDay, type ReportPeriod } from '../../domain/report-periods.ts';
 import type { ArgDef } from '../types.ts';
 
-const PERIOD_FORM = /^(today|\d+d|\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2})$/i;
+const PERIOD_FORM = /^(today|yesterday|\d+d|\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2})$/i;
 
 function periodOf(text: string): ReportPeriod | undefined {
-  if (text === 'today' || text === 'all') return { kind: text };
+  if (text === 'today' || text === 'yesterday' || text === 'all') return { kind: text };
   const days = /^(\d+)d$/.exec(text);
   if (days) return { kind: 'days', days: Number(days[1]) };
   const range = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(text);
@@ -21,7 +21,7 @@ function rangeIsReal(p: ReportPeriod): boolean {
 }
 
 /**
- * `[today|7d|30d|all|<from>..<to>]`: UTC days. Recognised by its form wherever it stands, so
+ * `[today|yesterday|7d|30d|all|<from>..<to>]`: UTC days. Recognised by its form wherever it stands, so
  * `/pnl today` is a period and not an account; `all` alone stays the account's word
  * (`/pnl all` = every account), and a second `all` is this argument's (`/pnl all all`).
  */
@@ -44,7 +44,7 @@ export const periodArg = {
     })
     .optional(),
   descriptionKey: 'args.report_period',
-  placeholder: 'today|7d|30d|all|from..to',
+  placeholder: 'today|yesterday|7d|30d|all|from..to',
   example: '7d',
   flexible: true,
   form: PERIOD_FORM,
