@@ -3,6 +3,7 @@ import type { CallerRef } from '../../src/services/identity.ts';
 import { binanceUsdm } from '../emulator/ccxt-clients.ts';
 import { grantUser, telegramUser } from '../support/harness.ts';
 import { startPaperDesk, type PaperDesk } from '../support/paper-desk.ts';
+import { refusedFor, refusedOnConsole } from '../support/refusals.ts';
 
 /**
  * A futures order the account cannot margin is refused before anything asks to confirm, with
@@ -73,18 +74,8 @@ beforeAll(async () => {
 afterAll(async () => d.close());
 beforeEach(() => d.emulator.setPrice('BTCUSDT', '60000'));
 
-/** A console line answered at once: nothing asks to confirm. */
-async function refused(line: string): Promise<string> {
-  const text = await d.say(line);
-  expect(d.console.awaitingConfirmation, `${line} asked to confirm: ${text}`).toBe(false);
-  return text;
-}
-
-async function refusedZh(line: string): Promise<string> {
-  const reply = await d.app.dispatcher.handleLine(ZH, line);
-  expect(reply?.confirmation, `${line} asked to confirm: ${reply?.text}`).toBeUndefined();
-  return reply?.text ?? '';
-}
+const refused = (line: string) => refusedOnConsole(d, line);
+const refusedZh = (line: string) => refusedFor(d, ZH, line);
 
 const placed = () =>
   (d.emulator.requests()['POST /fapi/v1/order'] ?? 0) +

@@ -5,6 +5,7 @@ import { t as translate } from '../../src/i18n/index.ts';
 import type { CallerRef } from '../../src/services/identity.ts';
 import { grantUser, startTestApp, telegramUser } from '../support/harness.ts';
 import { startPaperDesk, type PaperDesk } from '../support/paper-desk.ts';
+import { refusedFor, refusedOnConsole } from '../support/refusals.ts';
 
 /**
  * Everything a command needs is checked before it asks to confirm — its arguments, its target
@@ -21,19 +22,8 @@ beforeAll(async () => {
 });
 afterAll(async () => d.close());
 
-/** A console line that must be answered at once: no confirmation is asked. */
-async function refused(line: string): Promise<string> {
-  const text = await d.say(line);
-  expect(d.console.awaitingConfirmation, `${line} asked to confirm: ${text}`).toBe(false);
-  return text;
-}
-
-/** The same line from the Chinese-speaking owner; nothing waits for a Confirm either. */
-async function refusedZh(line: string): Promise<string> {
-  const reply = await d.app.dispatcher.handleLine(ZH, line);
-  expect(reply?.confirmation, `${line} asked to confirm: ${reply?.text}`).toBeUndefined();
-  return reply?.text ?? '';
-}
+const refused = (line: string) => refusedOnConsole(d, line);
+const refusedZh = (line: string) => refusedFor(d, ZH, line);
 
 const futuresOrders = () => d.futuresOrders();
 const vpsOf = (accountId: string) => d.app.services.db.virtualPosition.count({ where: { accountId } });
